@@ -1,0 +1,107 @@
+/**
+ * The job queue over the Job table. The embedded default (SQLite or PostgreSQL, one process) runs
+ * jobs in the web process (lib/jobs/worker.ts). Claiming is an atomic conditional update, so several
+ * worker processes can share one PostgreSQL database later.
+ */
+import { z } from "zod";
+import type { Db } from "@/lib/db";
+import { AppError } from "@/lib/errors";
+import { getJobDefinition } from "./registry";
+
+export type JobStatus = "queued" | "running" | "succeeded" | "failed" | "cancelled";
+
+export type JobView = {
+  id: string;
+  name: string;
+  status: JobStatus;
+  progress: Record<string, unknown> | null;
+  result: unknown;
+  error: string | null;
+  attempts: number;
+  createdAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+};
+
+type Listener = () => void;
+const g = globalThis as unknown as { __cwJobListeners?: Set<Listener> };
+g.__cwJobListeners ??= new Set();
+
+/** Workers subscribe to be woken immediately when a job is enqueued in this process. */
+export function onJobEnqueued(fn: Listener): () => void {
+  g.__cwJobListeners!.add(fn);
+  return () => g.__cwJobListeners!.delete(fn);
+}
+
+/**
+ * Enqueue a job. With `dedupeKey`, an existing queued/running job with the same key is returned instead
+ * (e.g. one sync per connection at a time).
+ * @throws AppError bad_request when the payload does not match the job's schema.
+ */
+export async function enqueueJob(
+  db: Db,
+  name: string,
+  payload: unknown,
+  opts: { organizationId?: string; dedupeKey?: string; runAfter?: Date; maxAttempts?: number } = {},
+): Promise<{ job: JobView; deduplicated: boolean }> {
+  const def = await getJobDefinition(name);
+  const parsed = def.schema.safeParse(payload);
+  if (!parsed.success) throw new AppError("bad_request", `invalid payload for ${name}: ${z.prettifyError(parsed.error)}`);
+  if (opts.dedupeKey) {
+    const live = await db.job.findFirst({ where: { dedupeKey: opts.dedupeKey, status: { in: ["queued", "running"] } }, orderBy: { createdAt: "desc" } });
+    if (live) return { job: toView(live), deduplicated: true };
+  }
+  const job = await db.job.create({
+    data: {
+      name,
+      payload: parsed.data as object,
+      organizationId: opts.organizationId,
+      dedupeKey: opts.dedupeKey,
+      runAfter: opts.runAfter ?? new Date(),
+      maxAttempts: opts.maxAttempts ?? def.maxAttempts ?? 1,
+    },
+  });
+  for (const fn of g.__cwJobListeners!) fn();
+  return { job: toView(job), deduplicated: false };
+}
+
+export function toView(j: {
+  id: string; name: string; status: string; progress: unknown; result: unknown; error: string | null; attempts: number;
+  createdAt: Date; startedAt: Date | null; finishedAt: Date | null;
+}): JobView {
+  return {
+    id: j.id, name: j.name, status: j.status as JobStatus, progress: (j.progress as Record<string, unknown> | null) ?? null,
+    result: j.result ?? null, error: j.error, attempts: j.attempts, createdAt: j.createdAt, startedAt: j.startedAt, finishedAt: j.finishedAt,
+  };
+}
+
+/** @throws AppError not_found (also when the job belongs to another organization). */
+export async function getJobOrThrow(db: Db, id: string, organizationId?: string): Promise<JobView> {
+  const j = await db.job.findUnique({ where: { id } });
+  if (!j || (organizationId && j.organizationId && j.organizationId !== organizationId)) throw new AppError("not_found", `job ${id} not found`);
+  return toView(j);
+}
+
+/** Atomically claim the next runnable job (queued, runAfter ≤ now). Returns null when none. */
+export async function claimNextJob(db: Db, workerId: string, names?: string[]) {
+  for (let i = 0; i < 5; i++) {
+    const next = await db.job.findFirst({
+      where: { status: "queued", runAfter: { lte: new Date() }, ...(names ? { name: { in: names } } : {}) },
+      orderBy: [{ runAfter: "asc" }, { createdAt: "asc" }],
+    });
+    if (!next) return null;
+    const now = new Date();
+    const claimed = await db.job.updateMany({
+      where: { id: next.id, status: "queued" },
+      data: { status: "running", lockedBy: workerId, startedAt: now, heartbeatAt: now, attempts: { increment: 1 } },
+    });
+    if (claimed.count === 1) return db.job.findUniqueOrThrow({ where: { id: next.id } });
+  }
+  return null;
+}
+
+/** Request cancellation: queued jobs are cancelled at once, running ones at their next progress write. */
+export async function cancelJob(db: Db, id: string): Promise<void> {
+  await db.job.updateMany({ where: { id, status: "queued" }, data: { status: "cancelled", finishedAt: new Date() } });
+  await db.job.updateMany({ where: { id, status: "running" }, data: { error: "cancel requested" } });
+}

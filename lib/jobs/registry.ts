@@ -1,0 +1,25 @@
+/**
+ * Job name → lazy import of its definition. Add one line per job. Lazy so that a route that only
+ * enqueues doesn't load the job's code (and its vendor SDK).
+ */
+import type { JobDefinition } from "./define-job";
+
+const REGISTRY: Record<string, () => Promise<JobDefinition>> = {
+  "noop-job": async () => (await import("./noop-job")).noopJob as JobDefinition,
+};
+
+export function registeredJobNames(): string[] {
+  return Object.keys(REGISTRY);
+}
+
+/** @throws Error for an unknown job name. */
+export async function getJobDefinition(name: string): Promise<JobDefinition> {
+  const load = REGISTRY[name];
+  if (!load) throw new Error(`unknown job "${name}"; registered: ${Object.keys(REGISTRY).join(", ")}`);
+  return load();
+}
+
+/** Register a job at run time (tests). */
+export function registerJob(name: string, load: () => Promise<JobDefinition>): void {
+  REGISTRY[name] = load;
+}
