@@ -6,6 +6,7 @@ import type { JobDefinition } from "./define-job";
 
 const REGISTRY: Record<string, () => Promise<JobDefinition>> = {
   "noop-job": async () => (await import("./noop-job")).noopJob as JobDefinition,
+  "sync-connection-job": async () => (await import("@/lib/sync/sync-connection-job")).syncConnectionJob as JobDefinition,
 };
 
 export function registeredJobNames(): string[] {

@@ -1,0 +1,53 @@
+/**
+ * sync-connection-job: runs one connection's sync through its connector module, marks the connection
+ * syncing/connected/error, then (unless `skipPostProcessing`) enqueues identity resolution + signals +
+ * scoring for the organization (post-sync-job).
+ */
+import { z } from "zod";
+import { defineJob } from "@/lib/jobs/define-job";
+import { getConnector } from "@/lib/connectors/registry";
+
+export const syncConnectionJob = defineJob({
+  name: "sync-connection-job",
+  schema: z.object({
+    connectionId: z.string(),
+    full: z.boolean().default(false),
+    trigger: z.string().default("manual"),
+  }),
+  handle: async (payload, ctx) => {
+    const conn = await ctx.db.connection.findUniqueOrThrow({ where: { id: payload.connectionId } });
+    if (conn.status === "disconnected" || !conn.credentialsEnc) {
+      return { skipped: true, reason: "connection is disconnected" };
+    }
+    const connector = await getConnector(conn.provider);
+    await ctx.db.connection.update({ where: { id: conn.id }, data: { status: "syncing" } });
+    await ctx.progress({ connectionId: conn.id, provider: conn.provider, full: payload.full, phase: "syncing" }, { force: true });
+    try {
+      const summary = await connector.runSync(ctx.db, { connectionId: conn.id, full: payload.full, trigger: payload.trigger }, ctx);
+      const failed = Object.entries(summary.objects).filter(([, o]) => o.status === "failed");
+      const after = await ctx.db.connection.findUniqueOrThrow({ where: { id: conn.id } });
+      // The connector may have set reconnect_needed (revoked token): keep it.
+      const status = after.status === "reconnect_needed" ? "reconnect_needed" : failed.length ? "error" : "connected";
+      await ctx.db.connection.update({
+        where: { id: conn.id },
+        data: {
+          status,
+          lastSyncAt: new Date(),
+          ...(summary.mode === "full" && !failed.length ? { lastFullSyncAt: new Date() } : {}),
+          lastError: failed.length ? failed.map(([k, o]) => `${k}: ${o.error ?? "failed"}`).join("; ") : null,
+        },
+      });
+      return summary;
+    } catch (err) {
+      const after = await ctx.db.connection.findUnique({ where: { id: conn.id } });
+      await ctx.db.connection.update({
+        where: { id: conn.id },
+        data: {
+          status: after?.status === "reconnect_needed" ? "reconnect_needed" : "error",
+          lastError: err instanceof Error ? err.message : String(err),
+        },
+      });
+      throw err;
+    }
+  },
+});
