@@ -1,0 +1,73 @@
+/** Contracts of the vendor-agnostic integration routes (seed 01's endpoint table + issue 4/5 forms). */
+import { z } from "zod";
+import { defineRoute } from "../contract";
+
+export const ZProviderParams = z.object({ name: z.enum(["hubspot", "stripe"], { error: 'must be "hubspot" or "stripe"' }) });
+
+const ZRun = z.object({
+  id: z.string(), object_type: z.string(), direction: z.string(), mode: z.string(), status: z.string(),
+  records_processed: z.number(), records_skipped: z.number(), records_total: z.number().nullable(), request_count: z.number(),
+  started_at: z.string(), completed_at: z.string().nullable(), error: z.string().nullable(), error_guidance: z.string().nullable(),
+  skip_reasons: z.array(z.object({ external_id: z.string().nullable(), reason: z.string() })),
+});
+export const ZConnectionSummary = z.object({
+  id: z.string(), provider: z.enum(["hubspot", "stripe"]), mode: z.enum(["test", "live"]), auth_type: z.enum(["token", "oauth"]),
+  status: z.enum(["connected", "syncing", "error", "reconnect_needed", "disconnected"]),
+  display_name: z.string(), external_account_id: z.string(), credentials_hint: z.string().nullable().describe("Last 4 characters only"),
+  webhook_secret_hint: z.string().nullable(), scopes: z.array(z.string()), write_back: z.boolean(),
+  property_mappings: z.record(z.string(), z.string()), last_sync_at: z.string().nullable(), last_full_sync_at: z.string().nullable(),
+  last_error: z.string().nullable(), created_at: z.string(),
+  current_job: z.object({ id: z.string(), status: z.string(), progress: z.unknown(), error: z.string().nullable() }).nullable(),
+  last_runs: z.array(ZRun),
+});
+
+export const listIntegrationsRoute = defineRoute({
+  method: "GET", path: "/api/integrations", summary: "All connectors with their connections and sync status", tags: ["integrations"],
+  auth: { role: "csm", cron: true },
+  response: z.object({ data: z.array(z.object({ name: z.enum(["hubspot", "stripe"]), connected: z.boolean(), connections: z.array(ZConnectionSummary) })) }),
+});
+
+export const ZConfigureQuery = z.object({}).catchall(z.unknown());
+export const configureRoute = defineRoute({
+  method: "POST", path: "/api/integrations/{name}/configure", summary: "Test & Save: verify a credential with a real call and store it encrypted", tags: ["integrations"],
+  auth: { role: "admin" }, params: ZProviderParams,
+  body: z.object({
+    token: z.string().optional().describe("HubSpot private-app / service-key token"),
+    api_key: z.string().optional().describe("Stripe restricted (rk_…) or secret (sk_…) key"),
+    write_back: z.boolean().optional(),
+    webhook_secret: z.string().optional(),
+  }).passthrough(),
+  response: z.object({ connection: ZConnectionSummary, missing_scopes: z.array(z.string()), warnings: z.array(z.string()), created: z.boolean() }),
+});
+
+export const ZConnectionQuery = z.object({ connection_id: z.string().optional().describe("Defaults to the provider's first live connection") }).strict();
+export const statusRoute = defineRoute({
+  method: "GET", path: "/api/integrations/{name}/status", summary: "Detailed status of a provider's connections (sync progress, last runs, errors)", tags: ["integrations"],
+  auth: { role: "csm", cron: true }, params: ZProviderParams, query: ZConnectionQuery,
+  response: z.object({ name: z.string(), connected: z.boolean(), connections: z.array(ZConnectionSummary) }),
+});
+
+export const ZSyncQuery = z.object({
+  connection_id: z.string().optional().describe("Sync one connection; default all of the provider's connections"),
+  full: z.enum(["true", "false", "1", "0"]).optional().transform((v) => v === "true" || v === "1").describe("Full re-sync"),
+}).strict();
+export const syncRoute = defineRoute({
+  method: "POST", path: "/api/integrations/{name}/sync", summary: "Start a sync in the background (returns the job to poll)", tags: ["integrations"],
+  auth: { role: "admin", cron: true }, params: ZProviderParams, query: ZSyncQuery,
+  response: z.object({ jobs: z.array(z.object({ connection_id: z.string(), job: z.object({ id: z.string(), status: z.string() }), deduplicated: z.boolean() })) }),
+});
+
+export const settingsRoute = defineRoute({
+  method: "PATCH", path: "/api/integrations/{name}/settings", summary: "Set the webhook signing secret and/or the write-back toggle", tags: ["integrations"],
+  auth: { role: "admin" }, params: ZProviderParams,
+  body: z.object({ connection_id: z.string().optional(), webhook_secret: z.string().min(8).optional(), write_back: z.boolean().optional() }).strict(),
+  response: z.object({ connection: ZConnectionSummary }),
+});
+
+export const disconnectRoute = defineRoute({
+  method: "DELETE", path: "/api/integrations/{name}/disconnect", summary: "Stop syncing and forget the credentials; synced data is kept", tags: ["integrations"],
+  auth: { role: "admin" }, params: ZProviderParams, query: ZConnectionQuery,
+  response: z.object({ connection_id: z.string(), data_kept: z.literal(true), warning: z.string().nullable() }),
+});
+
+export const integrationRoutes = [listIntegrationsRoute, configureRoute, statusRoute, syncRoute, settingsRoute, disconnectRoute];
