@@ -1,0 +1,258 @@
+/**
+ * Database side of identity resolution: loading the organization's records and applying plans
+ * with set-based statements (one statement per chunk of rows or per table, never one per row
+ * for links and child rows). Works on SQLite and PostgreSQL (quoted Prisma table names, no
+ * provider-specific SQL). Every function takes a transaction client (or the Db itself).
+ */
+import { randomBytes } from "node:crypto";
+import { Prisma, type MatchRule } from "@/lib/generated/sqlite/client";
+import type { Db, Tx } from "@/lib/db/prisma";
+import { computeAccountFields, ownerKey, sameAccountFields, type AccountFields, type FieldContext } from "./account-fields";
+import { IDENTITY_SOURCE_SELECT, type IdentitySource } from "./source-record";
+import { pairKey, type CandidateProposal, type LinkAssignment } from "./plan-identity-links";
+import { z } from "zod";
+
+export type DbClient = Db | Tx;
+
+/** Rows per multi-row statement (3 bound parameters per row stays far below both databases' limits). */
+export const CHUNK = 1000;
+
+/** A new cuid-like account id (time-ordered prefix + 64 random bits). */
+export function newAccountId(): string {
+  return `c${Date.now().toString(36)}${randomBytes(8).toString("hex")}`;
+}
+
+function chunks<T>(list: T[], size = CHUNK): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
+  return out;
+}
+
+/** All source records of an organization (every connection, archived included). */
+export async function loadSources(db: DbClient, organizationId: string): Promise<IdentitySource[]> {
+  return db.sourceRecord.findMany({ where: { organizationId }, select: IDENTITY_SOURCE_SELECT, orderBy: { id: "asc" } });
+}
+
+/** Keys `pairKey(sourceRecordId, accountId)` of rejected candidates of an organization. */
+export async function loadRejectedPairs(db: DbClient, organizationId: string): Promise<Set<string>> {
+  const rows = await db.matchCandidate.findMany({
+    where: { organizationId, status: "rejected" },
+    select: { sourceRecordId: true, accountId: true },
+  });
+  return new Set(rows.map((r) => pairKey(r.sourceRecordId, r.accountId)));
+}
+
+const settingsSchema = z
+  .object({ propertyMappings: z.record(z.string(), z.string()).optional() })
+  .passthrough();
+
+/** Owners and property mappings needed to compute account fields. */
+export async function loadFieldContext(db: DbClient, organizationId: string): Promise<FieldContext> {
+  const [owners, connections] = await Promise.all([
+    db.owner.findMany({ where: { organizationId }, select: { id: true, connectionId: true, externalId: true } }),
+    db.connection.findMany({ where: { organizationId, provider: "hubspot" }, select: { id: true, settings: true } }),
+  ]);
+  const propertyMappings = new Map<string, Record<string, string>>();
+  for (const c of connections) {
+    const parsed = settingsSchema.safeParse(c.settings);
+    const mapping = parsed.success ? parsed.data.propertyMappings : undefined;
+    if (mapping && Object.keys(mapping).length > 0) propertyMappings.set(c.id, mapping);
+  }
+  return { ownerIdByKey: new Map(owners.map((o) => [ownerKey(o.connectionId, o.externalId), o.id])), propertyMappings };
+}
+
+/**
+ * Point source records at their accounts and store rule/confidence/matchedAt.
+ * `accountId` is written with one `CASE id WHEN … THEN …` UPDATE per chunk; rule and confidence
+ * with one updateMany per (rule, confidence, isManual) group and chunk.
+ */
+export async function applyAssignments(
+  db: DbClient,
+  assignments: (LinkAssignment & { isManual?: boolean })[],
+  now: Date,
+): Promise<void> {
+  const moved = assignments.filter((a) => a.moved);
+  for (const part of chunks(moved)) {
+    const cases = Prisma.join(part.map((a) => Prisma.sql`WHEN ${a.sourceRecordId} THEN ${a.accountId}`), " ");
+    const ids = Prisma.join(part.map((a) => a.sourceRecordId));
+    await db.$executeRaw`UPDATE "SourceRecord" SET "accountId" = CASE "id" ${cases} END WHERE "id" IN (${ids})`;
+  }
+  const groups = new Map<string, { rule: MatchRule; confidence: number; isManual?: boolean; ids: string[] }>();
+  for (const a of assignments) {
+    const key = `${a.rule}|${a.confidence}|${a.isManual ?? ""}`;
+    const g = groups.get(key) ?? { rule: a.rule, confidence: a.confidence, isManual: a.isManual, ids: [] };
+    g.ids.push(a.sourceRecordId);
+    groups.set(key, g);
+  }
+  for (const g of groups.values()) {
+    for (const ids of chunks(g.ids)) {
+      await db.sourceRecord.updateMany({
+        where: { id: { in: ids } },
+        data: { matchRule: g.rule, matchConfidence: g.confidence, matchedAt: now, ...(g.isManual === undefined ? {} : { isManual: g.isManual }) },
+      });
+    }
+  }
+}
+
+type ChildTable = { table: "Contact" | "Deal" | "Engagement" | "Ticket" | "Subscription" | "Invoice" | "Charge"; key: "companyExternalId" | "customerExternalId"; objectType: "company" | "customer" };
+
+/** Child tables and the source-record key that links them. */
+export const CHILD_TABLES: readonly ChildTable[] = [
+  { table: "Contact", key: "companyExternalId", objectType: "company" },
+  { table: "Deal", key: "companyExternalId", objectType: "company" },
+  { table: "Engagement", key: "companyExternalId", objectType: "company" },
+  { table: "Ticket", key: "companyExternalId", objectType: "company" },
+  { table: "Subscription", key: "customerExternalId", objectType: "customer" },
+  { table: "Invoice", key: "customerExternalId", objectType: "customer" },
+  { table: "Charge", key: "customerExternalId", objectType: "customer" },
+];
+
+/**
+ * Set `accountId` of every child row (contacts, deals, engagements, tickets by (connectionId,
+ * companyExternalId); subscriptions, invoices, charges by (connectionId, customerExternalId)) to
+ * the account of its source record (NULL when the source record is unknown). One UPDATE per table,
+ * touching only rows whose accountId differs.
+ * @param connectionIds limit to these connections; null = every connection of the organization.
+ * @returns the number of child rows whose accountId changed.
+ */
+export async function relinkChildRecords(db: DbClient, organizationId: string, connectionIds: string[] | null): Promise<number> {
+  if (connectionIds && connectionIds.length === 0) return 0;
+  let total = 0;
+  for (const t of CHILD_TABLES) {
+    const table = Prisma.raw(`"${t.table}"`);
+    const key = Prisma.raw(`"${t.table}"."${t.key}"`);
+    const conn = Prisma.raw(`"${t.table}"."connectionId"`);
+    const lookup = Prisma.sql`(SELECT s."accountId" FROM "SourceRecord" s WHERE s."connectionId" = ${conn} AND s."objectType" = ${t.objectType} AND s."externalId" = ${key})`;
+    const connFilter = connectionIds ? Prisma.sql`AND "connectionId" IN (${Prisma.join(connectionIds)})` : Prisma.empty;
+    total += await db.$executeRaw`UPDATE ${table} SET "accountId" = ${lookup} WHERE "organizationId" = ${organizationId} ${connFilter} AND "accountId" IS DISTINCT FROM ${lookup}`;
+  }
+  return total;
+}
+
+function fieldsData(f: AccountFields) {
+  return { ...f, customFields: f.customFields ?? Prisma.DbNull };
+}
+
+const ACCOUNT_FIELD_SELECT = {
+  id: true, name: true, domain: true, industry: true, country: true, employeeCount: true, annualRevenue: true,
+  lifecycleStage: true, customerSince: true, ownerId: true, archivedAt: true, customFields: true,
+} as const;
+
+/**
+ * Create accounts with their source-derived fields already computed (createMany in chunks).
+ * @param sourcesByAccount accountId → its source records AFTER the plan (must contain every id).
+ */
+export async function createAccounts(
+  db: DbClient,
+  organizationId: string,
+  sourcesByAccount: ReadonlyMap<string, IdentitySource[]>,
+  newAccountIds: string[],
+  ctx: FieldContext,
+): Promise<void> {
+  const creates = newAccountIds.map((id) => ({ id, organizationId, ...fieldsData(computeAccountFields(sourcesByAccount.get(id)!, ctx)) }));
+  for (const part of chunks(creates, 500)) await db.account.createMany({ data: part });
+}
+
+/**
+ * Refresh the source-derived fields of existing accounts; writes only accounts whose fields differ.
+ * @param sourcesByAccount accountId → its source records AFTER the plan.
+ * @returns ids of accounts that changed.
+ */
+export async function refreshAccounts(
+  db: DbClient,
+  organizationId: string,
+  sourcesByAccount: ReadonlyMap<string, IdentitySource[]>,
+  ctx: FieldContext,
+  skip: ReadonlySet<string> = new Set(),
+): Promise<string[]> {
+  const ids = [...sourcesByAccount.keys()].filter((id) => !skip.has(id));
+  const changed: string[] = [];
+  for (const part of chunks(ids, 5000)) {
+    const rows = await db.account.findMany({ where: { id: { in: part }, organizationId }, select: ACCOUNT_FIELD_SELECT });
+    for (const row of rows) {
+      const want = computeAccountFields(sourcesByAccount.get(row.id)!, ctx);
+      const { id, ...have } = row;
+      if (sameAccountFields(want, { ...have, customFields: (have.customFields ?? null) as AccountFields["customFields"] })) continue;
+      await db.account.update({ where: { id }, data: fieldsData(want) });
+      changed.push(id);
+    }
+  }
+  return changed;
+}
+
+/**
+ * Delete accounts that lost all their source records. Admin decisions (confirmed / rejected
+ * candidates) that pointed at them move to the account that received their sources, so a
+ * rejection keeps blocking the same customer; pending candidates go (resolution re-proposes).
+ * Signals and scores of the deleted account are deleted with it (the signals engine recomputes
+ * the surviving account).
+ */
+export async function deleteEmptiedAccounts(db: DbClient, emptied: { accountId: string; mergedInto: string | null }[], finalAccountOf: ReadonlyMap<string, string>): Promise<number> {
+  if (emptied.length === 0) return 0;
+  const decisions = await db.matchCandidate.findMany({
+    where: { accountId: { in: emptied.map((e) => e.accountId) }, status: { not: "pending" } },
+    select: { id: true, sourceRecordId: true, accountId: true },
+  });
+  const target = new Map(emptied.map((e) => [e.accountId, e.mergedInto]));
+  for (const d of decisions) {
+    const to = target.get(d.accountId);
+    if (!to || finalAccountOf.get(d.sourceRecordId) === to) continue;
+    const clash = await db.matchCandidate.findUnique({ where: { sourceRecordId_accountId: { sourceRecordId: d.sourceRecordId, accountId: to } }, select: { id: true } });
+    if (!clash) await db.matchCandidate.update({ where: { id: d.id }, data: { accountId: to } });
+  }
+  let deleted = 0;
+  for (const ids of chunks(emptied.map((e) => e.accountId))) {
+    // Re-check inside the statement: never delete an account that still has a source record.
+    deleted += (await db.account.deleteMany({ where: { id: { in: ids }, sourceRecords: { none: {} } } })).count;
+  }
+  return deleted;
+}
+
+/**
+ * Make the organization's pending candidates equal `desired`: create missing ones, refresh
+ * changed reasons, delete pending ones no longer proposed. Confirmed/rejected rows are never touched.
+ * @returns the number of pending candidates afterwards.
+ */
+export async function syncPendingCandidates(db: DbClient, organizationId: string, desired: CandidateProposal[]): Promise<number> {
+  const existing = await db.matchCandidate.findMany({
+    where: { organizationId },
+    select: { id: true, sourceRecordId: true, accountId: true, status: true, rule: true, confidence: true, reason: true },
+  });
+  const byPair = new Map(existing.map((c) => [pairKey(c.sourceRecordId, c.accountId), c]));
+  const wanted = new Set<string>();
+  const creates: Prisma.MatchCandidateCreateManyInput[] = [];
+  let pending = 0;
+  for (const d of desired) {
+    const key = pairKey(d.sourceRecordId, d.accountId);
+    if (wanted.has(key)) continue;
+    wanted.add(key);
+    const have = byPair.get(key);
+    if (!have) {
+      creates.push({ organizationId, sourceRecordId: d.sourceRecordId, accountId: d.accountId, rule: d.rule, confidence: d.confidence, reason: d.reason });
+      pending++;
+    } else if (have.status === "pending") {
+      pending++;
+      if (have.rule !== d.rule || have.confidence !== d.confidence || have.reason !== d.reason) {
+        await db.matchCandidate.update({ where: { id: have.id }, data: { rule: d.rule, confidence: d.confidence, reason: d.reason } });
+      }
+    }
+  }
+  for (const part of chunks(creates, 500)) await db.matchCandidate.createMany({ data: part });
+  const stale = existing.filter((c) => c.status === "pending" && !wanted.has(pairKey(c.sourceRecordId, c.accountId))).map((c) => c.id);
+  for (const ids of chunks(stale)) await db.matchCandidate.deleteMany({ where: { id: { in: ids } } });
+  return pending;
+}
+
+/** Group records by their account after a plan. */
+export function groupByAccount(sources: IdentitySource[], finalAccountOf: ReadonlyMap<string, string>): Map<string, IdentitySource[]> {
+  const out = new Map<string, IdentitySource[]>();
+  for (const s of sources) {
+    const accountId = finalAccountOf.get(s.id) ?? s.accountId;
+    if (!accountId) continue;
+    const list = out.get(accountId);
+    const updated = { ...s, accountId };
+    if (list) list.push(updated);
+    else out.set(accountId, [updated]);
+  }
+  return out;
+}
