@@ -1,0 +1,355 @@
+/**
+ * The one module that talks to HubSpot (so the v1-v4 endpoint retirements of 2027 touch one file).
+ * Wraps the official `@hubspot/api-client` 14.0.1 with:
+ * - one SDK `Client` per connection, `basePath` from env (HUBSPOT_API_BASE_URL — never from a request),
+ *   `numberOfApiCallRetries: 0` and no SDK limiter: the SDK keeps those in ONE process-wide object, so
+ *   we construct the client and materialise every API object we use in the same synchronous tick
+ *   (decorators are captured at that moment; nothing else can run in between);
+ * - our own pacing (pacer.ts) fed by `X-HubSpot-RateLimit-*` headers read from the SDK's
+ *   `*WithHttpInfo` variants (successes) and `ApiException.headers` (failures);
+ * - our own retry policy (retry.ts: `decideRetry`), refresh-once-on-401 for OAuth;
+ * - typed failures (`HubspotError`, errors.ts) and a request counter per operation.
+ *
+ * Endpoints used (all through the SDK except the two marked raw, which 14.0.1 does not wrap):
+ *   GET  /crm/v3/objects/{type}                       list (limit ≤ 100, after, properties, archived)
+ *   POST /crm/v3/objects/{type}/search                search (limit ≤ 200, 10,000-result cap, ~5/s)
+ *   POST /crm/v3/objects/{type}/batch/read            batch read (≤ 100 ids)
+ *   POST /crm/v3/objects/companies/batch/update       batch update (≤ 100; 207 on partial failure)
+ *   POST /crm/v4/associations/{from}/{to}/batch/read  associations
+ *   GET  /crm/v3/owners/                              owners
+ *   GET  /crm/v3/properties/companies, POST …/groups, POST /crm/v3/properties/companies
+ *   GET  /account-info/v3/details                     (raw) portal id, time zone, currency
+ *   POST /oauth/v2/private-apps/get/access-token-info (raw) private-app token scopes
+ *   GET  /oauth/v1/access-tokens/{token}              OAuth token scopes, hub id and domain
+ *   POST /oauth/v1/token                              OAuth code exchange / refresh (oauth.ts)
+ */
+import { Client } from "@hubspot/api-client";
+import { z } from "zod";
+import { env } from "@/lib/env";
+import { HubspotError, describeFailure } from "./errors";
+import { Pacer, type PacerOptions } from "./pacer";
+import { decideRetry } from "./retry";
+
+/** A CRM record as we use it (properties are strings or null, as HubSpot sends them). */
+export type HubspotRecord = {
+  id: string;
+  properties: Record<string, string | null>;
+  createdAt: Date | null;
+  updatedAt: Date | null;
+  archived: boolean;
+};
+
+/** zod guard for one record coming out of the SDK (Dates already deserialised, or strings). */
+const ZRecord = z.object({
+  id: z.string().regex(/^\d+$/, "id must be a numeric string"),
+  properties: z.record(z.string(), z.string().nullable().optional()),
+  createdAt: z.union([z.date(), z.string()]).nullish(),
+  updatedAt: z.union([z.date(), z.string()]).nullish(),
+  archived: z.boolean().nullish(),
+});
+
+function toDate(v: Date | string | null | undefined): Date | null {
+  if (v === null || v === undefined) return null;
+  const d = v instanceof Date ? v : new Date(v);
+  return Number.isNaN(d.getTime()) ? null : d;
+}
+
+/** A page element: a valid record, or why it is malformed (the sync skips it with that reason). */
+export type PageItem = { ok: true; record: HubspotRecord } | { ok: false; externalId: string | null; reason: string };
+
+/** Validate raw SDK results one by one; a malformed record never fails the page. */
+export function parseRecords(raw: unknown): PageItem[] {
+  if (!Array.isArray(raw)) return [];
+  return raw.map((r): PageItem => {
+    const p = ZRecord.safeParse(r);
+    if (!p.success) {
+      const id = (r as { id?: unknown } | null)?.id;
+      return { ok: false, externalId: typeof id === "string" || typeof id === "number" ? String(id) : null, reason: `malformed record: ${p.error.issues.map((i) => `${i.path.join(".") || "(record)"} ${i.message}`).join("; ")}` };
+    }
+    const props: Record<string, string | null> = {};
+    for (const [k, v] of Object.entries(p.data.properties)) props[k] = v ?? null;
+    return { ok: true, record: { id: p.data.id, properties: props, createdAt: toDate(p.data.createdAt), updatedAt: toDate(p.data.updatedAt), archived: Boolean(p.data.archived) } };
+  });
+}
+
+export type SearchFilter = { propertyName: string; operator: "EQ" | "NEQ" | "LT" | "LTE" | "GT" | "GTE" | "BETWEEN" | "IN" | "HAS_PROPERTY" | "NOT_HAS_PROPERTY"; value?: string; highValue?: string; values?: string[] };
+export type SearchRequest = {
+  filterGroups: { filters: SearchFilter[] }[];
+  sorts: { propertyName: string; direction: "ASCENDING" | "DESCENDING" }[];
+  properties: string[];
+  limit: number;
+  after?: string;
+};
+
+export type ClientOptions = {
+  /** Bearer token (private-app token or OAuth access token). */
+  accessToken: string;
+  /** OAuth connections: get a fresh access token (called once on a 401). Absent = private-app token. */
+  refreshAccessToken?: () => Promise<string>;
+  /** Override of env().HUBSPOT_API_BASE_URL (scripts only; routes never pass one). */
+  basePath?: string;
+  pacer?: Pacer | PacerOptions;
+  /** Multiplies retry waits (tests with a sped-up sandbox clock). Default 1. */
+  timeScale?: number;
+  /** Per-attempt timeout, ms. Default 60 s. */
+  timeoutMs?: number;
+  random?: () => number;
+  /** Called before each retry (logging). */
+  onRetry?: (info: { op: string; attempt: number; waitMs: number; reason: string }) => void;
+};
+
+type CallOpts = { search?: boolean; scope?: string };
+
+type WithHttpInfo<T> = { httpStatusCode: number; headers: Record<string, string>; data: T };
+
+function isHttpInfo<T>(v: unknown): v is WithHttpInfo<T> {
+  return !!v && typeof v === "object" && "httpStatusCode" in v && "data" in v;
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Thrown for a non-2xx raw `apiRequest` response so it looks like an ApiException to describeFailure. */
+class RawHttpError extends Error {
+  constructor(public code: number, public body: unknown, public headers: Record<string, string>) {
+    super(`HTTP ${code}`);
+  }
+}
+
+export class HubspotClient {
+  private sdk!: Client;
+  private accessToken: string;
+  private readonly basePath: string;
+  private readonly opts: ClientOptions;
+  readonly pacer: Pacer;
+  /** Requests sent (attempts, including retried ones). */
+  requestCount = 0;
+  /** Requests per operation name, e.g. {"list:companies": 50, "assoc:contacts>companies": 500}. */
+  readonly requestsByOp: Record<string, number> = {};
+  /** Retries performed (all causes). */
+  retries = 0;
+
+  constructor(opts: ClientOptions) {
+    this.opts = opts;
+    this.accessToken = opts.accessToken;
+    this.basePath = (opts.basePath ?? env().HUBSPOT_API_BASE_URL).replace(/\/$/, "");
+    this.pacer = opts.pacer instanceof Pacer ? opts.pacer : new Pacer({ timeScale: opts.timeScale, ...(opts.pacer ?? {}) });
+    this.buildSdk();
+  }
+
+  /** Construct the SDK client and materialise the APIs we use in one synchronous tick (see module doc). */
+  private buildSdk(): void {
+    this.sdk = new Client({ accessToken: this.accessToken, basePath: this.basePath, numberOfApiCallRetries: 0 });
+    void this.sdk.crm.objects.basicApi;
+    void this.sdk.crm.associations.v4.batchApi;
+    void this.sdk.crm.owners.ownersApi;
+    void this.sdk.crm.properties.coreApi;
+    void this.sdk.oauth.accessTokensApi;
+  }
+
+  get isOAuth(): boolean {
+    return Boolean(this.opts.refreshAccessToken);
+  }
+
+  /**
+   * Run one HubSpot operation with pacing, retries and error typing.
+   * @throws HubspotError when the policy gives up.
+   */
+  async call<T>(op: string, fn: (sdk: Client) => Promise<WithHttpInfo<T> | T>, opts: CallOpts = {}): Promise<T> {
+    let refreshed = false;
+    for (let attempt = 1; ; attempt++) {
+      await this.pacer.acquire(opts.search ? "search" : "general");
+      this.requestCount++;
+      this.requestsByOp[op] = (this.requestsByOp[op] ?? 0) + 1;
+      try {
+        const res = await this.withTimeout(fn(this.sdk));
+        if (isHttpInfo<T>(res)) {
+          this.pacer.observe(lowerKeys(res.headers));
+          return res.data;
+        }
+        return res as T;
+      } catch (err) {
+        const f = describeFailure(err);
+        if (f.status !== null) this.pacer.observe(f.headers);
+        const d = decideRetry(f, attempt, { isOAuth: this.isOAuth, refreshed, requiredScope: opts.scope, random: this.opts.random });
+        if (!d.retry) {
+          throw new HubspotError(d.kind, d.reason, { status: f.status, scope: d.scope, guidance: d.guidance, body: f.body, cause: err });
+        }
+        this.retries++;
+        if (d.refresh) {
+          refreshed = true;
+          this.accessToken = await this.opts.refreshAccessToken!();
+          this.buildSdk();
+          attempt--; // a refresh is not a failed attempt
+          continue;
+        }
+        this.opts.onRetry?.({ op, attempt, waitMs: d.waitMs, reason: d.reason });
+        if (f.status === 429) this.pacer.pauseFor(d.waitMs);
+        await sleep(Math.round(d.waitMs * (this.opts.timeScale ?? 1)));
+      }
+    }
+  }
+
+  private withTimeout<T>(p: Promise<T>): Promise<T> {
+    const ms = this.opts.timeoutMs ?? 60_000;
+    let timer: NodeJS.Timeout | undefined;
+    const t = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(Object.assign(new Error(`HubSpot request timed out after ${ms} ms`), { code: "ETIMEDOUT" })), ms);
+    });
+    return Promise.race([p, t]).finally(() => clearTimeout(timer));
+  }
+
+  /** A raw request through the SDK's `apiRequest` (for endpoints 14.0.1 does not wrap). */
+  private async raw<T>(op: string, req: { method: "GET" | "POST"; path: string; body?: unknown }, schema: z.ZodType<T>, opts: CallOpts = {}): Promise<T> {
+    const body = await this.call(op, async (sdk) => {
+      const res = await sdk.apiRequest({ method: req.method, path: req.path, body: req.body });
+      const headers: Record<string, string> = {};
+      res.headers.forEach((v, k) => { headers[k.toLowerCase()] = v; });
+      const text = await res.text();
+      let json: unknown = text;
+      try { json = text ? JSON.parse(text) : null; } catch { /* not JSON */ }
+      if (!res.ok) throw new RawHttpError(res.status, json, headers);
+      return { httpStatusCode: res.status, headers, data: json };
+    }, opts);
+    const parsed = schema.safeParse(body);
+    if (!parsed.success) throw new HubspotError("invalid_response", `unexpected response from ${req.path}: ${parsed.error.issues[0]?.message ?? "invalid"}`);
+    return parsed.data;
+  }
+
+  // ───────────── CRM objects ─────────────
+
+  /** One page of `GET /crm/v3/objects/{type}` (limit ≤ 100). */
+  async listPage(objectType: string, p: { after?: string | null; properties: string[]; archived?: boolean; limit?: number }, scope?: string): Promise<{ items: PageItem[]; nextAfter: string | null }> {
+    const data = await this.call(`list:${objectType}${p.archived ? ":archived" : ""}`,
+      (sdk) => sdk.crm.objects.basicApi.getPageWithHttpInfo(objectType, p.limit ?? 100, p.after ?? undefined, p.properties, undefined, undefined, p.archived ?? false),
+      { scope });
+    return { items: parseRecords(data?.results), nextAfter: data?.paging?.next?.after ?? null };
+  }
+
+  /** One page of `POST /crm/v3/objects/{type}/search` (paced at ≤ 4/s). */
+  async searchPage(objectType: string, req: SearchRequest, scope?: string): Promise<{ items: PageItem[]; total: number; nextAfter: string | null }> {
+    const data = await this.call(`search:${objectType}`,
+      (sdk) => sdk.crm.objects.searchApi.doSearchWithHttpInfo(objectType, req as never),
+      { search: true, scope });
+    return { items: parseRecords(data?.results), total: data?.total ?? 0, nextAfter: data?.paging?.next?.after ?? null };
+  }
+
+  /** `POST /crm/v3/objects/{type}/batch/read` for ≤ 100 ids; unknown ids are simply absent (207). */
+  async batchRead(objectType: string, ids: string[], properties: string[], scope?: string): Promise<PageItem[]> {
+    if (ids.length === 0) return [];
+    const data = await this.call(`batch-read:${objectType}`,
+      (sdk) => sdk.crm.objects.batchApi.readWithHttpInfo(objectType, { inputs: ids.map((id) => ({ id })), properties, propertiesWithHistory: [] }, false),
+      { scope });
+    return parseRecords(data?.results);
+  }
+
+  /**
+   * `POST /crm/v3/objects/companies/batch/update` (≤ 100). The SDK resolves on 207: we read the
+   * errors ourselves and return the failed ids with HubSpot's message.
+   */
+  async batchUpdateCompanies(inputs: { id: string; properties: Record<string, string> }[]): Promise<{ updated: string[]; failed: { id: string; reason: string }[] }> {
+    const data = await this.call("batch-update:companies",
+      (sdk) => sdk.crm.objects.batchApi.updateWithHttpInfo("companies", { inputs }),
+      { scope: "crm.objects.companies.write" });
+    const updated = (data?.results ?? []).map((r) => String(r.id));
+    const failed: { id: string; reason: string }[] = [];
+    const errors = (data as { errors?: { message?: string; context?: Record<string, string[]> }[] } | undefined)?.errors ?? [];
+    const seen = new Set(updated);
+    for (const e of errors) {
+      const ids = e.context?.ids ?? e.context?.id ?? [];
+      for (const id of ids) if (!seen.has(id)) { failed.push({ id, reason: e.message ?? "update failed" }); seen.add(id); }
+    }
+    // Inputs neither updated nor named in an error: report them rather than lose them.
+    for (const i of inputs) if (!seen.has(i.id)) failed.push({ id: i.id, reason: "not in HubSpot's batch response" });
+    return { updated, failed };
+  }
+
+  /** `POST /crm/v4/associations/{from}/{to}/batch/read` → fromId → toIds (ascending). */
+  async associations(from: string, to: string, ids: string[], scope?: string): Promise<Map<string, string[]>> {
+    const out = new Map<string, string[]>();
+    if (ids.length === 0) return out;
+    const data = await this.call(`assoc:${from}>${to}`,
+      (sdk) => sdk.crm.associations.v4.batchApi.getPageWithHttpInfo(from, to, { inputs: ids.map((id) => ({ id })) }),
+      { scope });
+    for (const r of data?.results ?? []) {
+      const fromId = String((r as { _from?: { id?: string } })._from?.id ?? "");
+      if (!fromId) continue;
+      const list = out.get(fromId) ?? [];
+      for (const t of r.to ?? []) list.push(String(t.toObjectId));
+      out.set(fromId, list);
+    }
+    for (const v of out.values()) v.sort((a, b) => Number(a) - Number(b));
+    return out;
+  }
+
+  /** One page of `GET /crm/v3/owners/`. */
+  async ownersPage(after: string | null, archived = false): Promise<{ owners: { id: string; email: string | null; firstName: string | null; lastName: string | null; archived: boolean }[]; nextAfter: string | null }> {
+    const data = await this.call(`owners${archived ? ":archived" : ""}`,
+      (sdk) => sdk.crm.owners.ownersApi.getPageWithHttpInfo(undefined, after ?? undefined, 100, archived),
+      { scope: "crm.objects.owners.read" });
+    return {
+      owners: (data?.results ?? []).filter((o) => o && o.id).map((o) => ({ id: String(o.id), email: o.email ?? null, firstName: o.firstName ?? null, lastName: o.lastName ?? null, archived: Boolean(o.archived) })),
+      nextAfter: data?.paging?.next?.after ?? null,
+    };
+  }
+
+  // ───────────── Properties ─────────────
+
+  /** `GET /crm/v3/properties/companies` → property names and types. */
+  async companyProperties(): Promise<{ name: string; type: string; label: string }[]> {
+    const data = await this.call("properties:companies",
+      (sdk) => sdk.crm.properties.coreApi.getAllWithHttpInfo("companies", false),
+      { scope: "crm.objects.companies.read" });
+    return (data?.results ?? []).map((p) => ({ name: p.name, type: p.type, label: p.label }));
+  }
+
+  /** Create the property group; false when it already exists (409). */
+  async createCompanyPropertyGroup(name: string, label: string): Promise<boolean> {
+    try {
+      await this.call("property-group:create", (sdk) => sdk.crm.properties.groupsApi.createWithHttpInfo("companies", { name, label, displayOrder: -1 }), { scope: "crm.schemas.companies.write" });
+      return true;
+    } catch (e) {
+      if (e instanceof HubspotError && e.status === 409) return false;
+      throw e;
+    }
+  }
+
+  /** Create a company property; false when it already exists (409). */
+  async createCompanyProperty(p: { name: string; label: string; type: string; fieldType: string; groupName: string; options?: { label: string; value: string; displayOrder: number }[]; description?: string }): Promise<boolean> {
+    try {
+      await this.call("property:create", (sdk) => sdk.crm.properties.coreApi.createWithHttpInfo("companies", p as never), { scope: "crm.schemas.companies.write" });
+      return true;
+    } catch (e) {
+      if (e instanceof HubspotError && e.status === 409) return false;
+      throw e;
+    }
+  }
+
+  // ───────────── Account / token introspection ─────────────
+
+  /** `GET /account-info/v3/details`. */
+  async accountInfo(): Promise<{ portalId: number; timeZone: string | null; companyCurrency: string | null; uiDomain: string | null; portalName: string | null }> {
+    const r = await this.raw("account-info", { method: "GET", path: "/account-info/v3/details" },
+      z.object({ portalId: z.coerce.number(), timeZone: z.string().nullish(), companyCurrency: z.string().nullish(), uiDomain: z.string().nullish(), accountName: z.string().nullish(), portalName: z.string().nullish(), name: z.string().nullish() }).loose());
+    return { portalId: r.portalId, timeZone: r.timeZone ?? null, companyCurrency: r.companyCurrency ?? null, uiDomain: r.uiDomain ?? null, portalName: r.portalName ?? r.accountName ?? r.name ?? null };
+  }
+
+  /** Scopes of a private-app token: `POST /oauth/v2/private-apps/get/access-token-info`. */
+  async privateTokenInfo(token: string): Promise<{ hubId: number | null; scopes: string[] }> {
+    const r = await this.raw("token-info", { method: "POST", path: "/oauth/v2/private-apps/get/access-token-info", body: { tokenKey: token } },
+      z.object({ hubId: z.coerce.number().nullish(), scopes: z.array(z.string()).default([]) }).loose());
+    return { hubId: r.hubId ?? null, scopes: r.scopes };
+  }
+
+  /** Scopes, hub id and domain of an OAuth access token: `GET /oauth/v1/access-tokens/{token}`. */
+  async oauthTokenInfo(token: string): Promise<{ hubId: number | null; hubDomain: string | null; scopes: string[] }> {
+    const data = await this.call("token-info", (sdk) => sdk.oauth.accessTokensApi.getWithHttpInfo(token));
+    const d = data as unknown as { hubId?: number; hubDomain?: string; scopes?: string[] };
+    return { hubId: d.hubId ?? null, hubDomain: d.hubDomain ?? null, scopes: d.scopes ?? [] };
+  }
+}
+
+function lowerKeys(h: Record<string, string> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(h ?? {})) out[k.toLowerCase()] = String(v);
+  return out;
+}
