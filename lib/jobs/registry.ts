@@ -6,6 +6,8 @@ import type { JobDefinition } from "./define-job";
 
 const REGISTRY: Record<string, () => Promise<JobDefinition>> = {
   "noop-job": async () => (await import("./noop-job")).noopJob as JobDefinition,
+  "refresh-organization-job": async () => (await import("@/lib/pipeline/refresh-organization-job")).refreshOrganizationJob as JobDefinition,
+  "refresh-accounts-job": async () => (await import("@/lib/pipeline/refresh-organization-job")).refreshAccountsJob as JobDefinition,
   "sync-connection-job": async () => (await import("@/lib/sync/sync-connection-job")).syncConnectionJob as JobDefinition,
 };
 

@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { defineJob } from "@/lib/jobs/define-job";
 import { getConnector } from "@/lib/connectors/registry";
+import { enqueueJob } from "@/lib/jobs/queue";
 
 export const syncConnectionJob = defineJob({
   name: "sync-connection-job",
@@ -13,6 +14,8 @@ export const syncConnectionJob = defineJob({
     connectionId: z.string(),
     full: z.boolean().default(false),
     trigger: z.string().default("manual"),
+    /** Skip the post-sync pipeline (the demo and CLI run it themselves once for all connections). */
+    skipPostProcessing: z.boolean().default(false),
   }),
   handle: async (payload, ctx) => {
     const conn = await ctx.db.connection.findUniqueOrThrow({ where: { id: payload.connectionId } });
@@ -37,6 +40,12 @@ export const syncConnectionJob = defineJob({
           lastError: failed.length ? failed.map(([k, o]) => `${k}: ${o.error ?? "failed"}`).join("; ") : null,
         },
       });
+      if (!payload.skipPostProcessing) {
+        // First full sync of this connection → reconstruct a year of signals (backfill) in the pipeline.
+        await enqueueJob(ctx.db, "refresh-organization-job", {
+          organizationId: conn.organizationId, backfill: conn.lastFullSyncAt === null ? true : undefined, trigger: "sync",
+        }, { organizationId: conn.organizationId });
+      }
       return summary;
     } catch (err) {
       const after = await ctx.db.connection.findUnique({ where: { id: conn.id } });

@@ -1,0 +1,118 @@
+/**
+ * The post-sync pipeline of one organization, in order:
+ *   1. identity resolution (one account per customer across HubSpot and Stripe),
+ *   2. daily signals: the 365-day backfill on the first sync (or when asked), else today's row,
+ *   3. the churn model: (re)trained after a backfill or when the active one is older than 7 days,
+ *   4. health scores: every backfilled day (history charts), else today,
+ *   5. HubSpot write-back for connections that have it on.
+ * Runs inside refresh-organization-job (after syncs, on "Score All", from cron) and `npm run score`.
+ * Serialised per organization within this process (the embedded default); a multi-worker deployment
+ * would take a PostgreSQL advisory lock here instead.
+ */
+import type { Db } from "@/lib/db";
+import { resolveIdentities } from "@/lib/accounts/resolve-identities";
+import { backfillSignals } from "@/lib/signals/backfill-signals";
+import { writeSignalsForDay } from "@/lib/signals/compute-signals";
+import { scoreHistory, scoreOrganization } from "@/lib/scoring/run-scoring";
+import { trainAndStoreModel } from "@/lib/model/train-from-db";
+import { enqueueJob } from "@/lib/jobs/queue";
+import { registeredJobNames } from "@/lib/jobs/registry";
+
+export const BACKFILL_DAYS = 365;
+const MODEL_MAX_AGE_MS = 7 * 86_400_000;
+
+export type RefreshProgress = { phase: "identity" | "signals" | "model" | "scoring" | "write_back" | "done"; processed?: number; total?: number; detail?: string };
+
+export type RefreshResult = {
+  organizationId: string;
+  identity: { created: number; linked: Record<string, number>; pendingReview: number };
+  signals: { mode: "backfill" | "today"; accounts: number; rows: number };
+  model: { trained: boolean; status?: string; version?: number };
+  scoring: { accounts: number; scores: number; counts?: Record<string, number>; probabilitySource?: string };
+  writeBackJobs: number;
+  durationMs: number;
+};
+
+const locks = new Map<string, Promise<unknown>>();
+
+async function serialised<T>(key: string, fn: () => Promise<T>): Promise<T> {
+  const prev = locks.get(key) ?? Promise.resolve();
+  const run = prev.catch(() => undefined).then(fn);
+  locks.set(key, run);
+  try {
+    return await run;
+  } finally {
+    if (locks.get(key) === run) locks.delete(key);
+  }
+}
+
+function utcMidnight(d: Date): Date {
+  return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
+}
+
+export async function refreshOrganization(
+  db: Db,
+  opts: { organizationId: string; now?: Date; backfill?: boolean; accountIds?: string[]; onProgress?: (p: RefreshProgress) => void | Promise<void> },
+): Promise<RefreshResult> {
+  return serialised(opts.organizationId, async () => {
+    const started = Date.now();
+    const now = opts.now ?? new Date();
+    const day = utcMidnight(now);
+    const { organizationId } = opts;
+    const progress = async (p: RefreshProgress) => { await opts.onProgress?.(p); };
+
+    await progress({ phase: "identity" });
+    const identity = await resolveIdentities(db, { organizationId, now });
+
+    const hasHistory = (await db.accountSignalDaily.count({ where: { organizationId, isBackfill: true } })) > 0;
+    const backfill = opts.backfill ?? !hasHistory;
+    await progress({ phase: "signals", detail: backfill ? `reconstructing ${BACKFILL_DAYS} days` : "today" });
+    const signals = backfill
+      ? await backfillSignals(db, {
+          organizationId, asOf: now, days: BACKFILL_DAYS,
+          onProgress: (p) => void progress({ phase: "signals", processed: p.accountsDone, total: p.accountsTotal }),
+        })
+      : await writeSignalsForDay(db, { organizationId, day, accountIds: opts.accountIds });
+
+    const active = await db.churnModel.findFirst({ where: { organizationId, isActive: true }, orderBy: { version: "desc" } });
+    let model: RefreshResult["model"] = { trained: false, status: active?.status, version: active?.version };
+    if (backfill || !active || now.getTime() - active.trainedAt.getTime() > MODEL_MAX_AGE_MS) {
+      await progress({ phase: "model" });
+      const m = await trainAndStoreModel(db, { organizationId, now });
+      model = { trained: true, status: m.status, version: m.version };
+    }
+
+    await progress({ phase: "scoring" });
+    let scoring: RefreshResult["scoring"];
+    if (backfill) {
+      const h = await scoreHistory(db, {
+        organizationId, from: new Date(day.getTime() - (BACKFILL_DAYS - 1) * 86_400_000), to: day, now,
+        onProgress: (p) => void progress({ phase: "scoring", processed: p.processed, total: p.total }),
+      });
+      scoring = { accounts: h.accounts, scores: h.scores };
+    } else {
+      const r = await scoreOrganization(db, { organizationId, day, now, onProgress: (p) => void progress({ phase: "scoring", processed: p.processed, total: p.total }) });
+      scoring = { accounts: r.accounts, scores: r.accounts, counts: r.counts, probabilitySource: r.probabilitySource };
+    }
+
+    let writeBackJobs = 0;
+    if (registeredJobNames().includes("hubspot-push-scores-job")) {
+      const conns = await db.connection.findMany({ where: { organizationId, provider: "hubspot", status: { in: ["connected", "error"] } } });
+      for (const c of conns) {
+        if (!(c.settings as { writeBack?: boolean } | null)?.writeBack) continue;
+        await enqueueJob(db, "hubspot-push-scores-job", { connectionId: c.id }, { organizationId, dedupeKey: `push:${c.id}` });
+        writeBackJobs++;
+      }
+    }
+    await progress({ phase: "done" });
+    return {
+      organizationId,
+      identity: { created: identity.created, linked: identity.linked, pendingReview: identity.pendingReview },
+      signals: { mode: backfill ? "backfill" : "today", accounts: signals.accounts, rows: signals.rows },
+      model,
+      scoring,
+      writeBackJobs,
+      durationMs: Date.now() - started,
+    };
+  });
+}

@@ -1,0 +1,144 @@
+/**
+ * The demo's data path, shared by `npm run demo` and the automated demo test:
+ * migrate → start the sandbox (RavenStack by default) → seed an organization with an admin and a CSM →
+ * connect HubSpot and Stripe through the same code as the Integrations page (connector.configure) →
+ * first full sync of both → the post-sync pipeline (identity, 365-day backfill, model, scores).
+ * Re-running on an existing database reuses the data (no sync unless `resync`).
+ */
+import { execFileSync } from "node:child_process";
+import { existsSync, rmSync, mkdirSync } from "node:fs";
+import type { Db } from "@/lib/db";
+import { createPrisma, isPostgresUrl } from "@/lib/db/prisma";
+import { setDb } from "@/lib/db";
+import { resetEnvCache } from "@/lib/env";
+import { resetAuth } from "@/lib/auth/auth";
+import { createUserWithRole, setPassword } from "@/lib/auth/users";
+import { configureConnection, updateConnectionSettings } from "@/lib/integrations/manage-connections";
+import { runJobInline } from "@/lib/jobs/run-job";
+import { startSandbox, type Sandbox, type SandboxOptions } from "@/sandbox/index";
+
+export type DemoOptions = {
+  databaseUrl: string;
+  portfolio: SandboxOptions["portfolio"];
+  reset?: boolean;
+  /** Sandbox ports (0 = any free port). */
+  ports?: { hubspot?: number; stripe?: number };
+  /** Vendor rate limits in the sandbox (the demo keeps the real ones; tests turn them off). */
+  limits?: SandboxOptions["limits"];
+  /** Where the sandbox delivers webhooks (the app's URL), e.g. http://127.0.0.1:3000 */
+  appUrl?: string;
+  users: { adminEmail: string; adminPassword: string; csmEmail: string; csmPassword: string };
+  log?: (line: string) => void;
+};
+
+export type DemoResult = {
+  db: Db;
+  sandbox: Sandbox;
+  organizationId: string;
+  freshData: boolean;
+  summary: Record<string, unknown>;
+  timings: Record<string, number>;
+};
+
+function migrate(databaseUrl: string) {
+  execFileSync("npx", ["prisma", "migrate", "deploy"], { env: { ...process.env, DATABASE_URL: databaseUrl }, stdio: "pipe" });
+}
+
+export async function prepareDemo(opts: DemoOptions): Promise<DemoResult> {
+  const log = opts.log ?? (() => {});
+  const timings: Record<string, number> = {};
+  const t0 = Date.now();
+  const lap = (k: string, since: number) => { timings[k] = Date.now() - since; };
+
+  if (opts.reset && !isPostgresUrl(opts.databaseUrl)) {
+    const file = opts.databaseUrl.replace(/^file:/, "");
+    for (const f of [file, `${file}-journal`, `${file}-wal`, `${file}-shm`]) rmSync(f, { force: true });
+    log(`reset: removed ${file}`);
+  }
+  if (!isPostgresUrl(opts.databaseUrl)) mkdirSync("data", { recursive: true });
+  let t = Date.now();
+  migrate(opts.databaseUrl);
+  lap("migrate", t);
+  process.env.DATABASE_URL = opts.databaseUrl;
+  resetEnvCache();
+  const db = createPrisma(opts.databaseUrl);
+  setDb(db);
+  resetAuth();
+
+  t = Date.now();
+  const sandbox = await startSandbox({
+    portfolio: opts.portfolio,
+    ports: opts.ports ?? { hubspot: 4010, stripe: 4020 },
+    limits: opts.limits,
+    webhooks: opts.appUrl
+      ? { stripe: { url: `${opts.appUrl}/api/webhooks/stripe` }, hubspot: { url: `${opts.appUrl}/api/webhooks/hubspot` } }
+      : undefined,
+  });
+  lap("sandbox", t);
+  const info = sandbox.info as unknown as {
+    hubspot: { baseUrl: string; privateAppToken: string; oauth?: { clientId?: string; clientSecret?: string; authorizeUrl?: string }; webhook?: { clientSecret?: string } };
+    stripe: { baseUrl: string; secretKey: string; restrictedKeys?: Record<string, string>; webhook?: { secret?: string }; connect?: { clientId?: string; authorizeUrl?: string } };
+  };
+  // The app talks to the sandbox exactly as to the real vendors: only the base URLs differ.
+  process.env.HUBSPOT_API_BASE_URL = sandbox.hubspotUrl;
+  process.env.STRIPE_API_BASE_URL = sandbox.stripeUrl;
+  if (info.hubspot.oauth?.clientId && info.hubspot.oauth.clientSecret) {
+    process.env.HUBSPOT_CLIENT_ID = info.hubspot.oauth.clientId;
+    process.env.HUBSPOT_CLIENT_SECRET = info.hubspot.oauth.clientSecret;
+    if (info.hubspot.oauth.authorizeUrl) process.env.HUBSPOT_OAUTH_AUTHORIZE_URL = info.hubspot.oauth.authorizeUrl;
+  }
+  if (info.stripe.connect?.clientId) {
+    process.env.STRIPE_CONNECT_CLIENT_ID = info.stripe.connect.clientId;
+    process.env.STRIPE_CONNECT_BASE_URL = sandbox.stripeUrl;
+  }
+  resetEnvCache();
+
+  // Organization and users (passwords re-applied each run so the printed ones always work).
+  let org = await db.organization.findUnique({ where: { slug: "demo" } });
+  org ??= await db.organization.create({ data: { name: "Demo Co (RavenStack)", slug: "demo" } });
+  for (const [email, password, role] of [
+    [opts.users.adminEmail, opts.users.adminPassword, "owner"],
+    [opts.users.csmEmail, opts.users.csmPassword, "csm"],
+  ] as const) {
+    const u = await db.user.findUnique({ where: { email } });
+    if (!u) await createUserWithRole(db, { organizationId: org.id, email, name: role === "csm" ? "Casey CSM" : "Alex Admin", role, password });
+    else await setPassword(db, u.id, password);
+  }
+
+  const existing = await db.connection.count({ where: { organizationId: org.id, status: { not: "disconnected" } } });
+  const summary: Record<string, unknown> = {};
+  if (existing === 0) {
+    t = Date.now();
+    const hs = await configureConnection(db, { provider: "hubspot", organizationId: org.id, body: { token: info.hubspot.privateAppToken } });
+    const stripeKey = info.stripe.restrictedKeys?.readAll ?? info.stripe.secretKey;
+    const st = await configureConnection(db, { provider: "stripe", organizationId: org.id, body: { api_key: stripeKey } });
+    if (info.stripe.webhook?.secret) await updateConnectionSettings(db, { organizationId: org.id, provider: "stripe", connectionId: st.connectionId, webhookSecret: info.stripe.webhook.secret });
+    if (info.hubspot.webhook?.clientSecret) await updateConnectionSettings(db, { organizationId: org.id, provider: "hubspot", connectionId: hs.connectionId, webhookSecret: info.hubspot.webhook.clientSecret });
+    log(`connected HubSpot portal "${hs.displayName}" and Stripe account "${st.displayName}"`);
+    lap("connect", t);
+
+    t = Date.now();
+    log("first full sync of HubSpot and Stripe (real SDKs over HTTP to the sandbox)…");
+    const syncs = await Promise.all([hs, st].map((c) =>
+      runJobInline(db, "sync-connection-job", { connectionId: c.connectionId, full: true, trigger: "connect", skipPostProcessing: true }, { organizationId: org!.id }),
+    ));
+    for (const s of syncs) {
+      if (s.status !== "succeeded") throw new Error(`sync failed: ${s.error}`);
+    }
+    summary.sync = syncs.map((s) => s.result);
+    lap("sync", t);
+
+    t = Date.now();
+    log("identity resolution, 365-day signal backfill, model training, scoring…");
+    const refresh = await runJobInline(db, "refresh-organization-job", { organizationId: org.id, backfill: true, trigger: "demo" }, { organizationId: org.id });
+    if (refresh.status !== "succeeded") throw new Error(`scoring pipeline failed: ${refresh.error}`);
+    summary.pipeline = refresh.result;
+    lap("pipeline", t);
+  }
+  timings.total = Date.now() - t0;
+  return { db, sandbox, organizationId: org.id, freshData: existing === 0, summary, timings };
+}
+
+export function demoDbExists(databaseUrl: string): boolean {
+  return isPostgresUrl(databaseUrl) || existsSync(databaseUrl.replace(/^file:/, ""));
+}
