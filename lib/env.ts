@@ -13,7 +13,7 @@
  * - HUBSPOT_API_BASE_URL  default https://api.hubapi.com (the demo/tests point it at the sandbox).
  * - HUBSPOT_CLIENT_ID / HUBSPOT_CLIENT_SECRET / HUBSPOT_OAUTH_AUTHORIZE_URL — OAuth app (all-or-none of id+secret).
  * - STRIPE_API_BASE_URL   default https://api.stripe.com.
- * - STRIPE_CONNECT_CLIENT_ID / STRIPE_CONNECT_BASE_URL — Connect OAuth (optional).
+ * - STRIPE_CONNECT_CLIENT_ID / STRIPE_CONNECT_SECRET_KEY / STRIPE_CONNECT_BASE_URL — Connect OAuth (optional).
  * - LOG_LEVEL             pino level, default info (silent in tests unless set).
  */
 import { z } from "zod";
@@ -44,6 +44,8 @@ export const ZEnv = z
     HUBSPOT_OAUTH_AUTHORIZE_URL: z.string().url().default("https://app.hubspot.com/oauth/authorize"),
     STRIPE_API_BASE_URL: z.string().url().default("https://api.stripe.com"),
     STRIPE_CONNECT_CLIENT_ID: optionalString,
+    /** Platform secret key (sk_…) that authenticates Connect OAuth token exchange / deauthorize. */
+    STRIPE_CONNECT_SECRET_KEY: optionalString,
     STRIPE_CONNECT_BASE_URL: z.string().url().default("https://connect.stripe.com"),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional(),
   })

@@ -1,0 +1,490 @@
+/**
+ * Stripe sync: full listing with per-page checkpoints, and incremental sync from `/v1/events`.
+ *
+ * Full (`mode: "full"`): customers, subscriptions (`status=all`, items' price + product and the default
+ * payment method expanded in the same request), invoices, and charges created in the last
+ * `chargesLookbackDays` (default 90, `created[gte]`) are listed 100 per page, newest first, the four
+ * streams in parallel behind ONE pacer (25 req/s test / 100 live). Each page is written and its
+ * checkpoint (`{startingAfter, done}`) saved in the same transaction, so a killed sync resumes from the
+ * last committed page (stream checkpoints + a "full" meta checkpoint with the start cursor and charge
+ * window). When it starts, the newest relevant event is recorded; records written by the full sync
+ * carry that event's `created` as their version, and afterwards the event cursor starts there and the
+ * events since then are applied (so changes made during the listing are not lost). Customers that the
+ * full listing no longer returns (deleted in Stripe) are archived, their data kept.
+ *
+ * Incremental (`mode: "incremental"`): `GET /v1/events?types[]=…&created[gte]=<cursor.created>`, paged
+ * newest-first back to the cursor event, then applied oldest-first in batches of 100 (data.object with
+ * version = event.created; an older event never overwrites newer state), the cursor `{created, id}` saved
+ * in each batch's transaction. If the cursor event is no longer served (older than Stripe's 30-day
+ * retention) or is otherwise missing (a gap), a full reconciliation runs instead — never a "created
+ * since" list, which would miss updates.
+ *
+ * A full sync also runs when asked (`full: true`), when there is no event cursor yet, when a full sync
+ * was interrupted, or when the last full sync is older than `fullReconcileDays` (default 7).
+ *
+ * SyncRun rows: one per object type (customers, subscriptions, invoices, charges) per sync, with counts,
+ * request counts, skip reasons ("no customer" for anonymous charges, "malformed record: …") and errors
+ * with guidance (lib/connectors/stripe/errors.ts).
+ */
+import type Stripe from "stripe";
+import type { Db, Tx } from "@/lib/db";
+import type { JobContext } from "@/lib/jobs";
+import type { SyncOptions, SyncSummary } from "@/lib/connectors/types";
+import { clearCheckpoint, loadCheckpoint, saveCheckpoint } from "@/lib/sync/checkpoints";
+import { startSyncRun, type SyncRunHandle } from "@/lib/sync/sync-runs";
+import { AppError } from "@/lib/errors";
+import { createStripeClient, Pacer, DEFAULT_RPS, type RequestStats, type StripeClient } from "./client";
+import { apiKeyOf, stripeCredentials, stripeSettings, type StripeSettings } from "./connection";
+import { describeStripeError } from "./errors";
+import {
+  mapCharge, mapCustomer, mapInvoice, mapSubscription, eventObjectType, RELEVANT_EVENT_TYPES, ZEvent,
+  type MapResult, type StripeEventLike,
+} from "./map";
+import { writeCharges, writeCustomers, writeInvoices, writeSubscriptions, type Version, type WriteCtx } from "./write";
+
+export const STREAMS = ["customers", "subscriptions", "invoices", "charges"] as const;
+export type Stream = (typeof STREAMS)[number];
+
+/** Event cursor: the newest applied event (null fields: no event existed when the full sync started). */
+export type EventCursor = { created: number | null; id: string | null };
+type FullMeta = { phase: "running"; startedAtMs: number; startCursor: EventCursor; chargesSince: number };
+type StreamCheckpoint = { startingAfter: string | null; done: boolean };
+
+const PAGE = 100;
+const TX_OPTS = { timeout: 60_000, maxWait: 60_000 };
+
+/** Serialises database writes of parallel streams (SQLite has one writer). */
+function makeLock() {
+  let tail: Promise<unknown> = Promise.resolve();
+  return <T>(fn: () => Promise<T>): Promise<T> => {
+    const run = tail.then(fn);
+    tail = run.catch(() => undefined);
+    return run;
+  };
+}
+
+class Cancelled extends Error {
+  constructor() {
+    super("sync cancelled");
+  }
+}
+
+class GapError extends Error {}
+
+type Runtime = {
+  db: Db;
+  ctx: JobContext;
+  conn: { id: string; organizationId: string; mode: "test" | "live" };
+  settings: StripeSettings;
+  apiKey: string;
+  pacer: Pacer;
+  total: RequestStats;
+  lock: ReturnType<typeof makeLock>;
+  write: WriteCtx;
+  productNames: Map<string, string>;
+  progress: Record<string, { processed: number; total: number | null; ratePerSec: number; etaMs: number | null }>;
+  startedMs: number;
+};
+
+/** A client for one stream: shared pacer, own request counter (folded into the total). */
+function streamClient(rt: Runtime): StripeClient & { stats: RequestStats } {
+  return createStripeClient({ apiKey: rt.apiKey, mode: rt.conn.mode, pacer: rt.pacer, stats: { requests: 0, rateLimited: 0, serverErrors: 0 } });
+}
+
+function addStats(into: RequestStats, from: RequestStats) {
+  into.requests += from.requests;
+  into.rateLimited += from.rateLimited;
+  into.serverErrors += from.serverErrors;
+}
+
+async function report(rt: Runtime, stream: string, processed: number, force = false) {
+  const secs = Math.max(0.001, (Date.now() - rt.startedMs) / 1000);
+  rt.progress[stream] = { processed, total: null, ratePerSec: Math.round((processed / secs) * 10) / 10, etaMs: null };
+  await rt.ctx.progress({ streams: rt.progress, requests: rt.total.requests }, { force });
+}
+
+type Page = { data: unknown[]; has_more: boolean };
+
+function lister(stripe: Stripe, stream: Stream, meta: FullMeta): (startingAfter: string | null) => Promise<Page> {
+  const after = (s: string | null) => (s ? { starting_after: s } : {});
+  switch (stream) {
+    case "customers":
+      return (s) => stripe.customers.list({ limit: PAGE, ...after(s) });
+    case "subscriptions":
+      return (s) => stripe.subscriptions.list({ limit: PAGE, status: "all", expand: ["data.items.data.price.product", "data.default_payment_method"], ...after(s) });
+    case "invoices":
+      return (s) => stripe.invoices.list({ limit: PAGE, ...after(s) });
+    case "charges":
+      return (s) => stripe.charges.list({ limit: PAGE, created: { gte: meta.chargesSince }, ...after(s) });
+  }
+}
+
+/** Map + write one page of a stream; returns processed count. Skips are recorded on the run. */
+async function writePage(tx: Tx, rt: Runtime, stream: Stream, raw: unknown[], run: SyncRunHandle, v: Version): Promise<number> {
+  const ok = <T>(results: MapResult<T>[]): T[] => {
+    const rows: T[] = [];
+    for (const r of results) {
+      if (r.ok) rows.push(r.row);
+      else run.skip(r.id, r.reason);
+    }
+    return rows;
+  };
+  switch (stream) {
+    case "customers":
+      return (await writeCustomers(tx, rt.write, ok(raw.map(mapCustomer)), v)).written;
+    case "subscriptions": {
+      const rows = ok(raw.map((x) => mapSubscription(x, rt.productNames)));
+      for (const s of rows) for (const i of s.items) if (i.productId && i.productName) rt.productNames.set(i.productId, i.productName);
+      return (await writeSubscriptions(tx, rt.write, rows, v)).written;
+    }
+    case "invoices":
+      return (await writeInvoices(tx, rt.write, ok(raw.map(mapInvoice)), v)).written;
+    case "charges":
+      return (await writeCharges(tx, rt.write, ok(raw.map(mapCharge)), v)).written;
+  }
+}
+
+const lastId = (data: unknown[]): string | null => {
+  for (let i = data.length - 1; i >= 0; i--) {
+    const id = (data[i] as { id?: unknown } | null)?.id;
+    if (typeof id === "string") return id;
+  }
+  return null;
+};
+
+type StreamOutcome = { processed: number; skipped: number; status: string; error?: string | null; fatal?: unknown };
+
+async function runFullStream(rt: Runtime, stream: Stream, meta: FullMeta): Promise<StreamOutcome> {
+  const run = await startSyncRun(rt.db, { organizationId: rt.conn.organizationId, connectionId: rt.conn.id, objectType: stream, mode: "full", jobId: rt.ctx.jobId });
+  const client = streamClient(rt);
+  const list = lister(client.stripe, stream, meta);
+  const version: Version = { at: meta.startCursor.created ? new Date(meta.startCursor.created * 1000) : null, onlyIfNewer: false };
+  let cp = (await loadCheckpoint<StreamCheckpoint>(rt.db, rt.conn.id, `full:${stream}`)) ?? { startingAfter: null, done: false };
+  try {
+    while (!cp.done) {
+      if (rt.ctx.signal.aborted) throw new Cancelled();
+      const before = client.stats.requests;
+      const page = await list(cp.startingAfter);
+      run.addRequests(client.stats.requests - before);
+      const next: StreamCheckpoint = { startingAfter: lastId(page.data) ?? cp.startingAfter, done: !page.has_more || page.data.length === 0 };
+      const n = await rt.lock(() =>
+        rt.db.$transaction(async (tx) => {
+          const written = await writePage(tx, rt, stream, page.data, run, version);
+          await saveCheckpoint(tx, rt.conn.id, `full:${stream}`, next);
+          return written;
+        }, TX_OPTS),
+      );
+      cp = next;
+      run.addProcessed(n);
+      await run.flush();
+      await report(rt, stream, run.processed);
+    }
+    await run.finish(run.skipped ? "partial" : "succeeded");
+    return { processed: run.processed, skipped: run.skipped, status: run.skipped ? "partial" : "succeeded" };
+  } catch (err) {
+    if (err instanceof Cancelled) {
+      await run.finish("cancelled");
+      return { processed: run.processed, skipped: run.skipped, status: "cancelled", error: err.message, fatal: err };
+    }
+    const info = describeStripeError(err);
+    await run.finish("failed", { message: info.message, guidance: info.guidance });
+    return { processed: run.processed, skipped: run.skipped, status: "failed", error: info.message, fatal: info.kind === "auth" ? err : undefined };
+  } finally {
+    addStats(rt.total, client.stats);
+  }
+}
+
+/** The newest relevant event (the cursor a full sync starts from). */
+async function newestEvent(stripe: Stripe): Promise<EventCursor> {
+  const page = await stripe.events.list({ limit: 1, types: [...RELEVANT_EVENT_TYPES] });
+  const e = page.data[0];
+  return e ? { created: e.created, id: e.id } : { created: null, id: null };
+}
+
+async function runFull(rt: Runtime): Promise<Record<string, StreamOutcome>> {
+  let meta = await loadCheckpoint<FullMeta>(rt.db, rt.conn.id, "full");
+  if (!meta) {
+    const client = streamClient(rt);
+    try {
+      const startCursor = await newestEvent(client.stripe);
+      const chargesSince = Math.floor(Date.now() / 1000) - rt.settings.chargesLookbackDays * 86_400;
+      meta = { phase: "running", startedAtMs: Date.now(), startCursor, chargesSince };
+      await rt.db.$transaction(async (tx) => {
+        for (const s of STREAMS) await clearCheckpoint(tx, rt.conn.id, `full:${s}`);
+        await saveCheckpoint(tx, rt.conn.id, "full", meta!);
+      });
+    } finally {
+      addStats(rt.total, client.stats);
+    }
+  }
+  const outcomes = await Promise.all(STREAMS.map((s) => runFullStream(rt, s, meta!)));
+  const result = Object.fromEntries(STREAMS.map((s, i) => [s, outcomes[i]!]));
+  const fatal = outcomes.find((o) => o.fatal)?.fatal;
+  if (fatal) throw fatal;
+  if (outcomes.every((o) => o.status === "succeeded" || o.status === "partial")) {
+    await rt.db.$transaction(async (tx) => {
+      // Reconcile: customers the full listing did not return any more were deleted in Stripe.
+      await tx.sourceRecord.updateMany({
+        where: { connectionId: rt.conn.id, objectType: "customer", archivedAt: null, updatedAt: { lt: new Date(meta!.startedAtMs) } },
+        data: { archivedAt: new Date() },
+      });
+      await saveCheckpoint(tx, rt.conn.id, "events", meta!.startCursor);
+      for (const s of STREAMS) await clearCheckpoint(tx, rt.conn.id, `full:${s}`);
+      await clearCheckpoint(tx, rt.conn.id, "full");
+    }, TX_OPTS);
+  }
+  return result;
+}
+
+/** Fill the product-name cache from stored subscription items (events carry product ids only). */
+async function loadProductNames(rt: Runtime) {
+  const rows = await rt.db.subscriptionItem.findMany({
+    where: { subscription: { connectionId: rt.conn.id }, productId: { not: null }, productName: { not: null } },
+    select: { productId: true, productName: true },
+    distinct: ["productId"],
+  });
+  for (const r of rows) rt.productNames.set(r.productId!, r.productName!);
+}
+
+/** Product ids referenced by subscription events whose names we do not know yet: fetch each once. */
+async function resolveProducts(rt: Runtime, stripe: Stripe, events: StripeEventLike[]) {
+  const missing = new Set<string>();
+  for (const e of events) {
+    if (eventObjectType(e.type) !== "subscription") continue;
+    const items = (e.data.object as { items?: { data?: { price?: { product?: unknown } }[] } }).items?.data ?? [];
+    for (const it of items) {
+      const p = it.price?.product;
+      if (typeof p === "string" && !rt.productNames.has(p)) missing.add(p);
+    }
+  }
+  for (const id of missing) {
+    try {
+      const p = await stripe.products.retrieve(id);
+      if (p.name) rt.productNames.set(id, p.name);
+    } catch {
+      // Unknown name: the item is stored without it.
+    }
+  }
+}
+
+export type ApplyCounts = Record<Stream, { processed: number; stale: number }>;
+
+const STREAM_OF = { customer: "customers", subscription: "subscriptions", invoice: "invoices", charge: "charges" } as const;
+
+/**
+ * Apply Stripe events (oldest first) to the database inside `tx`: data.object with version = event.created,
+ * never overwriting newer state. Malformed objects are skipped via `skip`.
+ */
+export async function applyEvents(
+  tx: Tx,
+  write: WriteCtx,
+  events: StripeEventLike[],
+  productNames: ReadonlyMap<string, string>,
+  skip: (stream: Stream, id: string | null, reason: string) => void,
+): Promise<{ counts: ApplyCounts; customerIds: Set<string> }> {
+  const counts: ApplyCounts = { customers: { processed: 0, stale: 0 }, subscriptions: { processed: 0, stale: 0 }, invoices: { processed: 0, stale: 0 }, charges: { processed: 0, stale: 0 } };
+  const customerIds = new Set<string>();
+  for (const e of events) {
+    const kind = eventObjectType(e.type);
+    if (!kind) continue;
+    const stream = STREAM_OF[kind];
+    const v: Version = { at: new Date(e.created * 1000), onlyIfNewer: true };
+    const obj = e.data.object;
+    let res: { written: number; stale: number } | null = null;
+    if (kind === "customer") {
+      const m = mapCustomer(e.type === "customer.deleted" ? { ...obj, deleted: true } : obj);
+      if (!m.ok) skip(stream, m.id, m.reason);
+      else {
+        res = await writeCustomers(tx, write, [m.row], v);
+        customerIds.add(m.row.externalId);
+      }
+    } else if (kind === "subscription") {
+      const m = mapSubscription(obj, productNames);
+      if (!m.ok) skip(stream, m.id, m.reason);
+      else {
+        res = await writeSubscriptions(tx, write, [m.row], v);
+        customerIds.add(m.row.customerExternalId);
+      }
+    } else if (kind === "invoice") {
+      const m = mapInvoice(obj);
+      if (!m.ok) skip(stream, m.id, m.reason);
+      else {
+        res = await writeInvoices(tx, write, [m.row], v);
+        customerIds.add(m.row.customerExternalId);
+      }
+    } else {
+      const m = mapCharge(obj);
+      if (!m.ok) skip(stream, m.id, m.reason);
+      else {
+        res = await writeCharges(tx, write, [m.row], v);
+        customerIds.add(m.row.customerExternalId);
+      }
+    }
+    if (res) {
+      counts[stream].processed += res.written;
+      counts[stream].stale += res.stale;
+    }
+  }
+  return { counts, customerIds };
+}
+
+/**
+ * List relevant events newer than the cursor (newest first, back to the cursor), oldest first.
+ * @throws GapError when the cursor event is not served any more (older than 30 days) — full reconciliation needed.
+ */
+async function eventsSince(stripe: Stripe, cursor: EventCursor): Promise<StripeEventLike[]> {
+  const out: StripeEventLike[] = [];
+  let startingAfter: string | null = null;
+  let found = cursor.id === null;
+  for (;;) {
+    const page: Stripe.ApiList<Stripe.Event> = await stripe.events.list({
+      limit: PAGE,
+      types: [...RELEVANT_EVENT_TYPES],
+      ...(cursor.created !== null ? { created: { gte: cursor.created } } : {}),
+      ...(startingAfter ? { starting_after: startingAfter } : {}),
+    });
+    for (const raw of page.data) {
+      if (cursor.id !== null && raw.id === cursor.id) {
+        found = true;
+        break;
+      }
+      const e = ZEvent.safeParse(raw);
+      if (e.success) out.push(e.data);
+    }
+    if (found && cursor.id !== null) break;
+    if (!page.has_more || page.data.length === 0) break;
+    startingAfter = page.data[page.data.length - 1]!.id;
+  }
+  if (!found) throw new GapError(`event cursor ${cursor.id} is no longer served by /v1/events (older than the 30-day retention)`);
+  // Newest-first → oldest-first (stable for equal `created`: Stripe breaks ties newest-first too).
+  return out.reverse();
+}
+
+async function runIncremental(rt: Runtime, cursor: EventCursor, runs: Record<Stream, SyncRunHandle>): Promise<void> {
+  const client = streamClient(rt);
+  try {
+    const events = await eventsSince(client.stripe, cursor);
+    await loadProductNames(rt);
+    await resolveProducts(rt, client.stripe, events);
+    for (let i = 0; i < events.length; i += PAGE) {
+      if (rt.ctx.signal.aborted) throw new Cancelled();
+      const batch = events.slice(i, i + PAGE);
+      const last = batch[batch.length - 1]!;
+      const { counts } = await rt.db.$transaction(async (tx) => {
+        const r = await applyEvents(tx, rt.write, batch, rt.productNames, (s, id, reason) => runs[s].skip(id, reason));
+        await saveCheckpoint(tx, rt.conn.id, "events", { created: last.created, id: last.id } satisfies EventCursor);
+        return r;
+      }, TX_OPTS);
+      for (const s of STREAMS) runs[s].addProcessed(counts[s].processed);
+      await report(rt, "events", i + batch.length);
+    }
+  } finally {
+    runs.customers.addRequests(client.stats.requests);
+    addStats(rt.total, client.stats);
+  }
+}
+
+async function incrementalWithRuns(rt: Runtime, cursor: EventCursor): Promise<Record<string, StreamOutcome>> {
+  const runs = {} as Record<Stream, SyncRunHandle>;
+  for (const s of STREAMS) runs[s] = await startSyncRun(rt.db, { organizationId: rt.conn.organizationId, connectionId: rt.conn.id, objectType: s, mode: "incremental", jobId: rt.ctx.jobId });
+  try {
+    await runIncremental(rt, cursor, runs);
+  } catch (err) {
+    if (err instanceof GapError) {
+      for (const s of STREAMS) await runs[s].finish("cancelled", { message: err.message, guidance: "A full reconciliation runs instead." });
+      throw err;
+    }
+    const cancelled = err instanceof Cancelled;
+    const info = describeStripeError(err);
+    for (const s of STREAMS) await runs[s].finish(cancelled ? "cancelled" : "failed", { message: cancelled ? "sync cancelled" : info.message, guidance: cancelled ? undefined : info.guidance });
+    throw err;
+  }
+  const out: Record<string, StreamOutcome> = {};
+  for (const s of STREAMS) {
+    const status = runs[s].skipped ? "partial" : "succeeded";
+    await runs[s].finish(status);
+    out[s] = { processed: runs[s].processed, skipped: runs[s].skipped, status };
+  }
+  return out;
+}
+
+/** Why this sync is full (null = incremental). */
+async function fullReason(db: Db, conn: { id: string; lastFullSyncAt: Date | null }, opts: SyncOptions, settings: StripeSettings): Promise<string | null> {
+  if (await loadCheckpoint(db, conn.id, "full")) return "resuming an interrupted full sync";
+  if (opts.full) return "requested";
+  if (!(await loadCheckpoint(db, conn.id, "events"))) return "first sync";
+  if (!conn.lastFullSyncAt || Date.now() - conn.lastFullSyncAt.getTime() > settings.fullReconcileDays * 86_400_000) return "periodic reconciliation";
+  return null;
+}
+
+/**
+ * Run one sync of a Stripe connection (called by sync-connection-job). See the module doc.
+ * @throws AppError not_configured (no credentials); rethrows cancellation and 401s (after marking the
+ *   connection reconnect_needed). Other per-stream failures are reported in the summary (status failed).
+ */
+export async function runStripeSync(db: Db, opts: SyncOptions, ctx: JobContext): Promise<SyncSummary> {
+  const started = Date.now();
+  const conn = await db.connection.findUniqueOrThrow({ where: { id: opts.connectionId } });
+  if (conn.provider !== "stripe") throw new AppError("bad_request", `connection ${conn.id} is not a Stripe connection`);
+  const settings = stripeSettings(conn.settings);
+  const rt: Runtime = {
+    db, ctx, settings,
+    conn: { id: conn.id, organizationId: conn.organizationId, mode: conn.mode },
+    apiKey: apiKeyOf(stripeCredentials(conn)),
+    pacer: new Pacer(settings.requestsPerSecond ?? DEFAULT_RPS[conn.mode]),
+    total: { requests: 0, rateLimited: 0, serverErrors: 0 },
+    lock: makeLock(),
+    write: { organizationId: conn.organizationId, connectionId: conn.id, mrr: { applyNonForeverDiscounts: settings.applyNonForeverDiscounts } },
+    productNames: new Map(),
+    progress: {},
+    startedMs: started,
+  };
+  let mode: "full" | "incremental" = "incremental";
+  let objects: Record<string, StreamOutcome> = {};
+  try {
+    const reason = await fullReason(db, conn, opts, settings);
+    if (reason) {
+      mode = "full";
+      ctx.log.info({ connectionId: conn.id, reason }, "stripe full sync");
+      objects = await runFull(rt);
+    } else {
+      const cursor = (await loadCheckpoint<EventCursor>(db, conn.id, "events"))!;
+      try {
+        objects = await incrementalWithRuns(rt, cursor);
+      } catch (err) {
+        if (!(err instanceof GapError)) throw err;
+        ctx.log.warn({ connectionId: conn.id, reason: err.message }, "stripe event gap: full reconciliation");
+        mode = "full";
+        await clearCheckpoint(db, conn.id, "events");
+        objects = await runFull(rt);
+      }
+    }
+    // After a complete full sync: apply what happened since it started.
+    if (mode === "full" && !(await loadCheckpoint(db, conn.id, "full"))) {
+      const cursor = await loadCheckpoint<EventCursor>(db, conn.id, "events");
+      if (cursor) {
+        const inc = await incrementalWithRuns(rt, cursor).catch((err) => {
+          if (err instanceof GapError) return null;
+          throw err;
+        });
+        for (const s of STREAMS) {
+          const o = objects[s];
+          if (o && inc?.[s]) o.processed += inc[s]!.processed;
+        }
+      }
+    }
+  } catch (err) {
+    const info = describeStripeError(err);
+    if (info.kind === "auth") {
+      await db.connection.update({ where: { id: conn.id }, data: { status: "reconnect_needed", lastError: `${info.message} ${info.guidance}` } });
+    }
+    throw err instanceof Cancelled || info.kind !== "auth" ? err : new AppError("unprocessable", `${info.message} ${info.guidance}`, { cause: err });
+  }
+  return {
+    connectionId: conn.id,
+    mode,
+    objects: Object.fromEntries(Object.entries(objects).map(([k, o]) => [k, { processed: o.processed, skipped: o.skipped, status: o.status, error: o.error ?? null }])),
+    requestCount: rt.total.requests,
+    durationMs: Date.now() - started,
+  };
+}

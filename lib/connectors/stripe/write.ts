@@ -1,0 +1,186 @@
+/**
+ * Database writes of mapped Stripe rows, shared by the sync (list pages and events) and the webhook job.
+ * Every function runs inside the caller's transaction (`Tx`) so a page and its checkpoint commit together.
+ *
+ * Idempotency: rows are keyed by (connectionId, externalId) (SourceRecord: + objectType "customer");
+ * new rows are inserted in bulk (`createMany`), existing ones updated. `accountId` is never written
+ * here (identity resolution owns it).
+ *
+ * Ordering: `version.at` is the Stripe time of the data (event `created`, or for a full sync the
+ * `created` of the newest event that existed when it started). With `onlyIfNewer`, a row whose stored
+ * version (`sourceVersionAt`; customers: `sourceUpdatedAt`) is later than `version.at` is left alone
+ * (counted as stale): an older event never overwrites newer state. The stored version only moves
+ * forward.
+ */
+import { randomUUID } from "node:crypto";
+import type { Tx } from "@/lib/db";
+import { subscriptionMrr, type MrrOptions } from "@/lib/billing/mrr";
+import type { ChargeRow, CustomerRow, InvoiceRow, SubscriptionRow } from "./map";
+
+export type WriteCtx = { organizationId: string; connectionId: string; mrr?: MrrOptions };
+export type Version = { at: Date | null; onlyIfNewer: boolean };
+export type WriteResult = { written: number; stale: number };
+
+const later = (a: Date | null, b: Date | null): Date | null => (!a ? b : !b ? a : a > b ? a : b);
+const isStale = (stored: Date | null, v: Version) => v.onlyIfNewer && !!stored && !!v.at && stored > v.at;
+
+/** The last row per externalId (a batch ordered oldest-first keeps the newest state). */
+function lastPerId<T extends { externalId: string }>(rows: T[]): T[] {
+  return [...new Map(rows.map((r) => [r.externalId, r])).values()];
+}
+
+/** SourceRecord rows of objectType "customer". Deleted customers are archived (data kept). */
+export async function writeCustomers(tx: Tx, ctx: WriteCtx, input: CustomerRow[], v: Version): Promise<WriteResult> {
+  const rows = lastPerId(input);
+  if (!rows.length) return { written: 0, stale: 0 };
+  const existing = await tx.sourceRecord.findMany({
+    where: { connectionId: ctx.connectionId, objectType: "customer", externalId: { in: rows.map((r) => r.externalId) } },
+    select: { id: true, externalId: true, sourceUpdatedAt: true, archivedAt: true, name: true, email: true, properties: true, sourceCreatedAt: true },
+  });
+  const byId = new Map(existing.map((e) => [e.externalId, e]));
+  const now = new Date();
+  const creates = [];
+  let written = 0;
+  let stale = 0;
+  for (const r of rows) {
+    const e = byId.get(r.externalId);
+    if (!e) {
+      creates.push({
+        organizationId: ctx.organizationId, connectionId: ctx.connectionId, objectType: "customer", externalId: r.externalId,
+        name: r.name, email: r.email, domain: r.domain, properties: r.properties, sourceCreatedAt: r.sourceCreatedAt,
+        sourceUpdatedAt: v.at, archivedAt: r.deleted ? now : null,
+      });
+      byId.set(r.externalId, { id: "", externalId: r.externalId, sourceUpdatedAt: v.at, archivedAt: null, name: r.name, email: r.email, properties: r.properties, sourceCreatedAt: r.sourceCreatedAt });
+      written++;
+      continue;
+    }
+    if (isStale(e.sourceUpdatedAt, v)) {
+      stale++;
+      continue;
+    }
+    // A deleted customer comes back as {id, deleted:true}: keep the last known fields, mark it deleted.
+    const data = r.deleted
+      ? { properties: { ...(e.properties as object | null), deleted: true }, archivedAt: e.archivedAt ?? now }
+      : { name: r.name, email: r.email, domain: r.domain, properties: r.properties, sourceCreatedAt: r.sourceCreatedAt, archivedAt: null };
+    await tx.sourceRecord.update({ where: { id: e.id }, data: { ...data, sourceUpdatedAt: later(e.sourceUpdatedAt, v.at) } });
+    written++;
+  }
+  if (creates.length) await tx.sourceRecord.createMany({ data: creates });
+  return { written, stale };
+}
+
+function subscriptionData(ctx: WriteCtx, r: SubscriptionRow) {
+  const mrr = subscriptionMrr(
+    {
+      status: r.status, currency: r.currency, items: r.items,
+      discounts: r.discounts.map((d) => ({ ...d, duration: d.duration === "forever" || d.duration === "repeating" ? d.duration : "once" })),
+    },
+    ctx.mrr,
+  );
+  return {
+    customerExternalId: r.customerExternalId, status: r.status, currency: r.currency, mrrCents: mrr.cents,
+    cancelAtPeriodEnd: r.cancelAtPeriodEnd, cancelAt: r.cancelAt, canceledAt: r.canceledAt, endedAt: r.endedAt,
+    startDate: r.startDate, trialStart: r.trialStart, trialEnd: r.trialEnd, currentPeriodStart: r.currentPeriodStart,
+    currentPeriodEnd: r.currentPeriodEnd, collectionMethod: r.collectionMethod,
+    ...(r.defaultPaymentMethodType !== undefined ? { defaultPaymentMethodType: r.defaultPaymentMethodType } : {}),
+    discounts: r.discounts, metadata: r.metadata, sourceCreatedAt: r.sourceCreatedAt,
+  };
+}
+
+const itemData = (subscriptionId: string, r: SubscriptionRow) =>
+  r.items.map((i) => ({ subscriptionId, ...i }));
+
+/** Subscription rows (+ items replaced wholesale) with mrrCents from lib/billing/mrr.ts. */
+export async function writeSubscriptions(tx: Tx, ctx: WriteCtx, input: SubscriptionRow[], v: Version): Promise<WriteResult> {
+  const rows = lastPerId(input);
+  if (!rows.length) return { written: 0, stale: 0 };
+  const existing = await tx.subscription.findMany({
+    where: { connectionId: ctx.connectionId, externalId: { in: rows.map((r) => r.externalId) } },
+    select: { id: true, externalId: true, sourceVersionAt: true },
+  });
+  const byId = new Map(existing.map((e) => [e.externalId, e]));
+  const subs = [];
+  const items = [];
+  let written = 0;
+  let stale = 0;
+  for (const r of rows) {
+    const e = byId.get(r.externalId);
+    if (!e) {
+      const id = randomUUID();
+      subs.push({ id, organizationId: ctx.organizationId, connectionId: ctx.connectionId, externalId: r.externalId, sourceVersionAt: v.at, ...subscriptionData(ctx, r) });
+      items.push(...itemData(id, r));
+      byId.set(r.externalId, { id, externalId: r.externalId, sourceVersionAt: v.at });
+      written++;
+      continue;
+    }
+    if (isStale(e.sourceVersionAt, v)) {
+      stale++;
+      continue;
+    }
+    await tx.subscription.update({ where: { id: e.id }, data: { ...subscriptionData(ctx, r), sourceVersionAt: later(e.sourceVersionAt, v.at) } });
+    await tx.subscriptionItem.deleteMany({ where: { subscriptionId: e.id } });
+    items.push(...itemData(e.id, r));
+    written++;
+  }
+  if (subs.length) await tx.subscription.createMany({ data: subs });
+  if (items.length) await tx.subscriptionItem.createMany({ data: items });
+  return { written, stale };
+}
+
+/** Invoice rows. */
+export async function writeInvoices(tx: Tx, ctx: WriteCtx, input: InvoiceRow[], v: Version): Promise<WriteResult> {
+  const rows = lastPerId(input);
+  if (!rows.length) return { written: 0, stale: 0 };
+  const existing = await tx.invoice.findMany({
+    where: { connectionId: ctx.connectionId, externalId: { in: rows.map((r) => r.externalId) } },
+    select: { id: true, externalId: true, sourceVersionAt: true },
+  });
+  const byId = new Map(existing.map((e) => [e.externalId, e]));
+  const creates = [];
+  let written = 0;
+  let stale = 0;
+  for (const r of rows) {
+    const e = byId.get(r.externalId);
+    if (!e) {
+      creates.push({ organizationId: ctx.organizationId, connectionId: ctx.connectionId, ...r, sourceVersionAt: v.at });
+      byId.set(r.externalId, { id: "", externalId: r.externalId, sourceVersionAt: v.at });
+      written++;
+    } else if (isStale(e.sourceVersionAt, v)) {
+      stale++;
+    } else {
+      await tx.invoice.update({ where: { id: e.id }, data: { ...r, sourceVersionAt: later(e.sourceVersionAt, v.at) } });
+      written++;
+    }
+  }
+  if (creates.length) await tx.invoice.createMany({ data: creates });
+  return { written, stale };
+}
+
+/** Charge rows. */
+export async function writeCharges(tx: Tx, ctx: WriteCtx, input: ChargeRow[], v: Version): Promise<WriteResult> {
+  const rows = lastPerId(input);
+  if (!rows.length) return { written: 0, stale: 0 };
+  const existing = await tx.charge.findMany({
+    where: { connectionId: ctx.connectionId, externalId: { in: rows.map((r) => r.externalId) } },
+    select: { id: true, externalId: true, sourceVersionAt: true },
+  });
+  const byId = new Map(existing.map((e) => [e.externalId, e]));
+  const creates = [];
+  let written = 0;
+  let stale = 0;
+  for (const r of rows) {
+    const e = byId.get(r.externalId);
+    if (!e) {
+      creates.push({ organizationId: ctx.organizationId, connectionId: ctx.connectionId, ...r, sourceVersionAt: v.at });
+      byId.set(r.externalId, { id: "", externalId: r.externalId, sourceVersionAt: v.at });
+      written++;
+    } else if (isStale(e.sourceVersionAt, v)) {
+      stale++;
+    } else {
+      await tx.charge.update({ where: { id: e.id }, data: { ...r, sourceVersionAt: later(e.sourceVersionAt, v.at) } });
+      written++;
+    }
+  }
+  if (creates.length) await tx.charge.createMany({ data: creates });
+  return { written, stale };
+}
