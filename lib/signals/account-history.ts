@@ -1,0 +1,442 @@
+/**
+ * Point-in-time reconstruction of one account's daily signals from its synced records (pure, no I/O).
+ *
+ * `AccountHistory` is everything lib/signals/load-account-history.ts loads for one account, with
+ * timestamps as epoch ms. `signalsOnDay(history, dayStartMs)` returns the SignalSnapshot of that UTC
+ * day as it could have been known at the END of the day (instant `dayStart + 24 h`, exclusive):
+ * anything created after that instant is invisible, and later state (a cancellation, a closed deal,
+ * a paid invoice) is only used from the moment it happened. The rule of every signal is written
+ * down in docs/signals.md; the comments below name the same rules.
+ */
+import { itemMonthlyCents, MRR_STATUSES, primaryOf, subscriptionMrr, type MrrDiscountInput, type MrrItemInput } from "@/lib/billing/mrr";
+import type { SignalSnapshot } from "./types";
+import { addMonthsAnchored, countInRange, DAY_MS, daysInMonth, lastBefore, wholeDaysBetween } from "./utc-day";
+
+export type SubscriptionItemHistory = MrrItemInput & { productId: string | null; productName: string | null };
+
+export type SubscriptionHistory = {
+  /** Current Stripe status (only trusted from `statusKnownMs` on; earlier days are reconstructed). */
+  status: string;
+  currency: string;
+  /** start_date (or created, trial start, first seen). */
+  startMs: number;
+  /** When it stopped existing: ended_at, or canceled_at/cancel_at for a canceled one; null while live. */
+  endMs: number | null;
+  trialEndMs: number | null;
+  /** A cancellation is scheduled or happened after a notice period (cancel_at_period_end, cancel_at, ended_at > canceled_at). */
+  cancelScheduled: boolean;
+  /** When the scheduled cancellation became known (canceled_at, else when we saw it). */
+  cancelKnownMs: number | null;
+  cancelAtMs: number | null;
+  /** When the current status was observed (sourceVersionAt, else our row's updatedAt). */
+  statusKnownMs: number;
+  currentPeriodEndMs: number | null;
+  collectionMethod: string | null;
+  defaultPaymentMethodType: string | null;
+  items: SubscriptionItemHistory[];
+  discounts: MrrDiscountInput[];
+};
+
+export type InvoiceHistory = {
+  externalId: string;
+  status: string;
+  createdMs: number;
+  /** When it was paid (paid_at; creation time for a paid invoice without paid_at); null when unpaid. */
+  paidMs: number | null;
+  dueMs: number | null;
+  amountDueCents: number;
+  attemptCount: number;
+  collectionMethod: string | null;
+};
+
+export type ChargeHistory = {
+  createdMs: number;
+  status: string;
+  paymentMethodType: string | null;
+  invoiceExternalId: string | null;
+};
+
+export type ContactHistory = { createdMs: number | null; archivedMs: number | null; lastActivityMs: number | null };
+
+export type DealHistory = {
+  createdMs: number | null;
+  /** When it closed (close date, else last update); null while open. */
+  closedMs: number | null;
+  /** Expected (open) or actual (closed) close date. */
+  closeDateMs: number | null;
+  /** Mapped renewal stage; null when the deal is not in a renewal pipeline. */
+  renewalStage: string | null;
+  updatedMs: number | null;
+};
+
+export type TicketHistory = { openedMs: number; closedMs: number | null; priority: string | null };
+
+/** Everything needed to reconstruct one account's signals over a range of days. */
+export type AccountHistory = {
+  accountId: string;
+  /** The account has a Stripe source (customer or billing records): billing signals are numbers, not NULL. */
+  hasStripe: boolean;
+  /** The account has a HubSpot source (company or CRM records): CRM signals are numbers, not NULL. */
+  hasHubspot: boolean;
+  /** Account.customerSince. */
+  customerSinceMs: number | null;
+  /** Currency used for MRR = 0 when no subscription counts (Stripe customer currency, else a subscription's). */
+  fallbackCurrency: string | null;
+  /** Charges before this instant were not synced (Stripe only lists recent charges): failed-payment counts are NULL before it. */
+  chargeCoverageStartMs: number | null;
+  freshness: SignalSnapshot["freshness"];
+  subscriptions: SubscriptionHistory[];
+  invoices: InvoiceHistory[];
+  /** Ascending by createdMs. */
+  charges: ChargeHistory[];
+  /** Ascending times of failed charges. */
+  failedChargeMs: number[];
+  /** Ascending times of successful payments (succeeded charges and paid invoices with money paid). */
+  paymentMs: number[];
+  contacts: ContactHistory[];
+  deals: DealHistory[];
+  /** Ascending occurrence times per engagement type, and of every customer-facing engagement. */
+  engagementMs: { call: number[]; meeting: number[]; note: number[]; any: number[] };
+  tickets: TicketHistory[];
+};
+
+/** Options of the reconstruction. */
+export type ReconstructOptions = { applyNonForeverDiscounts?: boolean };
+
+export type SubscriptionState = "none" | "ended" | "trialing" | "active" | "past_due" | "unpaid" | "paused";
+
+const LIVE_STATES: ReadonlySet<SubscriptionState> = new Set(["trialing", "active", "past_due", "unpaid", "paused"]);
+
+/**
+ * State of a subscription at instant `atMs` (end of a day, exclusive):
+ * not started yet / ended → none / ended; inside the trial → trialing; after `statusKnownMs` the
+ * current past_due/unpaid/paused status; otherwise active (a live subscription in good standing).
+ */
+export function subscriptionStateAt(sub: SubscriptionHistory, atMs: number): SubscriptionState {
+  if (sub.status === "incomplete" || sub.status === "incomplete_expired") return "none";
+  if (sub.startMs >= atMs) return "none";
+  if (sub.endMs !== null && sub.endMs < atMs) return "ended";
+  if (sub.trialEndMs !== null ? atMs <= sub.trialEndMs : sub.status === "trialing") return "trialing";
+  if ((sub.status === "past_due" || sub.status === "unpaid" || sub.status === "paused") && atMs > sub.statusKnownMs) return sub.status;
+  return "active";
+}
+
+/** A live subscription whose scheduled cancellation was already known at `atMs`. */
+function cancellationPendingAt(sub: SubscriptionHistory, atMs: number): boolean {
+  return sub.cancelScheduled && sub.cancelKnownMs !== null && sub.cancelKnownMs < atMs;
+}
+
+function dominantItem(sub: SubscriptionHistory): SubscriptionItemHistory | null {
+  let best: SubscriptionItemHistory | null = null;
+  let bestCents = -1;
+  for (const item of sub.items) {
+    if (item.usageType === "metered" || !item.interval) continue;
+    const c = itemMonthlyCents(item);
+    if (c > bestCents) {
+      best = item;
+      bestCents = c;
+    }
+  }
+  return best;
+}
+
+/**
+ * The first billing-period boundary at or after `dayStartMs` (the renewal the customer faces that
+ * day), stepped from the subscription's current period end by its interval; the trial end during a
+ * trial; capped by a cancellation date that was known by then.
+ */
+export function nextRenewalMs(sub: SubscriptionHistory, dayStartMs: number, atMs: number, state: SubscriptionState): number | null {
+  let boundary: number | null = null;
+  if (state === "trialing" && sub.trialEndMs !== null) {
+    boundary = sub.trialEndMs;
+  } else {
+    const item = dominantItem(sub) ?? sub.items.find((i) => i.interval) ?? null;
+    const cpe = sub.currentPeriodEndMs;
+    if (item && cpe !== null && item.intervalCount > 0) {
+      if (item.interval === "month" || item.interval === "year") {
+        const step = item.intervalCount * (item.interval === "year" ? 12 : 1);
+        const c = new Date(cpe);
+        const startDay = new Date(sub.trialEndMs ?? sub.startMs).getUTCDate();
+        const clamped = Math.min(startDay, daysInMonth(c.getUTCFullYear(), c.getUTCMonth()));
+        const anchorDay = clamped === c.getUTCDate() ? startDay : c.getUTCDate();
+        const d = new Date(dayStartMs);
+        const monthsDiff = (d.getUTCFullYear() - c.getUTCFullYear()) * 12 + (d.getUTCMonth() - c.getUTCMonth());
+        let k = Math.floor(monthsDiff / step) - 1;
+        while (addMonthsAnchored(cpe, k * step, anchorDay) >= dayStartMs) k--;
+        while (addMonthsAnchored(cpe, k * step, anchorDay) < dayStartMs) k++;
+        boundary = addMonthsAnchored(cpe, k * step, anchorDay);
+      } else if (item.interval === "week" || item.interval === "day") {
+        const stepMs = item.intervalCount * (item.interval === "week" ? 7 : 1) * DAY_MS;
+        boundary = cpe + Math.ceil((dayStartMs - cpe) / stepMs) * stepMs;
+      }
+    }
+  }
+  if (cancellationPendingAt(sub, atMs)) {
+    const end = sub.cancelAtMs ?? sub.endMs;
+    if (end !== null && end >= dayStartMs && (boundary === null || end < boundary)) boundary = end;
+  }
+  return boundary;
+}
+
+function commitmentMonths(interval: string | null, count: number): number | null {
+  switch (interval) {
+    case "month":
+      return count;
+    case "year":
+      return 12 * count;
+    case "week":
+      return Math.floor((count * 7 * 12) / 365);
+    case "day":
+      return Math.floor((count * 12) / 365);
+    default:
+      return null;
+  }
+}
+
+/** MRR per currency at instant `atMs` (end of a day): subscriptions that were active/past_due then. */
+export function mrrByCurrencyAt(h: AccountHistory, atMs: number, opts: ReconstructOptions = {}): Record<string, number> {
+  const byCurrency: Record<string, number> = {};
+  for (const sub of h.subscriptions) {
+    const state = subscriptionStateAt(sub, atMs);
+    if (!MRR_STATUSES.has(state)) continue;
+    const m = subscriptionMrr({ status: state, currency: sub.currency, items: sub.items, discounts: sub.discounts }, opts);
+    if (!m.currency) continue;
+    byCurrency[m.currency] = (byCurrency[m.currency] ?? 0) + m.cents;
+  }
+  return byCurrency;
+}
+
+/** Memoised MRR-per-currency by day start, so 365 days × 4 look-backs cost 455 evaluations. */
+export type MrrCache = Map<number, Record<string, number>>;
+
+const WINDOW_MS = 30 * DAY_MS;
+
+/**
+ * The signals of `h` on the UTC day starting at `dayStartMs`, as known at the end of that day.
+ * Billing signals are NULL without a Stripe source, CRM signals NULL without a HubSpot source.
+ */
+export function signalsOnDay(
+  h: AccountHistory,
+  dayStartMs: number,
+  opts: ReconstructOptions = {},
+  cache: MrrCache = new Map(),
+): SignalSnapshot {
+  const at = dayStartMs + DAY_MS; // end of the day, exclusive
+  const windowStart = at - WINDOW_MS; // last 30 whole days: D−29 … D
+  const mrrOn = (start: number): Record<string, number> => {
+    let v = cache.get(start);
+    if (!v) {
+      v = mrrByCurrencyAt(h, start + DAY_MS, opts);
+      cache.set(start, v);
+    }
+    return v;
+  };
+
+  // ── Subscriptions live at the end of the day ──
+  const live: { sub: SubscriptionHistory; state: SubscriptionState }[] = [];
+  for (const sub of h.subscriptions) {
+    const state = subscriptionStateAt(sub, at);
+    if (LIVE_STATES.has(state)) live.push({ sub, state });
+  }
+
+  // ── Billing (Stripe) ──
+  let billing: Pick<
+    SignalSnapshot,
+    | "mrrCents" | "mrrCurrency" | "mrrChange30dCents" | "mrrChange60dCents" | "mrrChange90dCents" | "autoRenew"
+    | "cancellationPending" | "failedPayments30d" | "daysSinceLastPayment" | "pastDueInvoices" | "billingInterval"
+    | "commitmentTermMonths" | "collectionMethod" | "paymentMethodType" | "productCount" | "itemCount" | "products"
+  > = {
+    mrrCents: null, mrrCurrency: null, mrrChange30dCents: null, mrrChange60dCents: null, mrrChange90dCents: null,
+    autoRenew: null, cancellationPending: null, failedPayments30d: null, daysSinceLastPayment: null,
+    pastDueInvoices: null, billingInterval: null, commitmentTermMonths: null, collectionMethod: null,
+    paymentMethodType: null, productCount: null, itemCount: null, products: null,
+  };
+  let extra: Record<string, unknown> | null = null;
+  let subRenewal: number | null = null;
+
+  if (h.hasStripe) {
+    const byCurrency = mrrOn(dayStartMs);
+    const primary = primaryOf(byCurrency);
+    const currency = primary.currency ?? h.fallbackCurrency;
+    const mrr = currency ? (byCurrency[currency] ?? 0) : 0;
+    const change = (days: number): number => mrr - (currency ? (mrrOn(dayStartMs - days * DAY_MS)[currency] ?? 0) : 0);
+
+    // Dominant subscription: the live one with the most MRR (trialing/unpaid ones count by list price).
+    let dominant: SubscriptionHistory | null = null;
+    let dominantCents = -1;
+    for (const { sub } of live) {
+      const cents = sub.items.reduce((s, i) => s + itemMonthlyCents(i), 0);
+      if (cents > dominantCents) {
+        dominant = sub;
+        dominantCents = cents;
+      }
+    }
+    const domItem = dominant ? dominantItem(dominant) : null;
+
+    const pending = live.map(({ sub }) => cancellationPendingAt(sub, at));
+    for (const { sub, state } of live) {
+      const r = nextRenewalMs(sub, dayStartMs, at, state);
+      if (r !== null && (subRenewal === null || r < subRenewal)) subRenewal = r;
+    }
+
+    // Past-due invoices: unpaid at the end of D, and either past their due date (send_invoice) or,
+    // automatically collected, with a failed payment attempt by then: the first failed charge of the
+    // invoice when synced, else one hour after creation (Stripe's first attempt) when its attempt
+    // count shows a failure (attempts − 1 for a paid invoice, all attempts for an unpaid one).
+    const firstFailure = new Map<string, number>();
+    for (const c of h.charges) {
+      if (c.status === "failed" && c.invoiceExternalId && !firstFailure.has(c.invoiceExternalId)) firstFailure.set(c.invoiceExternalId, c.createdMs);
+    }
+    let pastDue = 0;
+    let latestInvoice: InvoiceHistory | null = null;
+    for (const inv of h.invoices) {
+      if (inv.createdMs >= at || inv.status === "draft" || inv.status === "void") continue;
+      if (!latestInvoice || inv.createdMs > latestInvoice.createdMs) latestInvoice = inv;
+      if (inv.amountDueCents <= 0 || (inv.paidMs !== null && inv.paidMs < at)) continue;
+      let overdue: boolean;
+      if (inv.dueMs !== null) {
+        overdue = inv.dueMs < dayStartMs;
+      } else {
+        const failedAttempts = inv.attemptCount - (inv.paidMs !== null ? 1 : 0);
+        const since = firstFailure.get(inv.externalId) ?? (failedAttempts > 0 ? inv.createdMs + 3_600_000 : null);
+        overdue = since !== null && since < at;
+      }
+      if (overdue) pastDue++;
+    }
+
+    let latestChargePm: string | null = null;
+    for (const c of h.charges) {
+      if (c.createdMs >= at) break;
+      if (c.paymentMethodType) latestChargePm = c.paymentMethodType;
+    }
+    const lastPayment = lastBefore(h.paymentMs, at);
+
+    const productKeys = new Set<string>();
+    const productNames = new Set<string>();
+    let itemCount = 0;
+    for (const { sub } of live) {
+      for (const item of sub.items) {
+        itemCount++;
+        const key = item.productId ?? item.productName;
+        if (key) productKeys.add(key);
+        const name = item.productName ?? item.productId;
+        if (name) productNames.add(name);
+      }
+    }
+
+    billing = {
+      mrrCents: mrr,
+      mrrCurrency: currency,
+      mrrChange30dCents: change(30),
+      mrrChange60dCents: change(60),
+      mrrChange90dCents: change(90),
+      autoRenew: live.length ? pending.some((p) => !p) : null,
+      cancellationPending: live.length ? pending.some((p) => p) : null,
+      failedPayments30d:
+        h.chargeCoverageStartMs !== null && windowStart < h.chargeCoverageStartMs ? null : countInRange(h.failedChargeMs, windowStart, at),
+      daysSinceLastPayment: lastPayment === null ? null : wholeDaysBetween(lastPayment, dayStartMs),
+      pastDueInvoices: pastDue,
+      billingInterval: domItem?.interval ?? null,
+      commitmentTermMonths: domItem ? commitmentMonths(domItem.interval, domItem.intervalCount) : null,
+      collectionMethod: dominant?.collectionMethod ?? latestInvoice?.collectionMethod ?? null,
+      paymentMethodType: latestChargePm ?? dominant?.defaultPaymentMethodType ?? null,
+      productCount: productKeys.size,
+      itemCount,
+      products: [...productNames].sort(),
+    };
+    extra = {
+      mrrByCurrency: byCurrency,
+      liveSubscriptions: live.length,
+      allSubscriptionsCanceling: live.length ? pending.every((p) => p) : null,
+    };
+  }
+
+  // ── CRM (HubSpot) ──
+  let crm: Pick<
+    SignalSnapshot,
+    | "seats" | "activeContacts" | "openDeals" | "renewalDealStage" | "calls30d" | "meetings30d" | "notes30d"
+    | "daysSinceLastEngagement" | "openTickets" | "urgentTickets"
+  > = {
+    seats: null, activeContacts: null, openDeals: null, renewalDealStage: null, calls30d: null, meetings30d: null,
+    notes30d: null, daysSinceLastEngagement: null, openTickets: null, urgentTickets: null,
+  };
+  let dealRenewal: number | null = null;
+
+  if (h.hasHubspot) {
+    let seats = 0;
+    let active = 0;
+    for (const c of h.contacts) {
+      if (c.createdMs !== null && c.createdMs >= at) continue;
+      if (c.archivedMs !== null && c.archivedMs < at) continue;
+      seats++;
+      if (c.lastActivityMs !== null && c.lastActivityMs >= windowStart && c.lastActivityMs < at) active++;
+    }
+    let openDeals = 0;
+    let renewalDeal: DealHistory | null = null;
+    for (const d of h.deals) {
+      if (d.createdMs !== null && d.createdMs >= at) continue;
+      if (d.closedMs !== null && d.closedMs < at) continue;
+      openDeals++;
+      if (d.renewalStage === null) continue;
+      // Nearest open renewal deal: smallest close date on/after D, else the most recently overdue one.
+      if (
+        !renewalDeal ||
+        rankCloseDate(d.closeDateMs, dayStartMs) < rankCloseDate(renewalDeal.closeDateMs, dayStartMs)
+      ) {
+        renewalDeal = d;
+      }
+    }
+    if (renewalDeal?.closeDateMs != null) dealRenewal = Math.max(dayStartMs, renewalDeal.closeDateMs);
+    const lastEngagement = lastBefore(h.engagementMs.any, at);
+    let openTickets = 0;
+    let urgent = 0;
+    for (const t of h.tickets) {
+      if (t.openedMs >= at || (t.closedMs !== null && t.closedMs < at)) continue;
+      openTickets++;
+      if (t.priority === "urgent") urgent++;
+    }
+    crm = {
+      seats,
+      activeContacts: active,
+      openDeals,
+      // The stage history is not synced: the current stage is used once it was set (last update ≤ D,
+      // deal still open now); before that the deal is reported in its entry stage "open".
+      renewalDealStage: renewalDeal
+        ? renewalDeal.closedMs === null && (renewalDeal.updatedMs === null || renewalDeal.updatedMs < at)
+          ? renewalDeal.renewalStage
+          : "open"
+        : null,
+      calls30d: countInRange(h.engagementMs.call, windowStart, at),
+      meetings30d: countInRange(h.engagementMs.meeting, windowStart, at),
+      notes30d: countInRange(h.engagementMs.note, windowStart, at),
+      daysSinceLastEngagement: lastEngagement === null ? null : wholeDaysBetween(lastEngagement, dayStartMs),
+      openTickets,
+      urgentTickets: urgent,
+    };
+  }
+
+  // ── Account-wide ──
+  const renewalAt = subRenewal ?? dealRenewal;
+  let tenureStart = h.customerSinceMs;
+  for (const s of h.subscriptions) {
+    if (s.status === "incomplete" || s.status === "incomplete_expired") continue;
+    if (tenureStart === null || s.startMs < tenureStart) tenureStart = s.startMs;
+  }
+  const tenure = tenureStart !== null && tenureStart < at ? wholeDaysBetween(tenureStart, dayStartMs) : null;
+
+  return {
+    day: new Date(dayStartMs),
+    ...billing,
+    ...crm,
+    daysUntilRenewal: renewalAt === null ? null : Math.max(0, Math.floor((renewalAt - dayStartMs) / DAY_MS)),
+    tenureDays: tenure,
+    freshness: h.freshness,
+    extra,
+  };
+}
+
+/** Sort key for "nearest" close date: future dates by distance, overdue ones after all future ones, undated last. */
+function rankCloseDate(closeMs: number | null, dayStartMs: number): number {
+  if (closeMs === null) return Number.MAX_SAFE_INTEGER;
+  return closeMs >= dayStartMs ? closeMs - dayStartMs : 1e15 + (dayStartMs - closeMs);
+}
