@@ -2,10 +2,12 @@
  * Every route contract, for the OpenAPI document. Add your domain's array here (one line each).
  */
 import type { RouteContract } from "../contract";
+import { accountRoutes } from "./accounts";
 import { coreRoutes } from "./core";
 import { integrationRoutes } from "./integrations";
 
 export const ALL_ROUTES: RouteContract[] = [
   ...coreRoutes,
   ...integrationRoutes,
+  ...accountRoutes,
 ];

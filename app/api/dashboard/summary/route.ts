@@ -1,0 +1,13 @@
+// GET /api/dashboard/summary – totals, MRR/ARR at risk, average score, distribution by level, movers, renewals, freshness.
+import { dashboardSummaryRoute } from "@/lib/api/contracts/accounts";
+import { organizationIdFor } from "@/lib/auth/organization-scope";
+import { getDb } from "@/lib/db";
+import { getDashboardSummary } from "@/lib/queries/get-dashboard-summary";
+import { withApi } from "@/lib/http/with-api";
+
+export const dynamic = "force-dynamic";
+
+export const GET = withApi(dashboardSummaryRoute, async ({ caller, query }) => {
+  const db = getDb();
+  return getDashboardSummary(db, await organizationIdFor(db, caller, query.organization));
+});

@@ -1,0 +1,8 @@
+// GET /api/integrations/scores/latest – the Latest Churn Scores (seed 01 path); CSV with ?format=csv or Accept: text/csv.
+import { latestScoresRoute } from "@/lib/api/contracts/accounts";
+import { handleAccountList } from "@/lib/queries/account-list-handler";
+import { withApi } from "@/lib/http/with-api";
+
+export const dynamic = "force-dynamic";
+
+export const GET = withApi(latestScoresRoute, async ({ req, caller, query }) => handleAccountList(req, caller, query));

@@ -1,0 +1,16 @@
+/** Shared by GET /api/accounts and GET /api/integrations/scores/latest (same list, two historical paths). */
+import type { NextRequest } from "next/server";
+import type { CallerContext } from "@/lib/auth/context";
+import { organizationIdFor } from "@/lib/auth/organization-scope";
+import { getDb } from "@/lib/db";
+import { csvResponse, wantsCsv } from "@/lib/http/csv";
+import { accountScoresCsv, listAccountScores, type AccountListQuery } from "./list-account-scores";
+
+export async function handleAccountList(req: NextRequest, caller: CallerContext, query: AccountListQuery & { organization?: string }) {
+  const db = getDb();
+  const organizationId = await organizationIdFor(db, caller, query.organization);
+  if (wantsCsv(req, query.format)) {
+    return csvResponse(await accountScoresCsv(db, organizationId, query), `churn-scores-${new Date().toISOString().slice(0, 10)}.csv`);
+  }
+  return listAccountScores(db, organizationId, query);
+}
