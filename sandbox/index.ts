@@ -11,32 +11,23 @@
  * `GET /__sandbox/info` on either port returns {@link SandboxInfo}; see sandbox/core/control.ts
  * for the control routes and docs/sandbox.md for the whole story.
  */
-import { readFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { SandboxClock } from "./core/clock";
-import { createControl, createControlHandler, type SandboxControl, type VendorControl } from "./core/control";
-import { sendJson } from "./core/http";
+import { createControl, createControlHandler, type SandboxControl } from "./core/control";
 import type { FaultConfig, LatencyConfig, WebhookDelivery } from "./core/types";
 import type { HubspotCredentials } from "./hubspot/auth";
 import { createHubspotSandbox, type HubspotMutation, type HubspotSandbox } from "./hubspot/server";
-import type { HubspotLimits, HubspotPortfolio } from "./hubspot/types";
+import type { HubspotLimits } from "./hubspot/types";
+import { loadPortfolio, type Portfolio, type PortfolioSpec as LoaderSpec } from "./portfolio/index";
+import { createStripeSandbox, type StripeLimits, type StripeMutation, type StripeSandbox, type StripeSandboxOptions } from "./stripe/server";
 
 /** Where the portfolio comes from: an object, a JSON file path, "ravenstack", or synthetic sizes. */
-export type PortfolioSpec = "ravenstack" | string | { synthetic: Record<string, number> } | LoadedPortfolio;
-
-/** The parts of a loaded portfolio the servers read (see sandbox/portfolio for the full type). */
-export type LoadedPortfolio = {
-  version: 1;
-  clock: { now: string; speed?: number };
-  credentials?: Record<string, unknown>;
-  limits?: Record<string, unknown>;
-  hubspot: HubspotPortfolio;
-  stripe: unknown;
-};
+export type PortfolioSpec = LoaderSpec;
+export type LoadedPortfolio = Portfolio;
 
 /** Stripe limits as the Stripe sandbox takes them (requests per second). */
-export type StripeLimitsInput = { enabled?: boolean; testRps?: number; liveRps?: number; searchRps?: number; endpointRps?: number | null };
+export type StripeLimitsInput = Partial<StripeLimits>;
 
 export type SandboxOptions = {
   portfolio: PortfolioSpec;
@@ -76,44 +67,9 @@ export type Sandbox = {
   close(): Promise<void>;
 };
 
-/** The Stripe sandbox's interface (sandbox/stripe/server.ts). */
-type StripeSandboxLike = {
-  handle(req: IncomingMessage, res: ServerResponse): void;
-  info(): Record<string, unknown>;
-  setBaseUrl(url: string): void;
-  control: VendorControl;
-};
-type StripeModule = { createStripeSandbox(opts: Record<string, unknown>): StripeSandboxLike };
-type PortfolioModule = { loadPortfolio(spec: unknown, opts?: { anchor?: string }): Promise<LoadedPortfolio> };
-
-/** Imports a sibling module that another engineer may not have written yet; null when it is missing. */
-async function optionalImport<T>(specifier: string): Promise<T | null> {
-  try {
-    return (await import(/* @vite-ignore */ specifier)) as T;
-  } catch (e) {
-    const code = (e as { code?: string }).code;
-    const msg = e instanceof Error ? e.message : "";
-    if (code === "ERR_MODULE_NOT_FOUND" || /Cannot find module|Failed to load url|Does the file exist/i.test(msg)) return null;
-    throw e;
-  }
-}
-
-function isLoaded(p: PortfolioSpec): p is LoadedPortfolio {
-  return typeof p === "object" && p !== null && "version" in p && "hubspot" in p;
-}
-
-/** Loads/validates a portfolio spec. @throws the portfolio module's PortfolioError naming the first bad record and field. */
+/** Loads/validates a portfolio spec. @throws PortfolioError naming the first bad record and field. */
 export async function resolvePortfolio(spec: PortfolioSpec, anchor?: string): Promise<LoadedPortfolio> {
-  const mod = await optionalImport<PortfolioModule>("./portfolio/index");
-  if (mod) return mod.loadPortfolio(spec, anchor ? { anchor } : undefined);
-  if (isLoaded(spec)) return spec;
-  // Fallback while the portfolio module is absent: a JSON file, checked record by record by the servers.
-  if (typeof spec === "string" && spec.endsWith(".json")) {
-    const raw = JSON.parse(await readFile(spec, "utf8")) as unknown;
-    if (isLoaded(raw as PortfolioSpec)) return raw as LoadedPortfolio;
-    throw new Error(`${spec}: not a portfolio (needs version, clock, hubspot, stripe)`);
-  }
-  throw new Error("sandbox/portfolio/index.ts is not available: pass a portfolio object or a .json file");
+  return loadPortfolio(spec, anchor ? { anchor } : undefined);
 }
 
 function listen(server: Server, port: number, host: string): Promise<number> {
@@ -172,24 +128,21 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     baseUrl: `http://${host}:0`,
   });
 
-  const stripeMod = await optionalImport<StripeModule>("./stripe/server");
-  const stripe: StripeSandboxLike | null = stripeMod
-    ? stripeMod.createStripeSandbox({
-        portfolio: portfolio.stripe,
-        clock,
-        limits: { enabled: true, testRps: 25, liveRps: 100, searchRps: 20, ...stLimits },
-        latency: opts.latency,
-        faults: opts.faults?.stripe,
-        webhook: opts.webhooks?.stripe,
-        credentials: pick(portfolio.credentials, "stripe"),
-        baseUrl: `http://${host}:0`,
-      })
-    : null;
+  const stripe: StripeSandbox = createStripeSandbox({
+    portfolio: portfolio.stripe,
+    clock,
+    limits: stLimits,
+    latency: opts.latency,
+    faults: opts.faults?.stripe,
+    webhook: opts.webhooks?.stripe,
+    credentials: pick<NonNullable<StripeSandboxOptions["credentials"]>>(portfolio.credentials, "stripe"),
+    baseUrl: `http://${host}:0`,
+  });
 
   const info = (): SandboxInfo => ({
     clock: clock.toJSON(),
     hubspot: hubspot.info() as SandboxInfo["hubspot"],
-    stripe: stripe ? stripe.info() : { baseUrl: stripeUrl, port: stripePort, available: false },
+    stripe: stripe.info(),
   });
   const control = createControl({
     clock,
@@ -199,7 +152,10 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
       mutate: (op) => hubspot.control.mutate(op as HubspotMutation),
       bulkTouch: (b) => hubspot.control.bulkTouch(b as Parameters<HubspotSandbox["control"]["bulkTouch"]>[0]),
     },
-    stripe: stripe ? stripe.control : null,
+    stripe: {
+      ...stripe.control,
+      mutate: (op) => stripe.control.mutate(op as StripeMutation),
+    },
     info,
   });
   const controlHandler = createControlHandler(control);
@@ -209,13 +165,10 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     else vendor(req, res);
   };
   const hsServer = createServer({ keepAlive: true }, route(hubspot.handle));
-  const stServer = createServer({ keepAlive: true }, route(stripe ? stripe.handle : (_req, res) => {
-    sendJson(res, 501, { error: { type: "api_error", message: "The Stripe sandbox is not built yet (sandbox/stripe/server.ts missing)." } });
-  }));
+  const stServer = createServer({ keepAlive: true }, route(stripe.handle));
 
-  let stripePort = 0;
-  let stripeUrl = "";
   const hubspotPort = await listen(hsServer, opts.ports?.hubspot ?? 4010, host);
+  let stripePort: number;
   try {
     stripePort = await listen(stServer, opts.ports?.stripe ?? 4020, host);
   } catch (e) {
@@ -223,9 +176,9 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     throw e;
   }
   const hubspotUrl = `http://${host}:${hubspotPort}`;
-  stripeUrl = `http://${host}:${stripePort}`;
+  const stripeUrl = `http://${host}:${stripePort}`;
   hubspot.setBaseUrl(hubspotUrl);
-  stripe?.setBaseUrl(stripeUrl);
+  stripe.setBaseUrl(stripeUrl);
 
   return {
     info: info(),

@@ -150,36 +150,37 @@ export function createControlHandler(control: SandboxControl): (req: IncomingMes
     if (method === "GET" && path === "/__sandbox/stats") return sendJson(res, 200, control.stats());
     if (method !== "POST") return sendJson(res, 404, { error: `no control route ${method} ${path}` });
     const text = await readBody(req);
+    const reply = (r: unknown) => sendJson(res, 200, r === undefined ? { ok: true } : r);
     switch (path) {
       case "/__sandbox/clock": {
         const b = parse(ZClock, text);
-        if ("advanceMs" in b) return sendJson(res, 200, control.clock.advance(b.advanceMs));
-        if ("setMs" in b) return sendJson(res, 200, control.clock.set(b.setMs));
-        if ("set" in b) return sendJson(res, 200, control.clock.set(Date.parse(b.set)));
-        return sendJson(res, 200, control.clock.setSpeed(b.speed));
+        if ("advanceMs" in b) return reply(control.clock.advance(b.advanceMs));
+        if ("setMs" in b) return reply(control.clock.set(b.setMs));
+        if ("set" in b) return reply(control.clock.set(Date.parse(b.set)));
+        return reply(control.clock.setSpeed(b.speed));
       }
       case "/__sandbox/faults": {
         const { vendor, ...f } = parse(ZFaults, text);
-        return sendJson(res, 200, control.setFaults(vendor, f));
+        return reply(control.setFaults(vendor, f));
       }
       case "/__sandbox/limits": {
         const { vendor, reset, ...l } = parse(ZLimits, text);
         if (reset) control.resetLimits(vendor);
-        return sendJson(res, 200, Object.keys(l).length || !reset ? control.setLimits(vendor, l) : { reset: true });
+        return reply(Object.keys(l).length || !reset ? control.setLimits(vendor, l) : { reset: true });
       }
       case "/__sandbox/webhooks": {
         const { vendor, ...w } = parse(ZWebhook, text);
-        return sendJson(res, 200, control.setWebhook(vendor, w));
+        return reply(control.setWebhook(vendor, w));
       }
       case "/__sandbox/records": {
         const { vendor, ...op } = parse(ZRecords, text);
-        return sendJson(res, 200, await control.mutate(vendor, op));
+        return reply(await control.mutate(vendor, op));
       }
       case "/__sandbox/hubspot/bulk-touch":
-        return sendJson(res, 200, control.bulkTouch(parse(ZBulkTouch, text)));
+        return reply(control.bulkTouch(parse(ZBulkTouch, text)));
       case "/__sandbox/hubspot/revoke-refresh-tokens": {
         const b = parse(z.object({ token: z.string().optional() }).strict(), text);
-        return sendJson(res, 200, { revoked: control.revokeRefreshTokens(b.token) });
+        return reply({ revoked: control.revokeRefreshTokens(b.token) });
       }
       default:
         return sendJson(res, 404, { error: `no control route POST ${path}` });
