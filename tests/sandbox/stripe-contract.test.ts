@@ -113,7 +113,8 @@ describe("lists and paging", () => {
     expect((await stripe.products.list()).data.map((p) => p.name).sort()).toEqual(["Basic", "Pro"]);
     const prices = await stripe.prices.list({ product: "prod_MiniPro" });
     expect(prices.data).toHaveLength(4);
-    const acct = await stripe.accounts.retrieve();
+    const acct = await stripe.accounts.retrieveCurrent();
+    expect((await stripe.accounts.retrieve(info.accountId)).id).toBe(info.accountId);
     expect(acct.id).toBe(info.accountId);
     expect(acct.business_profile?.name).toBe("Mini Fixture SaaS");
     const bal = await stripe.balance.retrieve();
