@@ -1,14 +1,16 @@
 /**
  * Scoring benchmark: `npm run bench:score -- --accounts 100000 [--batch 1000] [--keep]`
  *
- * Seeds one organization with N accounts and one day of synthetic AccountSignalDaily rows into a
- * fresh SQLite file under data/bench/ (or into DATABASE_URL when it is postgresql://…, in a fresh
- * organization), then runs scoreOrganization (the same code path as the API/CLI) and prints
- * accounts/s, wall time and peak RSS. Target: 100,000 accounts in < 30 s on 2 cores.
+ * Seeds one organization with N accounts and one day of synthetic AccountSignalDaily rows (in a
+ * child process, so seeding memory is not measured) into a fresh SQLite file under data/bench/, or
+ * into DATABASE_URL when it is postgresql://… (a fresh organization, deleted afterwards), then runs
+ * scoreOrganization — the same code path as the API/CLI — and prints accounts/s, wall time, CPU
+ * time, peak RSS and the load average (the machine may be shared). Target: 100,000 in < 30 s on 2 cores.
  */
 import { execFileSync } from "node:child_process";
 import { mkdirSync, rmSync } from "node:fs";
 import { randomUUID } from "node:crypto";
+import os from "node:os";
 import { createPrisma, isPostgresUrl } from "@/lib/db/prisma";
 import { scoreOrganization } from "@/lib/scoring/run-scoring";
 
@@ -27,9 +29,50 @@ function rng(seed: number) {
   };
 }
 
+const DAY = new Date(Date.UTC(2026, 10, 20));
+
+/** One synthetic signal row (plausible ranges, some NULLs). */
+function synthetic(r: () => number, organizationId: string, accountId: string, day: Date) {
+  const mrr = 2000 + Math.floor(r() * 200_000);
+  const seats = Math.floor(r() * 12);
+  return {
+    organizationId, accountId, day,
+    mrrCents: mrr, mrrCurrency: "usd",
+    mrrChange30dCents: Math.floor((r() - 0.6) * mrr * 0.3), mrrChange60dCents: Math.floor((r() - 0.6) * mrr * 0.4),
+    mrrChange90dCents: r() < 0.1 ? null : Math.floor((r() - 0.6) * mrr * 0.5),
+    seats, activeContacts: Math.floor(r() * (seats + 1)), openDeals: Math.floor(r() * 3),
+    daysUntilRenewal: Math.floor(r() * 365), autoRenew: r() < 0.7, cancellationPending: r() < 0.05,
+    failedPayments30d: r() < 0.85 ? 0 : Math.floor(r() * 4), daysSinceLastPayment: r() < 0.05 ? null : Math.floor(r() * 90),
+    pastDueInvoices: r() < 0.9 ? 0 : 1 + Math.floor(r() * 2),
+    calls30d: Math.floor(r() * 4), meetings30d: Math.floor(r() * 3), notes30d: Math.floor(r() * 5),
+    daysSinceLastEngagement: r() < 0.1 ? null : Math.floor(r() * 120),
+    openTickets: Math.floor(r() * 5), urgentTickets: r() < 0.9 ? 0 : 1, tenureDays: Math.floor(r() * 1500),
+    billingInterval: r() < 0.7 ? "month" : "year", commitmentTermMonths: 12, collectionMethod: "charge_automatically",
+    paymentMethodType: "card", productCount: 1 + Math.floor(r() * 3), itemCount: 1 + Math.floor(r() * 5),
+    products: ["Core"], freshness: { stripe: day.toISOString(), hubspot: day.toISOString() },
+  };
+}
+
+/** Child mode: seed `n` accounts into `url` and print `ORG=<id>`. */
+async function seedOnly(url: string, n: number): Promise<void> {
+  const db = createPrisma(url);
+  const r = rng(42);
+  const org = await db.organization.create({ data: { name: "Bench", slug: `bench-${randomUUID().slice(0, 8)}` } });
+  const prefix = randomUUID().slice(0, 8);
+  const CH = 2000;
+  for (let i = 0; i < n; i += CH) {
+    const ids = Array.from({ length: Math.min(CH, n - i) }, (_, k) => `b${prefix}${String(i + k).padStart(7, "0")}`);
+    await db.account.createMany({ data: ids.map((id, k) => ({ id, organizationId: org.id, name: `Account ${i + k}` })) });
+    await db.accountSignalDaily.createMany({ data: ids.map((accountId) => synthetic(r, org.id, accountId, DAY)) });
+  }
+  await db.$disconnect();
+  console.log(`ORG=${org.id}`);
+}
+
 async function main() {
   const n = Number(arg("accounts", "100000"));
-  const batchSize = Number(arg("batch", "500"));
+  if (process.argv.includes("--seed-only")) return seedOnly(process.env.DATABASE_URL!, n);
+  const batchSize = Number(arg("batch", "1000"));
   const keep = process.argv.includes("--keep");
   const envUrl = process.env.DATABASE_URL;
   const pgMode = !!envUrl && isPostgresUrl(envUrl);
@@ -41,64 +84,42 @@ async function main() {
     url = `file:./${file}`;
     execFileSync("npx", ["prisma", "migrate", "deploy"], { env: { ...process.env, DATABASE_URL: url }, stdio: "pipe" });
   }
-  const db = createPrisma(url);
-  const r = rng(42);
-  const day = new Date(Date.UTC(2026, 10, 20));
   const t0 = performance.now();
-  const org = await db.organization.create({ data: { name: "Bench", slug: `bench-${randomUUID().slice(0, 8)}` } });
-  const prefix = randomUUID().slice(0, 8);
-  const CH = 5000;
-  for (let i = 0; i < n; i += CH) {
-    const ids = Array.from({ length: Math.min(CH, n - i) }, (_, k) => `b${prefix}${String(i + k).padStart(7, "0")}`);
-    await db.account.createMany({ data: ids.map((id, k) => ({ id, organizationId: org.id, name: `Account ${i + k}` })) });
-    await db.accountSignalDaily.createMany({
-      data: ids.map((accountId) => {
-        const mrr = 2000 + Math.floor(r() * 200_000);
-        const seats = Math.floor(r() * 12);
-        return {
-          organizationId: org.id, accountId, day,
-          mrrCents: mrr, mrrCurrency: "usd",
-          mrrChange30dCents: Math.floor((r() - 0.6) * mrr * 0.3), mrrChange60dCents: Math.floor((r() - 0.6) * mrr * 0.4), mrrChange90dCents: r() < 0.1 ? null : Math.floor((r() - 0.6) * mrr * 0.5),
-          seats, activeContacts: Math.floor(r() * (seats + 1)), openDeals: Math.floor(r() * 3),
-          daysUntilRenewal: Math.floor(r() * 365), autoRenew: r() < 0.7, cancellationPending: r() < 0.05,
-          failedPayments30d: r() < 0.85 ? 0 : Math.floor(r() * 4), daysSinceLastPayment: r() < 0.05 ? null : Math.floor(r() * 90),
-          pastDueInvoices: r() < 0.9 ? 0 : 1 + Math.floor(r() * 2),
-          calls30d: Math.floor(r() * 4), meetings30d: Math.floor(r() * 3), notes30d: Math.floor(r() * 5),
-          daysSinceLastEngagement: r() < 0.1 ? null : Math.floor(r() * 120),
-          openTickets: Math.floor(r() * 5), urgentTickets: r() < 0.9 ? 0 : 1, tenureDays: Math.floor(r() * 1500),
-          billingInterval: r() < 0.7 ? "month" : "year", commitmentTermMonths: 12, collectionMethod: "charge_automatically",
-          paymentMethodType: "card", productCount: 1 + Math.floor(r() * 3), itemCount: 1 + Math.floor(r() * 5),
-          products: ["Core"], freshness: { stripe: day.toISOString(), hubspot: day.toISOString() },
-        };
-      }),
-    });
-  }
-  const seedMs = performance.now() - t0;
-  console.log(`seeded ${n} accounts + signal rows in ${(seedMs / 1000).toFixed(1)} s (${pgMode ? "postgresql" : "sqlite"})`);
+  const out = execFileSync("npx", ["tsx", "scripts/bench/score.ts", "--seed-only", "--accounts", String(n)], {
+    env: { ...process.env, DATABASE_URL: url }, encoding: "utf8", maxBuffer: 1 << 20,
+  });
+  const orgId = /ORG=(\S+)/.exec(out)?.[1];
+  if (!orgId) throw new Error(`seeding failed: ${out}`);
+  console.log(`seeded ${n} accounts + signal rows in ${((performance.now() - t0) / 1000).toFixed(1)} s (${pgMode ? "postgresql" : "sqlite"})`);
+
+  const db = createPrisma(url);
   const rssBefore = process.memoryUsage().rss;
+  const cpu0 = process.cpuUsage();
   let lastPct = -1;
   const res = await scoreOrganization(db, {
-    organizationId: org.id, day, batchSize,
+    organizationId: orgId, day: DAY, batchSize,
     onProgress: ({ processed, total }) => {
-      const pct = total ? Math.floor((processed / total) * 10) : 10;
+      const pct = total ? Math.floor((processed / total) * 20) : 20;
       if (pct !== lastPct && process.stdout.isTTY) process.stdout.write(`\r  scoring ${processed}/${total}`);
       lastPct = pct;
     },
   });
   if (process.stdout.isTTY) process.stdout.write("\n");
-  const peakRssMb = process.resourceUsage().maxRSS / 1024;
+  const cpu = process.cpuUsage(cpu0);
   console.log(JSON.stringify({
     provider: pgMode ? "postgresql" : "sqlite",
     accounts: res.accounts,
     wallSeconds: +(res.durationMs / 1000).toFixed(2),
     accountsPerSecond: Math.round(res.accounts / (res.durationMs / 1000)),
-    peakRssMb: Math.round(peakRssMb),
+    cpuSeconds: +((cpu.user + cpu.system) / 1e6).toFixed(2),
+    peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
     rssBeforeScoringMb: Math.round(rssBefore / 1048576),
+    loadAverage1m: +os.loadavg()[0].toFixed(1),
     counts: res.counts,
     probabilitySource: res.probabilitySource,
     batchSize,
   }, null, 2));
-  if (pgMode && !keep) await db.organization.delete({ where: { id: org.id } });
+  if (pgMode && !keep) await db.organization.delete({ where: { id: orgId } });
   await db.$disconnect();
   if (file && !keep) rmSync(file, { force: true });
 }
