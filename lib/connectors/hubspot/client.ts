@@ -144,6 +144,7 @@ export class HubspotClient {
     void this.sdk.crm.owners.ownersApi;
     void this.sdk.crm.properties.coreApi;
     void this.sdk.oauth.accessTokensApi;
+    void this.sdk.oauth.tokensApi;
   }
 
   get isOAuth(): boolean {
@@ -327,10 +328,10 @@ export class HubspotClient {
   // ───────────── Account / token introspection ─────────────
 
   /** `GET /account-info/v3/details`. */
-  async accountInfo(): Promise<{ portalId: number; timeZone: string | null; companyCurrency: string | null; uiDomain: string | null; portalName: string | null }> {
+  async accountInfo(): Promise<{ portalId: number; accountType: string | null; timeZone: string | null; companyCurrency: string | null; uiDomain: string | null; portalName: string | null }> {
     const r = await this.raw("account-info", { method: "GET", path: "/account-info/v3/details" },
-      z.object({ portalId: z.coerce.number(), timeZone: z.string().nullish(), companyCurrency: z.string().nullish(), uiDomain: z.string().nullish(), accountName: z.string().nullish(), portalName: z.string().nullish(), name: z.string().nullish() }).loose());
-    return { portalId: r.portalId, timeZone: r.timeZone ?? null, companyCurrency: r.companyCurrency ?? null, uiDomain: r.uiDomain ?? null, portalName: r.portalName ?? r.accountName ?? r.name ?? null };
+      z.object({ portalId: z.coerce.number(), accountType: z.string().nullish(), timeZone: z.string().nullish(), companyCurrency: z.string().nullish(), uiDomain: z.string().nullish(), accountName: z.string().nullish(), portalName: z.string().nullish(), name: z.string().nullish() }).loose());
+    return { portalId: r.portalId, accountType: r.accountType ?? null, timeZone: r.timeZone ?? null, companyCurrency: r.companyCurrency ?? null, uiDomain: r.uiDomain ?? null, portalName: r.portalName ?? r.accountName ?? r.name ?? null };
   }
 
   /** Scopes of a private-app token: `POST /oauth/v2/private-apps/get/access-token-info`. */
@@ -341,10 +342,17 @@ export class HubspotClient {
   }
 
   /** Scopes, hub id and domain of an OAuth access token: `GET /oauth/v1/access-tokens/{token}`. */
-  async oauthTokenInfo(token: string): Promise<{ hubId: number | null; hubDomain: string | null; scopes: string[] }> {
+  async oauthTokenInfo(token: string): Promise<{ hubId: number | null; hubDomain: string | null; scopes: string[]; expiresInSec: number | null }> {
     const data = await this.call("token-info", (sdk) => sdk.oauth.accessTokensApi.getWithHttpInfo(token));
-    const d = data as unknown as { hubId?: number; hubDomain?: string; scopes?: string[] };
-    return { hubId: d.hubId ?? null, hubDomain: d.hubDomain ?? null, scopes: d.scopes ?? [] };
+    const d = data as unknown as { hubId?: number; hubDomain?: string; scopes?: string[]; expiresIn?: number };
+    return { hubId: d.hubId ?? null, hubDomain: d.hubDomain ?? null, scopes: d.scopes ?? [], expiresInSec: typeof d.expiresIn === "number" ? d.expiresIn : null };
+  }
+
+  /** `POST /oauth/v1/token` (form-encoded; no bearer token needed). */
+  async oauthToken(p: { grantType: "authorization_code" | "refresh_token"; code?: string; redirectUri?: string; clientId: string; clientSecret: string; refreshToken?: string }): Promise<{ accessToken: string; refreshToken: string | null; expiresInSec: number }> {
+    const data = await this.call("oauth-token", (sdk) => sdk.oauth.tokensApi.createWithHttpInfo(p.grantType, p.code, p.redirectUri, p.clientId, p.clientSecret, p.refreshToken));
+    if (!data?.accessToken) throw new HubspotError("invalid_response", "HubSpot's token response has no access_token");
+    return { accessToken: data.accessToken, refreshToken: data.refreshToken ?? null, expiresInSec: data.expiresIn ?? 1800 };
   }
 }
 
