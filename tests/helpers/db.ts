@@ -6,12 +6,14 @@
  *   afterAll(() => t.cleanup());
  */
 import { copyFileSync, rmSync } from "node:fs";
+import { inject } from "vitest";
 import { randomUUID } from "node:crypto";
 import pg from "pg";
 import { createPrisma, type Db } from "@/lib/db/prisma";
 
-const SQLITE_TEMPLATE = "data/test-template.db";
-const PG_TEMPLATE_DB = "churnwatch_template";
+declare module "vitest" {
+  export interface ProvidedContext { testRunDir: string; pgTemplateDb: string }
+}
 
 export type TestDb = { db: Db; url: string; provider: "sqlite" | "postgresql"; cleanup: () => Promise<void> };
 
@@ -23,10 +25,11 @@ export async function createTestDb(): Promise<TestDb> {
   const id = randomUUID().replaceAll("-", "").slice(0, 12);
   if (testDbProvider() === "postgresql") {
     const base = process.env.TEST_DATABASE_URL!;
-    const name = `cw_test_${id}`;
+    const template = inject("pgTemplateDb");
+    const name = `cw_test_${template.split("_").pop()}_${id}`;
     const admin = new pg.Client({ connectionString: base });
     await admin.connect();
-    await admin.query(`CREATE DATABASE "${name}" TEMPLATE "${PG_TEMPLATE_DB}"`);
+    await admin.query(`CREATE DATABASE "${name}" TEMPLATE "${template}"`);
     await admin.end();
     const u = new URL(base);
     u.pathname = `/${name}`;
@@ -43,8 +46,9 @@ export async function createTestDb(): Promise<TestDb> {
       },
     };
   }
-  const file = `data/test/${id}.db`;
-  copyFileSync(SQLITE_TEMPLATE, file);
+  const runDir = inject("testRunDir");
+  const file = `${runDir}/${id}.db`;
+  copyFileSync(`${runDir}/template.db`, file);
   const url = `file:./${file}`;
   const db = createPrisma(url);
   return {

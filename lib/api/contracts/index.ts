@@ -3,6 +3,7 @@
  */
 import type { RouteContract } from "../contract";
 import { accountRoutes } from "./accounts";
+import { adminRoutes } from "./admin";
 import { coreRoutes } from "./core";
 import { integrationRoutes } from "./integrations";
 
@@ -10,4 +11,5 @@ export const ALL_ROUTES: RouteContract[] = [
   ...coreRoutes,
   ...integrationRoutes,
   ...accountRoutes,
+  ...adminRoutes,
 ];

@@ -1,0 +1,21 @@
+// PATCH /api/users/{id} – change a member's role · DELETE /api/users/{id} – remove a member. {id} is the membership id.
+import { deleteUserRoute, updateUserRoute } from "@/lib/api/contracts/admin";
+import { changeRole, removeMember } from "@/lib/auth/users";
+import { getDb } from "@/lib/db";
+import { AppError } from "@/lib/errors";
+import { withApi } from "@/lib/http/with-api";
+
+export const dynamic = "force-dynamic";
+
+export const PATCH = withApi(updateUserRoute, async ({ caller, params, body }) => {
+  if (caller.kind !== "user") throw new AppError("forbidden", "sign in as an admin");
+  if (body.role === "owner" && caller.role !== "owner") throw new AppError("forbidden", "only an owner can make someone an owner");
+  const m = await changeRole(getDb(), caller.organizationId, params.id, body.role);
+  return { id: m.id, role: m.role };
+});
+
+export const DELETE = withApi(deleteUserRoute, async ({ caller, params }) => {
+  if (caller.kind !== "user") throw new AppError("forbidden", "sign in as an admin");
+  await removeMember(getDb(), caller.organizationId, params.id);
+  return { removed: params.id };
+});
