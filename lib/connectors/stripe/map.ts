@@ -413,8 +413,8 @@ export function eventObjectType(type: string): "customer" | "subscription" | "in
 export const RELEVANT_EVENT_TYPES = [
   "customer.created", "customer.updated", "customer.deleted",
   "customer.subscription.created", "customer.subscription.updated", "customer.subscription.deleted",
-  "customer.subscription.paused", "customer.subscription.resumed",
+  "customer.subscription.paused",
   "invoice.created", "invoice.updated", "invoice.paid", "invoice.payment_succeeded", "invoice.payment_failed",
   "invoice.finalized", "invoice.voided", "invoice.marked_uncollectible",
-  "charge.succeeded", "charge.failed", "charge.pending", "charge.refunded",
+  "charge.succeeded", "charge.failed", "charge.pending", "charge.refunded", "charge.updated",
 ] as const;

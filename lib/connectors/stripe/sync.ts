@@ -155,11 +155,13 @@ const lastId = (data: unknown[]): string | null => {
 type StreamOutcome = { processed: number; skipped: number; status: string; error?: string | null; fatal?: unknown };
 
 async function runFullStream(rt: Runtime, stream: Stream, meta: FullMeta): Promise<StreamOutcome> {
-  const run = await startSyncRun(rt.db, { organizationId: rt.conn.organizationId, connectionId: rt.conn.id, objectType: stream, mode: "full", jobId: rt.ctx.jobId });
+  // Every database call of the parallel phase goes through rt.lock: SQLite (libsql) answers SQLITE_BUSY
+  // to a query that runs while another connection holds a write transaction.
+  const run = await rt.lock(() => startSyncRun(rt.db, { organizationId: rt.conn.organizationId, connectionId: rt.conn.id, objectType: stream, mode: "full", jobId: rt.ctx.jobId }));
   const client = streamClient(rt);
   const list = lister(client.stripe, stream, meta);
   const version: Version = { at: meta.startCursor.created ? new Date(meta.startCursor.created * 1000) : null, onlyIfNewer: false };
-  let cp = (await loadCheckpoint<StreamCheckpoint>(rt.db, rt.conn.id, `full:${stream}`)) ?? { startingAfter: null, done: false };
+  let cp = (await rt.lock(() => loadCheckpoint<StreamCheckpoint>(rt.db, rt.conn.id, `full:${stream}`))) ?? { startingAfter: null, done: false };
   try {
     while (!cp.done) {
       if (rt.ctx.signal.aborted) throw new Cancelled();
@@ -176,18 +178,20 @@ async function runFullStream(rt: Runtime, stream: Stream, meta: FullMeta): Promi
       );
       cp = next;
       run.addProcessed(n);
-      await run.flush();
-      await report(rt, stream, run.processed);
+      await rt.lock(async () => {
+        await run.flush();
+        await report(rt, stream, run.processed);
+      });
     }
-    await run.finish(run.skipped ? "partial" : "succeeded");
+    await rt.lock(() => run.finish(run.skipped ? "partial" : "succeeded"));
     return { processed: run.processed, skipped: run.skipped, status: run.skipped ? "partial" : "succeeded" };
   } catch (err) {
     if (err instanceof Cancelled) {
-      await run.finish("cancelled");
+      await rt.lock(() => run.finish("cancelled"));
       return { processed: run.processed, skipped: run.skipped, status: "cancelled", error: err.message, fatal: err };
     }
     const info = describeStripeError(err);
-    await run.finish("failed", { message: info.message, guidance: info.guidance });
+    await rt.lock(() => run.finish("failed", { message: info.message, guidance: info.guidance }));
     return { processed: run.processed, skipped: run.skipped, status: "failed", error: info.message, fatal: info.kind === "auth" ? err : undefined };
   } finally {
     addStats(rt.total, client.stats);

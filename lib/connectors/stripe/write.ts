@@ -11,6 +11,10 @@
  * version (`sourceVersionAt`; customers: `sourceUpdatedAt`) is later than `version.at` is left alone
  * (counted as stale): an older event never overwrites newer state. The stored version only moves
  * forward.
+ *
+ * Speed: a re-run mostly sees unchanged records. Those are not rewritten: one `updateMany` per page
+ * only advances their version (and `updatedAt`, which the full sync's deleted-customer reconciliation
+ * reads). Changed records are updated one by one, new ones inserted in bulk.
  */
 import { randomUUID } from "node:crypto";
 import type { Tx } from "@/lib/db";
@@ -22,6 +26,32 @@ export type Version = { at: Date | null; onlyIfNewer: boolean };
 export type WriteResult = { written: number; stale: number };
 
 const later = (a: Date | null, b: Date | null): Date | null => (!a ? b : !b ? a : a > b ? a : b);
+
+/** Structural equality of stored and new values (Dates by time, JSON by content, null == undefined). */
+export function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (a == null || b == null) return a == null && b == null;
+  if (a instanceof Date || b instanceof Date) return a instanceof Date && b instanceof Date && a.getTime() === b.getTime();
+  if (Array.isArray(a) || Array.isArray(b)) {
+    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => sameValue(x, b[i]));
+  }
+  if (typeof a === "object" && typeof b === "object") {
+    const ao = a as Record<string, unknown>;
+    const bo = b as Record<string, unknown>;
+    const keys = new Set([...Object.keys(ao), ...Object.keys(bo)]);
+    for (const k of keys) if (!sameValue(ao[k], bo[k])) return false;
+    return true;
+  }
+  return false;
+}
+
+/** True when every field of `data` equals the stored row's. */
+function unchanged(stored: Record<string, unknown>, data: Record<string, unknown>): boolean {
+  return Object.entries(data).every(([k, v]) => sameValue(stored[k], v));
+}
+
+/** The version unchanged rows advance to (null: nothing to advance). */
+const versionTouch = (v: Version) => (v.at ? { at: v.at } : null);
 const isStale = (stored: Date | null, v: Version) => v.onlyIfNewer && !!stored && !!v.at && stored > v.at;
 
 /** The last row per externalId (a batch ordered oldest-first keeps the newest state). */
@@ -35,11 +65,11 @@ export async function writeCustomers(tx: Tx, ctx: WriteCtx, input: CustomerRow[]
   if (!rows.length) return { written: 0, stale: 0 };
   const existing = await tx.sourceRecord.findMany({
     where: { connectionId: ctx.connectionId, objectType: "customer", externalId: { in: rows.map((r) => r.externalId) } },
-    select: { id: true, externalId: true, sourceUpdatedAt: true, archivedAt: true, name: true, email: true, properties: true, sourceCreatedAt: true },
   });
   const byId = new Map(existing.map((e) => [e.externalId, e]));
   const now = new Date();
   const creates = [];
+  const same: string[] = [];
   let written = 0;
   let stale = 0;
   for (const r of rows) {
@@ -50,7 +80,6 @@ export async function writeCustomers(tx: Tx, ctx: WriteCtx, input: CustomerRow[]
         name: r.name, email: r.email, domain: r.domain, properties: r.properties, sourceCreatedAt: r.sourceCreatedAt,
         sourceUpdatedAt: v.at, archivedAt: r.deleted ? now : null,
       });
-      byId.set(r.externalId, { id: "", externalId: r.externalId, sourceUpdatedAt: v.at, archivedAt: null, name: r.name, email: r.email, properties: r.properties, sourceCreatedAt: r.sourceCreatedAt });
       written++;
       continue;
     }
@@ -62,10 +91,17 @@ export async function writeCustomers(tx: Tx, ctx: WriteCtx, input: CustomerRow[]
     const data = r.deleted
       ? { properties: { ...(e.properties as object | null), deleted: true }, archivedAt: e.archivedAt ?? now }
       : { name: r.name, email: r.email, domain: r.domain, properties: r.properties, sourceCreatedAt: r.sourceCreatedAt, archivedAt: null };
-    await tx.sourceRecord.update({ where: { id: e.id }, data: { ...data, sourceUpdatedAt: later(e.sourceUpdatedAt, v.at) } });
     written++;
+    if (unchanged(e, data)) same.push(e.id);
+    else await tx.sourceRecord.update({ where: { id: e.id }, data: { ...data, sourceUpdatedAt: later(e.sourceUpdatedAt, v.at) } });
   }
   if (creates.length) await tx.sourceRecord.createMany({ data: creates });
+  if (same.length) {
+    // Touch (updatedAt) and advance the version of unchanged rows in one statement.
+    const t = versionTouch(v);
+    await tx.sourceRecord.updateMany({ where: { id: { in: same } }, data: { updatedAt: now } });
+    if (t) await tx.sourceRecord.updateMany({ where: { id: { in: same }, OR: [{ sourceUpdatedAt: null }, { sourceUpdatedAt: { lt: t.at } }] }, data: { sourceUpdatedAt: t.at } });
+  }
   return { written, stale };
 }
 
@@ -90,17 +126,20 @@ function subscriptionData(ctx: WriteCtx, r: SubscriptionRow) {
 const itemData = (subscriptionId: string, r: SubscriptionRow) =>
   r.items.map((i) => ({ subscriptionId, ...i }));
 
-/** Subscription rows (+ items replaced wholesale) with mrrCents from lib/billing/mrr.ts. */
+const byExternalId = <T extends { externalId: string }>(a: T, b: T) => (a.externalId < b.externalId ? -1 : a.externalId > b.externalId ? 1 : 0);
+
+/** Subscription rows (+ items, replaced wholesale when they changed) with mrrCents from lib/billing/mrr.ts. */
 export async function writeSubscriptions(tx: Tx, ctx: WriteCtx, input: SubscriptionRow[], v: Version): Promise<WriteResult> {
   const rows = lastPerId(input);
   if (!rows.length) return { written: 0, stale: 0 };
   const existing = await tx.subscription.findMany({
     where: { connectionId: ctx.connectionId, externalId: { in: rows.map((r) => r.externalId) } },
-    select: { id: true, externalId: true, sourceVersionAt: true },
+    include: { items: true },
   });
   const byId = new Map(existing.map((e) => [e.externalId, e]));
   const subs = [];
   const items = [];
+  const same: string[] = [];
   let written = 0;
   let stale = 0;
   for (const r of rows) {
@@ -109,7 +148,6 @@ export async function writeSubscriptions(tx: Tx, ctx: WriteCtx, input: Subscript
       const id = randomUUID();
       subs.push({ id, organizationId: ctx.organizationId, connectionId: ctx.connectionId, externalId: r.externalId, sourceVersionAt: v.at, ...subscriptionData(ctx, r) });
       items.push(...itemData(id, r));
-      byId.set(r.externalId, { id, externalId: r.externalId, sourceVersionAt: v.at });
       written++;
       continue;
     }
@@ -117,13 +155,25 @@ export async function writeSubscriptions(tx: Tx, ctx: WriteCtx, input: Subscript
       stale++;
       continue;
     }
-    await tx.subscription.update({ where: { id: e.id }, data: { ...subscriptionData(ctx, r), sourceVersionAt: later(e.sourceVersionAt, v.at) } });
-    await tx.subscriptionItem.deleteMany({ where: { subscriptionId: e.id } });
-    items.push(...itemData(e.id, r));
     written++;
+    const data = subscriptionData(ctx, r);
+    const newItems = itemData(e.id, r).sort(byExternalId);
+    const oldItems = [...e.items].sort(byExternalId);
+    const itemsSame = newItems.length === oldItems.length && newItems.every((it, i) => unchanged(oldItems[i]!, it));
+    if (itemsSame && unchanged(e, data)) {
+      same.push(e.id);
+      continue;
+    }
+    await tx.subscription.update({ where: { id: e.id }, data: { ...data, sourceVersionAt: later(e.sourceVersionAt, v.at) } });
+    if (!itemsSame) {
+      await tx.subscriptionItem.deleteMany({ where: { subscriptionId: e.id } });
+      items.push(...newItems);
+    }
   }
   if (subs.length) await tx.subscription.createMany({ data: subs });
   if (items.length) await tx.subscriptionItem.createMany({ data: items });
+  const t = versionTouch(v);
+  if (same.length && t) await tx.subscription.updateMany({ where: { id: { in: same }, OR: [{ sourceVersionAt: null }, { sourceVersionAt: { lt: t.at } }] }, data: { sourceVersionAt: t.at } });
   return { written, stale };
 }
 
@@ -131,28 +181,28 @@ export async function writeSubscriptions(tx: Tx, ctx: WriteCtx, input: Subscript
 export async function writeInvoices(tx: Tx, ctx: WriteCtx, input: InvoiceRow[], v: Version): Promise<WriteResult> {
   const rows = lastPerId(input);
   if (!rows.length) return { written: 0, stale: 0 };
-  const existing = await tx.invoice.findMany({
-    where: { connectionId: ctx.connectionId, externalId: { in: rows.map((r) => r.externalId) } },
-    select: { id: true, externalId: true, sourceVersionAt: true },
-  });
+  const existing = await tx.invoice.findMany({ where: { connectionId: ctx.connectionId, externalId: { in: rows.map((r) => r.externalId) } } });
   const byId = new Map(existing.map((e) => [e.externalId, e]));
   const creates = [];
+  const same: string[] = [];
   let written = 0;
   let stale = 0;
   for (const r of rows) {
     const e = byId.get(r.externalId);
     if (!e) {
       creates.push({ organizationId: ctx.organizationId, connectionId: ctx.connectionId, ...r, sourceVersionAt: v.at });
-      byId.set(r.externalId, { id: "", externalId: r.externalId, sourceVersionAt: v.at });
       written++;
     } else if (isStale(e.sourceVersionAt, v)) {
       stale++;
     } else {
-      await tx.invoice.update({ where: { id: e.id }, data: { ...r, sourceVersionAt: later(e.sourceVersionAt, v.at) } });
       written++;
+      if (unchanged(e, r)) same.push(e.id);
+      else await tx.invoice.update({ where: { id: e.id }, data: { ...r, sourceVersionAt: later(e.sourceVersionAt, v.at) } });
     }
   }
   if (creates.length) await tx.invoice.createMany({ data: creates });
+  const t = versionTouch(v);
+  if (same.length && t) await tx.invoice.updateMany({ where: { id: { in: same }, OR: [{ sourceVersionAt: null }, { sourceVersionAt: { lt: t.at } }] }, data: { sourceVersionAt: t.at } });
   return { written, stale };
 }
 
@@ -160,27 +210,27 @@ export async function writeInvoices(tx: Tx, ctx: WriteCtx, input: InvoiceRow[], 
 export async function writeCharges(tx: Tx, ctx: WriteCtx, input: ChargeRow[], v: Version): Promise<WriteResult> {
   const rows = lastPerId(input);
   if (!rows.length) return { written: 0, stale: 0 };
-  const existing = await tx.charge.findMany({
-    where: { connectionId: ctx.connectionId, externalId: { in: rows.map((r) => r.externalId) } },
-    select: { id: true, externalId: true, sourceVersionAt: true },
-  });
+  const existing = await tx.charge.findMany({ where: { connectionId: ctx.connectionId, externalId: { in: rows.map((r) => r.externalId) } } });
   const byId = new Map(existing.map((e) => [e.externalId, e]));
   const creates = [];
+  const same: string[] = [];
   let written = 0;
   let stale = 0;
   for (const r of rows) {
     const e = byId.get(r.externalId);
     if (!e) {
       creates.push({ organizationId: ctx.organizationId, connectionId: ctx.connectionId, ...r, sourceVersionAt: v.at });
-      byId.set(r.externalId, { id: "", externalId: r.externalId, sourceVersionAt: v.at });
       written++;
     } else if (isStale(e.sourceVersionAt, v)) {
       stale++;
     } else {
-      await tx.charge.update({ where: { id: e.id }, data: { ...r, sourceVersionAt: later(e.sourceVersionAt, v.at) } });
       written++;
+      if (unchanged(e, r)) same.push(e.id);
+      else await tx.charge.update({ where: { id: e.id }, data: { ...r, sourceVersionAt: later(e.sourceVersionAt, v.at) } });
     }
   }
   if (creates.length) await tx.charge.createMany({ data: creates });
+  const t = versionTouch(v);
+  if (same.length && t) await tx.charge.updateMany({ where: { id: { in: same }, OR: [{ sourceVersionAt: null }, { sourceVersionAt: { lt: t.at } }] }, data: { sourceVersionAt: t.at } });
   return { written, stale };
 }

@@ -1,0 +1,179 @@
+/**
+ * Stripe webhooks (https://docs.stripe.com/webhooks): receive fast, apply in a job.
+ *
+ * `receiveStripeWebhook(db, {rawBody, signature, connectionId?})` — used by `POST /api/webhooks/stripe`:
+ * 1. Verifies `Stripe-Signature` with `stripe.webhooks.constructEvent(rawBody, header, whsec)` (HMAC-SHA256,
+ *    300 s tolerance) against the signing secret of the candidate connections: the one named by
+ *    `?connection=<id>` when given; else, for Connect events (`event.account`), the Stripe connections
+ *    whose account id matches; else every active Stripe connection with a stored secret (a few per
+ *    installation; each check is one HMAC). Missing/invalid signature → AppError bad_request (400),
+ *    nothing stored.
+ * 2. Stores the event in WebhookEvent (unique provider + event id: a repeat delivery is a no-op answered
+ *    2xx with `duplicate: true`), and enqueues `stripe-webhook-job` for the types we handle (others are
+ *    stored with status "ignored"). No Stripe API call on this path, so it answers well under 200 ms.
+ *
+ * `stripe-webhook-job` ({webhookEventId}) applies data.object with version = event.created (an older
+ * event never overwrites newer state, so duplicates and out-of-order deliveries converge), marks the
+ * row processed, runs identity resolution for the organization, then enqueues
+ * `refresh-accounts-job` {organizationId, accountIds} (if registered) to rescore the affected accounts.
+ */
+import Stripe from "stripe";
+import { z } from "zod";
+import type { Db } from "@/lib/db";
+import { AppError } from "@/lib/errors";
+import { defineJob } from "@/lib/jobs/define-job";
+import { enqueueJob } from "@/lib/jobs/queue";
+import { registeredJobNames } from "@/lib/jobs/registry";
+import { resolveIdentities } from "@/lib/accounts/resolve-identities";
+import { webhookSecretOf, clientForConnection, stripeSettings } from "./connection";
+import { eventObjectType, RELEVANT_EVENT_TYPES, ZEvent, type StripeEventLike } from "./map";
+import { applyEvents } from "./sync";
+
+export const STRIPE_WEBHOOK_JOB = "stripe-webhook-job";
+
+const HANDLED = new Set<string>(RELEVANT_EVENT_TYPES);
+
+export type ReceiveResult = { received: true; eventId: string; duplicate: boolean; status: "received" | "ignored" };
+
+function isUniqueViolation(err: unknown): boolean {
+  return typeof err === "object" && err !== null && (err as { code?: unknown }).code === "P2002";
+}
+
+/**
+ * Verify, store and enqueue one webhook delivery. See the module doc.
+ * @throws AppError bad_request for a missing/invalid signature or a body that is not a Stripe event.
+ */
+export async function receiveStripeWebhook(
+  db: Db,
+  input: { rawBody: string; signature: string | null; connectionId?: string },
+): Promise<ReceiveResult> {
+  if (!input.signature) throw new AppError("bad_request", "missing Stripe-Signature header: only Stripe's signed webhook deliveries are accepted");
+  let hint: { account?: unknown } = {};
+  try {
+    hint = JSON.parse(input.rawBody) as { account?: unknown };
+  } catch {
+    throw new AppError("bad_request", "webhook body is not JSON");
+  }
+  const account = typeof hint?.account === "string" ? hint.account : null;
+  const candidates = await db.connection.findMany({
+    where: {
+      provider: "stripe",
+      webhookSecretEnc: { not: null },
+      status: { not: "disconnected" },
+      ...(input.connectionId ? { id: input.connectionId } : account ? { externalAccountId: account } : {}),
+    },
+    select: { id: true, organizationId: true, webhookSecretEnc: true },
+    orderBy: { createdAt: "asc" },
+  });
+  let verified: { event: StripeEventLike; conn: (typeof candidates)[number] } | null = null;
+  for (const conn of candidates) {
+    const secret = webhookSecretOf(conn);
+    if (!secret) continue;
+    try {
+      const ev = Stripe.webhooks.constructEvent(input.rawBody, input.signature, secret);
+      const parsed = ZEvent.safeParse(ev);
+      if (!parsed.success) throw new AppError("bad_request", "signed webhook body is not a Stripe event");
+      verified = { event: parsed.data, conn };
+      break;
+    } catch (err) {
+      if (err instanceof AppError) throw err;
+      // Signature mismatch for this connection's secret: try the next one.
+    }
+  }
+  if (!verified) {
+    throw new AppError("bad_request", "Stripe-Signature verification failed: the signature does not match any configured webhook signing secret (or the timestamp is older than 5 minutes). Check the whsec_… secret in Settings → Integrations → Stripe → Webhook secret.");
+  }
+  const { event, conn } = verified;
+  const status = HANDLED.has(event.type) ? "received" : "ignored";
+  let row: { id: string };
+  try {
+    row = await db.webhookEvent.create({
+      data: {
+        organizationId: conn.organizationId, connectionId: conn.id, provider: "stripe", eventId: event.id, type: event.type,
+        occurredAt: new Date(event.created * 1000), status, payload: event as object,
+      },
+      select: { id: true },
+    });
+  } catch (err) {
+    if (isUniqueViolation(err)) return { received: true, eventId: event.id, duplicate: true, status };
+    throw err;
+  }
+  if (status === "received") {
+    await enqueueJob(db, STRIPE_WEBHOOK_JOB, { webhookEventId: row.id }, { organizationId: conn.organizationId });
+  }
+  return { received: true, eventId: event.id, duplicate: false, status };
+}
+
+/**
+ * Apply one stored webhook event. Returns what was done. Idempotent: a processed row is skipped.
+ * @throws Error when the database write fails (the row is marked failed first).
+ */
+export async function processStripeWebhookEvent(db: Db, webhookEventId: string): Promise<{ applied: boolean; stale: boolean; accountIds: string[]; refreshJobId: string | null }> {
+  const row = await db.webhookEvent.findUniqueOrThrow({ where: { id: webhookEventId } });
+  if (row.status === "processed" || !row.connectionId || !row.organizationId) return { applied: false, stale: false, accountIds: [], refreshJobId: null };
+  const conn = await db.connection.findUniqueOrThrow({ where: { id: row.connectionId } });
+  const event = ZEvent.parse(row.payload);
+  const skipped: string[] = [];
+  const productNames = await productNamesFor(db, conn.id, event, conn);
+  try {
+    const result = await db.$transaction(async (tx) => {
+      const r = await applyEvents(
+        tx,
+        { organizationId: conn.organizationId, connectionId: conn.id, mrr: { applyNonForeverDiscounts: stripeSettings(conn.settings).applyNonForeverDiscounts } },
+        [event], productNames, (_s, id, reason) => skipped.push(`${id ?? "?"}: ${reason}`),
+      );
+      await tx.webhookEvent.update({
+        where: { id: row.id },
+        data: { status: "processed", processedAt: new Date(), error: skipped.length ? skipped.join("; ") : null },
+      });
+      return r;
+    });
+    const stale = Object.values(result.counts).some((c) => c.stale > 0);
+    await resolveIdentities(db, { organizationId: conn.organizationId, connectionId: conn.id });
+    const links = await db.sourceRecord.findMany({
+      where: { connectionId: conn.id, objectType: "customer", externalId: { in: [...result.customerIds] }, accountId: { not: null } },
+      select: { accountId: true },
+    });
+    const accountIds = [...new Set(links.map((l) => l.accountId!))];
+    let refreshJobId: string | null = null;
+    if (accountIds.length && registeredJobNames().includes("refresh-accounts-job")) {
+      const { job } = await enqueueJob(db, "refresh-accounts-job", { organizationId: conn.organizationId, accountIds }, { organizationId: conn.organizationId });
+      refreshJobId = job.id;
+    }
+    return { applied: !stale && !skipped.length, stale, accountIds, refreshJobId };
+  } catch (err) {
+    await db.webhookEvent.update({ where: { id: row.id }, data: { status: "failed", error: err instanceof Error ? err.message : String(err) } });
+    throw err;
+  }
+}
+
+/** Product names for a subscription event: stored ones, plus a fetch of unknown products (best effort). */
+async function productNamesFor(db: Db, connectionId: string, event: StripeEventLike, conn: Parameters<typeof clientForConnection>[0]): Promise<Map<string, string>> {
+  const names = new Map<string, string>();
+  if (eventObjectType(event.type) !== "subscription") return names;
+  const items = (event.data.object as { items?: { data?: { price?: { product?: unknown } }[] } }).items?.data ?? [];
+  const ids = [...new Set(items.map((i) => i.price?.product).filter((p): p is string => typeof p === "string"))];
+  if (!ids.length) return names;
+  const rows = await db.subscriptionItem.findMany({
+    where: { subscription: { connectionId }, productId: { in: ids }, productName: { not: null } },
+    select: { productId: true, productName: true },
+    distinct: ["productId"],
+  });
+  for (const r of rows) names.set(r.productId!, r.productName!);
+  const missing = ids.filter((id) => !names.has(id));
+  if (missing.length && conn.credentialsEnc) {
+    const { stripe } = clientForConnection(conn);
+    for (const id of missing) {
+      const p = await stripe.products.retrieve(id).catch(() => null);
+      if (p?.name) names.set(id, p.name);
+    }
+  }
+  return names;
+}
+
+export const stripeWebhookJob = defineJob({
+  name: STRIPE_WEBHOOK_JOB,
+  schema: z.object({ webhookEventId: z.string() }),
+  maxAttempts: 3,
+  handle: async (payload, ctx) => processStripeWebhookEvent(ctx.db, payload.webhookEventId),
+});
