@@ -154,9 +154,12 @@ export function createStripeSandbox(opts: StripeSandboxOptions): StripeSandbox {
   const refreshTokens = new Map<string, { scope: "read_only" | "read_write"; accountId: string }>();
   const connected = new Set<string>();
 
+  // Ids grow with creation order (like Stripe's time-prefixed ids), so records created in the
+  // same second still list newest first (list order tie-breaks on id desc).
   const newId = (prefix: string) => {
     for (;;) {
-      const id = prefix + derive(account.id, `id/${prefix}/${idSeq++}`, 14);
+      const seq = idSeq++;
+      const id = `${prefix}1Sbx${seq.toString(36).padStart(6, "0")}${derive(account.id, `id/${prefix}/${seq}`, 10)}`;
       if (!store.find(id)) return id;
     }
   };
@@ -490,7 +493,7 @@ export function createStripeSandbox(opts: StripeSandboxOptions): StripeSandbox {
   async function api(req: IncomingMessage, url: URL): Promise<Reply> {
     const key = authenticate(req);
     const version = req.headers["stripe-version"];
-    if (typeof version === "string" && !/^\d{4}-\d{2}-\d{2}(\.[a-z]+)?$/.test(version))
+    if (typeof version === "string" && !/^\d{4}-\d{2}-\d{2}(\.[a-z]+)?(;.*)?$/.test(version))
       throw new StripeApiError(400, "invalid_request_error", `Invalid Stripe API version: ${version}`, "api_version_invalid");
     const acct = req.headers["stripe-account"];
     if (typeof acct === "string" && acct !== account.id)

@@ -181,6 +181,9 @@ describe("parameter validation", () => {
     const res = await c.customers.list({ limit: 1 });
     expect(res.lastResponse.apiVersion).toBe("2025-03-31.basil");
     expect(res.lastResponse.requestId).toMatch(/^req_/);
+    const bad = await fetch(`${h.url}/v1/customers`, { headers: { authorization: `Bearer ${info.secretKey}`, "stripe-version": "yesterday" } });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { message: string } }).error.message).toBe("Invalid Stripe API version: yesterday");
   });
 });
 
