@@ -131,6 +131,9 @@ function renderSubscription(r: Rec, ctx: RenderCtx): Obj {
     };
   });
   const firstPrice = data[0]?.price as Obj | undefined;
+  // latest_invoice: the newest invoice of this subscription, unless the portfolio says otherwise.
+  const customerInvoices = typeof r.customer === "string" ? ctx.store.collections.invoices.byCustomer.get(r.customer) : undefined;
+  const latestInvoice = customerInvoices?.find((i) => i.subscription === r.id)?.id ?? null;
   return {
     id: r.id,
     object: "subscription",
@@ -159,7 +162,7 @@ function renderSubscription(r: Rec, ctx: RenderCtx): Obj {
     discounts: [],
     ended_at: null,
     invoice_settings: { account_tax_ids: null, issuer: { type: "self" } },
-    latest_invoice: null,
+    latest_invoice: latestInvoice,
     managed_payments: { enabled: false },
     metadata: {},
     next_pending_invoice_item_invoice: null,

@@ -132,6 +132,8 @@ describe("expand", () => {
     expect((s.customer as Stripe.Customer).email).toBe("ops@alpha.example");
     expect((s.default_payment_method as Stripe.PaymentMethod).card?.last4).toBe("4444");
     expect((s.items.data[0].price.product as Stripe.Product).name).toBe("Pro");
+    const withInvoice = await stripe.subscriptions.retrieve("sub_MiniAlpha1", { expand: ["latest_invoice"] });
+    expect((withInvoice.latest_invoice as Stripe.Invoice).id).toBe("in_MiniAlpha1c");
   });
 
   it("expands on retrieve and refuses bad expansions with 400", async () => {
