@@ -16,7 +16,7 @@ import { todayUtc } from "./util";
 export * from "./schema";
 export { buildRavenstackPortfolio, RavenstackDataError, resolveRavenstackDir, ravenstackDomain, readVerifiedRavenstack, RAVENSTACK_FILES } from "./ravenstack";
 export type { RavenstackOptions } from "./ravenstack";
-export { buildSyntheticPortfolio, parseSyntheticSpec } from "./synthetic";
+export { buildSyntheticPortfolio, normalizeSyntheticOptions, parseSyntheticSpec } from "./synthetic";
 export type { SyntheticOptions } from "./synthetic";
 
 /** What {@link loadPortfolio} accepts. */

@@ -57,30 +57,54 @@ function nonNegInt(name: string, v: number | undefined, dflt: number, max = 10_0
   return x;
 }
 
+const NUMERIC_KEYS = ["companies", "contacts", "deals", "engagements", "tickets", "customers", "subscriptionsPerCustomer", "invoicesMonths", "seed"] as const;
+const ALL_KEYS: readonly string[] = [...NUMERIC_KEYS, "anchor", "groundTruth"];
+
+/** camelCase for snake_case / kebab-case aliases (`invoices_months` → `invoicesMonths`). */
+function canonicalKey(k: string): string {
+  return k.trim().replace(/[-_]([a-z])/g, (_m, c: string) => c.toUpperCase());
+}
+
 /**
- * Parses the CLI form `companies=5000,contacts=50000,deals=10000,customers=2000,seed=7` into options.
- * @throws Error naming an unknown key or a non-numeric value.
+ * Normalises an options object: snake_case/kebab-case keys accepted (as the CLI may pass them).
+ * @throws Error naming an unknown option.
  */
-export function parseSyntheticSpec(spec: string): SyntheticOptions {
-  const out: Record<string, number | string | boolean> = {};
-  const numeric = ["companies", "contacts", "deals", "engagements", "tickets", "customers", "subscriptionsPerCustomer", "invoicesMonths", "seed"];
-  for (const part of spec.split(",").map((s) => s.trim()).filter(Boolean)) {
-    const [k, v] = part.split("=", 2);
-    if (k === "anchor") out.anchor = v;
-    else if (k === "groundTruth") out.groundTruth = v !== "false";
-    else if (numeric.includes(k)) {
-      if (!/^\d+$/.test(v ?? "")) throw new Error(`synthetic option ${k} needs a whole number, got "${v}"`);
-      out[k] = Number(v);
-    } else throw new Error(`unknown synthetic option "${k}" (known: ${[...numeric, "anchor", "groundTruth"].join(", ")})`);
+export function normalizeSyntheticOptions(o: Record<string, unknown>): SyntheticOptions {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o)) {
+    const key = canonicalKey(k);
+    if (!ALL_KEYS.includes(key)) throw new Error(`unknown synthetic option "${k}" (known: ${ALL_KEYS.join(", ")})`);
+    if (v !== undefined) out[key] = v;
   }
   return out as SyntheticOptions;
 }
 
 /**
- * Builds a synthetic portfolio (see the module doc).
- * @throws Error for negative / non-integer counts or a bad anchor.
+ * Parses the CLI form `companies=5000,contacts=50000,deals=10000,customers=2000,seed=7` into options
+ * (snake_case aliases such as `invoices_months=6` accepted).
+ * @throws Error naming an unknown key or a non-numeric value.
  */
-export function buildSyntheticPortfolio(opts: SyntheticOptions = {}): Portfolio {
+export function parseSyntheticSpec(spec: string): SyntheticOptions {
+  const out: Record<string, number | string | boolean> = {};
+  for (const part of spec.split(",").map((s) => s.trim()).filter(Boolean)) {
+    const [raw, v] = part.split("=", 2);
+    const k = canonicalKey(raw);
+    if (k === "anchor") out.anchor = v;
+    else if (k === "groundTruth") out.groundTruth = v !== "false";
+    else if ((NUMERIC_KEYS as readonly string[]).includes(k)) {
+      if (!/^\d+$/.test(v ?? "")) throw new Error(`synthetic option ${raw} needs a whole number, got "${v}"`);
+      out[k] = Number(v);
+    } else throw new Error(`unknown synthetic option "${raw}" (known: ${ALL_KEYS.join(", ")})`);
+  }
+  return out as SyntheticOptions;
+}
+
+/**
+ * Builds a synthetic portfolio (see the module doc). Option keys may also be snake_case.
+ * @throws Error for unknown options, negative / non-integer counts or a bad anchor.
+ */
+export function buildSyntheticPortfolio(options: SyntheticOptions = {}): Portfolio {
+  const opts = normalizeSyntheticOptions(options as Record<string, unknown>);
   const nCompanies = nonNegInt("companies", opts.companies, 1000);
   const nContacts = nonNegInt("contacts", opts.contacts, nCompanies * 5);
   const nDeals = nonNegInt("deals", opts.deals, nCompanies);
@@ -113,6 +137,8 @@ export function buildSyntheticPortfolio(opts: SyntheticOptions = {}): Portfolio 
     const created = createdOf(i);
     const updated = created + Math.floor(h(`cu${i}`) * (nowMs - created));
     const employees = 5 + hi(`ce${i}`, 2000);
+    const cs = iso(created);
+    const us = iso(updated);
     companies[i] = {
       id,
       properties: {
@@ -123,12 +149,12 @@ export function buildSyntheticPortfolio(opts: SyntheticOptions = {}): Portfolio 
         numberofemployees: String(employees),
         lifecyclestage: "customer",
         hubspot_owner_id: owners[i % owners.length].id,
-        createdate: iso(created),
-        hs_lastmodifieddate: iso(updated),
+        createdate: cs,
+        hs_lastmodifieddate: us,
         hs_object_id: id,
       },
-      createdAt: iso(created),
-      updatedAt: iso(updated),
+      createdAt: cs,
+      updatedAt: us,
       archived: false,
     };
   }
@@ -141,6 +167,8 @@ export function buildSyntheticPortfolio(opts: SyntheticOptions = {}): Portfolio 
     const updated = c + Math.floor(h(`ku${j}`) * (nowMs - c));
     const first = FIRST_NAMES[hi(`kf${j}`, FIRST_NAMES.length)];
     const last = LAST_NAMES[hi(`kl${j}`, LAST_NAMES.length)];
+    const cs = iso(c);
+    const us = iso(updated);
     contacts[j] = {
       id,
       properties: {
@@ -150,12 +178,12 @@ export function buildSyntheticPortfolio(opts: SyntheticOptions = {}): Portfolio 
         jobtitle: j < nCompanies ? DECISION_MAKER_TITLES[j % DECISION_MAKER_TITLES.length] : OTHER_TITLES[j % OTHER_TITLES.length],
         phone: `+1 555 0${String(j % 1000).padStart(3, "0")}`,
         lifecyclestage: "customer",
-        createdate: iso(c),
-        lastmodifieddate: iso(updated),
+        createdate: cs,
+        lastmodifieddate: us,
         hs_object_id: id,
       },
-      createdAt: iso(c),
-      updatedAt: iso(updated),
+      createdAt: cs,
+      updatedAt: us,
       archived: false,
       ...(nCompanies ? { associations: { companies: [companyId(ci)] } } : {}),
     };
@@ -168,6 +196,8 @@ export function buildSyntheticPortfolio(opts: SyntheticOptions = {}): Portfolio 
     const stage = STAGES[hi(`ds${d}`, STAGES.length)];
     const close = stage.startsWith("closed") ? created + Math.floor(h(`dx${d}`) * (nowMs - created)) : nowMs + (1 + hi(`dy${d}`, 180)) * DAY_MS;
     const mod = Math.min(nowMs, Math.max(created, stage.startsWith("closed") ? close : created));
+    const cs = iso(created);
+    const ms = iso(mod);
     deals[d] = {
       id,
       properties: {
@@ -176,13 +206,13 @@ export function buildSyntheticPortfolio(opts: SyntheticOptions = {}): Portfolio 
         dealstage: stage,
         pipeline: "default",
         closedate: iso(close),
-        createdate: iso(created),
+        createdate: cs,
         hubspot_owner_id: owners[ci % owners.length].id,
-        hs_lastmodifieddate: iso(mod),
+        hs_lastmodifieddate: ms,
         hs_object_id: id,
       },
-      createdAt: iso(created),
-      updatedAt: iso(mod),
+      createdAt: cs,
+      updatedAt: ms,
       archived: false,
       associations: { companies: [companyId(ci)] },
     };
@@ -195,7 +225,8 @@ export function buildSyntheticPortfolio(opts: SyntheticOptions = {}): Portfolio 
     const at = nowMs - (1 + hi(`et${e}`, 365 * 24)) * HOUR_MS;
     const kind = e % 3;
     const id = String((kind === 0 ? 50_000_000_001 : kind === 1 ? 60_000_000_001 : 70_000_000_001) + e);
-    const props: Record<string, string | null> = { hs_timestamp: iso(at), hubspot_owner_id: owners[ci % owners.length].id, hs_lastmodifieddate: iso(at), hs_object_id: id };
+    const ts = iso(at);
+    const props: Record<string, string | null> = { hs_timestamp: ts, hubspot_owner_id: owners[ci % owners.length].id, hs_lastmodifieddate: ts, hs_object_id: id };
     if (kind === 0) {
       props.hs_call_title = "Check-in";
       props.hs_call_disposition = "f240bbac-87c9-4f6e-bf70-924b57d47db7";
@@ -205,7 +236,7 @@ export function buildSyntheticPortfolio(opts: SyntheticOptions = {}): Portfolio 
       props.hs_meeting_title = "Quarterly review";
       props.hs_meeting_outcome = "COMPLETED";
     } else props.hs_note_body = `Note ${e}`;
-    const rec: HubspotObject = { id, properties: props, createdAt: iso(at), updatedAt: iso(at), archived: false, associations: { companies: [companyId(ci)] } };
+    const rec: HubspotObject = { id, properties: props, createdAt: ts, updatedAt: ts, archived: false, associations: { companies: [companyId(ci)] } };
     (kind === 0 ? calls : kind === 1 ? meetings : notes).push(rec);
   }
   const tickets: HubspotObject[] = [];
