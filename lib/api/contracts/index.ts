@@ -6,10 +6,12 @@ import { accountRoutes } from "./accounts";
 import { adminRoutes } from "./admin";
 import { coreRoutes } from "./core";
 import { integrationRoutes } from "./integrations";
+import { stripeRoutes } from "./stripe";
 
 export const ALL_ROUTES: RouteContract[] = [
   ...coreRoutes,
   ...integrationRoutes,
+  ...stripeRoutes,
   ...accountRoutes,
   ...adminRoutes,
 ];

@@ -1,0 +1,15 @@
+// POST /api/webhooks/stripe – Stripe webhooks: verify Stripe-Signature on the raw body, store once, process in a job.
+import { stripeWebhookRoute } from "@/lib/api/contracts/stripe";
+import { receiveStripeWebhook } from "@/lib/connectors/stripe/webhook";
+import { getDb } from "@/lib/db";
+import { withApi } from "@/lib/http/with-api";
+
+export const dynamic = "force-dynamic";
+
+export const POST = withApi(stripeWebhookRoute, async ({ req, query }) =>
+  receiveStripeWebhook(getDb(), {
+    rawBody: await req.text(), // the exact bytes Stripe signed (never re-serialised JSON)
+    signature: req.headers.get("stripe-signature"),
+    connectionId: query.connection,
+  }),
+);
