@@ -43,13 +43,18 @@ export function ownerKey(connectionId: string, externalId: string): string {
   return `${connectionId}\u0000${externalId}`;
 }
 
-function byPriority(a: IdentitySource, b: IdentitySource): number {
-  const archived = Number(a.archivedAt !== null) - Number(b.archivedAt !== null);
-  if (archived !== 0) return archived;
-  const ta = sourceCreatedOf(a)?.getTime() ?? Number.POSITIVE_INFINITY;
-  const tb = sourceCreatedOf(b)?.getTime() ?? Number.POSITIVE_INFINITY;
-  if (ta !== tb) return ta < tb ? -1 : 1;
-  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+/** Sort sources by priority (see module comment); computes each creation time once. */
+function sortByPriority(sources: IdentitySource[]): { sorted: IdentitySource[]; created: (Date | null)[] } {
+  const keyed = sources.map((s) => ({ s, created: sourceCreatedOf(s) }));
+  keyed.sort((a, b) => {
+    const archived = Number(a.s.archivedAt !== null) - Number(b.s.archivedAt !== null);
+    if (archived !== 0) return archived;
+    const ta = a.created?.getTime() ?? Number.POSITIVE_INFINITY;
+    const tb = b.created?.getTime() ?? Number.POSITIVE_INFINITY;
+    if (ta !== tb) return ta < tb ? -1 : 1;
+    return a.s.id < b.s.id ? -1 : a.s.id > b.s.id ? 1 : 0;
+  });
+  return { sorted: keyed.map((k) => k.s), created: keyed.map((k) => k.created) };
 }
 
 function firstOf<T>(list: IdentitySource[], pick: (s: IdentitySource) => T | null): T | null {
@@ -67,7 +72,7 @@ function firstOf<T>(list: IdentitySource[], pick: (s: IdentitySource) => T | nul
  */
 export function computeAccountFields(sources: IdentitySource[], ctx: FieldContext): AccountFields {
   if (sources.length === 0) throw new Error("computeAccountFields needs at least one source record");
-  const sorted = [...sources].sort(byPriority);
+  const { sorted, created: createdAll } = sortByPriority(sources);
   const companies = sorted.filter((s) => s.objectType === COMPANY);
   const others = sorted.filter((s) => s.objectType !== COMPANY);
   const companyProp = (key: string) => firstOf(companies, (c) => stringProp(propertiesOf(c), key));
@@ -79,7 +84,7 @@ export function computeAccountFields(sources: IdentitySource[], ctx: FieldContex
     firstOf(others, (s) => trimmed(s.email)) ??
     sorted[0].externalId;
 
-  const created = sorted.map(sourceCreatedOf).filter((d): d is Date => d !== null);
+  const created = createdAll.filter((d): d is Date => d !== null);
   const customerSince = created.length ? new Date(Math.min(...created.map((d) => d.getTime()))) : null;
 
   const allArchived = sorted.every((s) => s.archivedAt !== null);
@@ -143,7 +148,7 @@ export function sameAccountFields(a: AccountFields, b: AccountFields): boolean {
 }
 
 /** JSON with object keys sorted (PostgreSQL jsonb does not keep key order). */
-function canonicalJson(v: unknown): string {
+export function canonicalJson(v: unknown): string {
   if (v && typeof v === "object" && !Array.isArray(v)) {
     return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson((v as Record<string, unknown>)[k])}`).join(",")}}`;
   }

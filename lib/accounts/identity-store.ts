@@ -7,15 +7,17 @@
 import { randomBytes } from "node:crypto";
 import { Prisma, type MatchRule } from "@/lib/generated/sqlite/client";
 import type { Db, Tx } from "@/lib/db/prisma";
-import { computeAccountFields, ownerKey, sameAccountFields, type AccountFields, type FieldContext } from "./account-fields";
+import { canonicalJson, computeAccountFields, ownerKey, sameAccountFields, type AccountFields, type FieldContext } from "./account-fields";
 import { IDENTITY_SOURCE_SELECT, type IdentitySource } from "./source-record";
 import { pairKey, type CandidateProposal, type LinkAssignment } from "./plan-identity-links";
 import { z } from "zod";
 
 export type DbClient = Db | Tx;
 
-/** Rows per multi-row statement (3 bound parameters per row stays far below both databases' limits). */
+/** Rows per raw multi-row statement (3 bound parameters per row: far below both databases' limits). */
 export const CHUNK = 1000;
+/** Ids per Prisma `in` filter: Prisma caps bound parameters at 999 per query on SQLite. */
+export const IN_CHUNK = 500;
 
 /** A new cuid-like account id (time-ordered prefix + 64 random bits). */
 export function newAccountId(): string {
@@ -85,7 +87,7 @@ export async function applyAssignments(
     groups.set(key, g);
   }
   for (const g of groups.values()) {
-    for (const ids of chunks(g.ids)) {
+    for (const ids of chunks(g.ids, IN_CHUNK)) {
       await db.sourceRecord.updateMany({
         where: { id: { in: ids } },
         data: { matchRule: g.rule, matchConfidence: g.confidence, matchedAt: now, ...(g.isManual === undefined ? {} : { isManual: g.isManual }) },
@@ -154,8 +156,10 @@ export async function createAccounts(
 }
 
 /**
- * Refresh the source-derived fields of existing accounts; writes only accounts whose fields differ.
+ * Refresh the source-derived fields of existing accounts; writes only accounts whose fields differ,
+ * and writes them set-based (see `bulkUpdateAccountFields`).
  * @param sourcesByAccount accountId → its source records AFTER the plan.
+ * @param skip accounts not to look at (just created with fresh fields).
  * @returns ids of accounts that changed.
  */
 export async function refreshAccounts(
@@ -166,18 +170,76 @@ export async function refreshAccounts(
   skip: ReadonlySet<string> = new Set(),
 ): Promise<string[]> {
   const ids = [...sourcesByAccount.keys()].filter((id) => !skip.has(id));
-  const changed: string[] = [];
-  for (const part of chunks(ids, 5000)) {
+  const updates: { id: string; want: AccountFields; have: AccountFields }[] = [];
+  for (const part of chunks(ids, IN_CHUNK)) {
     const rows = await db.account.findMany({ where: { id: { in: part }, organizationId }, select: ACCOUNT_FIELD_SELECT });
     for (const row of rows) {
       const want = computeAccountFields(sourcesByAccount.get(row.id)!, ctx);
-      const { id, ...have } = row;
-      if (sameAccountFields(want, { ...have, customFields: (have.customFields ?? null) as AccountFields["customFields"] })) continue;
-      await db.account.update({ where: { id }, data: fieldsData(want) });
-      changed.push(id);
+      const { id, ...rest } = row;
+      const have: AccountFields = { ...rest, customFields: (rest.customFields ?? null) as AccountFields["customFields"] };
+      if (!sameAccountFields(want, have)) updates.push({ id, want, have });
     }
   }
-  return changed;
+  await bulkUpdateAccountFields(db, updates, new Date());
+  return updates.map((u) => u.id);
+}
+
+/** Text columns written with `CASE "id" WHEN … THEN … END` (portable across SQLite/PostgreSQL). */
+const TEXT_COLUMNS = ["name", "domain", "industry", "country", "lifecycleStage", "ownerId"] as const;
+/** Numeric columns written with a CASE and a CAST both databases understand. */
+const NUMBER_COLUMNS = [
+  { key: "employeeCount", cast: "INTEGER" },
+  { key: "annualRevenue", cast: "DOUBLE PRECISION" },
+] as const;
+/** Date/JSON columns: grouped by value and written with updateMany (Prisma encodes them per provider). */
+const GROUPED_COLUMNS = ["customerSince", "archivedAt", "customFields"] as const;
+
+function groupValueKey(v: AccountFields[(typeof GROUPED_COLUMNS)[number]]): string {
+  if (v instanceof Date) return `d${v.getTime()}`;
+  return `j${canonicalJson(v)}`;
+}
+
+/**
+ * Write changed account fields without one query per account: per changed column, one CASE
+ * UPDATE per 1,000 accounts (text and numbers) or one updateMany per distinct value (dates, JSON).
+ * Only columns that differ are written. `updatedAt` is bumped with updateMany.
+ */
+export async function bulkUpdateAccountFields(
+  db: DbClient,
+  updates: { id: string; want: AccountFields; have: AccountFields }[],
+  now: Date,
+): Promise<void> {
+  if (updates.length === 0) return;
+  for (const col of TEXT_COLUMNS) {
+    const rows = updates.filter((u) => u.want[col] !== u.have[col]);
+    for (const part of chunks(rows)) {
+      const cases = Prisma.join(part.map((u) => Prisma.sql`WHEN ${u.id} THEN ${u.want[col]}`), " ");
+      await db.$executeRaw`UPDATE "Account" SET ${Prisma.raw(`"${col}"`)} = CASE "id" ${cases} END WHERE "id" IN (${Prisma.join(part.map((u) => u.id))})`;
+    }
+  }
+  for (const { key, cast } of NUMBER_COLUMNS) {
+    const rows = updates.filter((u) => u.want[key] !== u.have[key]);
+    for (const part of chunks(rows)) {
+      const cases = Prisma.join(part.map((u) => Prisma.sql`WHEN ${u.id} THEN CAST(${u.want[key]} AS ${Prisma.raw(cast)})`), " ");
+      await db.$executeRaw`UPDATE "Account" SET ${Prisma.raw(`"${key}"`)} = CASE "id" ${cases} END WHERE "id" IN (${Prisma.join(part.map((u) => u.id))})`;
+    }
+  }
+  for (const col of GROUPED_COLUMNS) {
+    const groups = new Map<string, { value: AccountFields[typeof col]; ids: string[] }>();
+    for (const u of updates) {
+      const want = u.want[col];
+      if (groupValueKey(want) === groupValueKey(u.have[col])) continue;
+      const key = groupValueKey(want);
+      const g = groups.get(key) ?? { value: want, ids: [] };
+      g.ids.push(u.id);
+      groups.set(key, g);
+    }
+    for (const g of groups.values()) {
+      const data = col === "customFields" ? { customFields: (g.value as AccountFields["customFields"]) ?? Prisma.DbNull } : { [col]: g.value as Date | null };
+      for (const ids of chunks(g.ids, IN_CHUNK)) await db.account.updateMany({ where: { id: { in: ids } }, data });
+    }
+  }
+  for (const ids of chunks(updates.map((u) => u.id), IN_CHUNK)) await db.account.updateMany({ where: { id: { in: ids } }, data: { updatedAt: now } });
 }
 
 /**
@@ -189,10 +251,13 @@ export async function refreshAccounts(
  */
 export async function deleteEmptiedAccounts(db: DbClient, emptied: { accountId: string; mergedInto: string | null }[], finalAccountOf: ReadonlyMap<string, string>): Promise<number> {
   if (emptied.length === 0) return 0;
-  const decisions = await db.matchCandidate.findMany({
-    where: { accountId: { in: emptied.map((e) => e.accountId) }, status: { not: "pending" } },
-    select: { id: true, sourceRecordId: true, accountId: true },
-  });
+  const decisions: { id: string; sourceRecordId: string; accountId: string }[] = [];
+  for (const ids of chunks(emptied.map((e) => e.accountId), IN_CHUNK)) {
+    decisions.push(...(await db.matchCandidate.findMany({
+      where: { accountId: { in: ids }, status: { not: "pending" } },
+      select: { id: true, sourceRecordId: true, accountId: true },
+    })));
+  }
   const target = new Map(emptied.map((e) => [e.accountId, e.mergedInto]));
   for (const d of decisions) {
     const to = target.get(d.accountId);
@@ -201,7 +266,7 @@ export async function deleteEmptiedAccounts(db: DbClient, emptied: { accountId: 
     if (!clash) await db.matchCandidate.update({ where: { id: d.id }, data: { accountId: to } });
   }
   let deleted = 0;
-  for (const ids of chunks(emptied.map((e) => e.accountId))) {
+  for (const ids of chunks(emptied.map((e) => e.accountId), IN_CHUNK)) {
     // Re-check inside the statement: never delete an account that still has a source record.
     deleted += (await db.account.deleteMany({ where: { id: { in: ids }, sourceRecords: { none: {} } } })).count;
   }
@@ -239,7 +304,7 @@ export async function syncPendingCandidates(db: DbClient, organizationId: string
   }
   for (const part of chunks(creates, 500)) await db.matchCandidate.createMany({ data: part });
   const stale = existing.filter((c) => c.status === "pending" && !wanted.has(pairKey(c.sourceRecordId, c.accountId))).map((c) => c.id);
-  for (const ids of chunks(stale)) await db.matchCandidate.deleteMany({ where: { id: { in: ids } } });
+  for (const ids of chunks(stale, IN_CHUNK)) await db.matchCandidate.deleteMany({ where: { id: { in: ids } } });
   return pending;
 }
 

@@ -47,6 +47,8 @@ export type ResolveIdentitiesResult = {
   /** Existing accounts whose source-derived fields changed. */
   accountsUpdated: number;
   durationMs: number;
+  /** Wall time per phase (load, plan, createAccounts, applyLinks, …), for diagnostics. */
+  phasesMs: Record<string, number>;
 };
 
 /** Generous: 50,000 accounts on SQLite take seconds, never minutes. */
@@ -69,6 +71,13 @@ export async function resolveIdentities(db: Db, opts: ResolveIdentitiesOptions):
  */
 export async function resolveIdentitiesInTx(tx: Tx, opts: ResolveIdentitiesOptions): Promise<ResolveIdentitiesResult> {
   const started = Date.now();
+  const phasesMs: Record<string, number> = {};
+  let mark = started;
+  const phase = (name: string) => {
+    const t = Date.now();
+    phasesMs[name] = t - mark;
+    mark = t;
+  };
   const { organizationId } = opts;
   const now = opts.now ?? new Date();
   const [sources, rejected, ctx] = await Promise.all([
@@ -76,19 +85,27 @@ export async function resolveIdentitiesInTx(tx: Tx, opts: ResolveIdentitiesOptio
     loadRejectedPairs(tx, organizationId),
     loadFieldContext(tx, organizationId),
   ]);
+  phase("load");
   const plan = planIdentityLinks({ sources, rejected, newId: newAccountId });
   const byAccount = groupByAccount(sources, plan.finalAccountOf);
+  phase("plan");
 
   const newIds = new Set(plan.newAccountIds);
   await createAccounts(tx, organizationId, byAccount, plan.newAccountIds, ctx);
+  phase("createAccounts");
   await applyAssignments(tx, plan.assignments, now);
+  phase("applyLinks");
   const mergedAway = await deleteEmptiedAccounts(tx, plan.emptiedAccounts, plan.finalAccountOf);
+  phase("deleteEmptied");
   const changed = await refreshAccounts(tx, organizationId, byAccount, ctx, newIds);
+  phase("refreshAccounts");
   const pendingReview = await syncPendingCandidates(tx, organizationId, plan.candidates);
+  phase("candidates");
 
   const movedConnections = [...new Set(plan.assignments.filter((a) => a.moved).map((a) => a.connectionId))];
   const relinkScope = opts.connectionId ? [...new Set([opts.connectionId, ...movedConnections])] : null;
   const childRecordsLinked = await relinkChildRecords(tx, organizationId, relinkScope);
+  phase("relinkChildren");
 
   const linked: Record<MatchRule, number> = { explicit_metadata: 0, manual: 0, email_domain: 0, normalized_name: 0, new_account: 0 };
   for (const a of plan.assignments) linked[a.rule]++;
@@ -100,5 +117,6 @@ export async function resolveIdentitiesInTx(tx: Tx, opts: ResolveIdentitiesOptio
     mergedAway,
     accountsUpdated: changed.length,
     durationMs: Date.now() - started,
+    phasesMs,
   };
 }

@@ -3,7 +3,6 @@
  * `properties` JSON (HubSpot company properties are strings; Stripe customers store
  * `{metadata, currency, created, …}` with `created` in epoch SECONDS).
  */
-import { z } from "zod";
 import type { MatchRule } from "@/lib/generated/sqlite/client";
 import { normalizeDomain } from "./normalize";
 
@@ -38,12 +37,16 @@ export const IDENTITY_SOURCE_SELECT = {
   isManual: true, sourceCreatedAt: true, archivedAt: true,
 } as const;
 
-const propsSchema = z.record(z.string(), z.unknown());
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
 
-/** The properties object, or `{}` when the column is null / not an object. */
+/**
+ * The properties object, or `{}` when the column is null / not an object. (A plain shape check
+ * rather than a zod parse: it runs ~20 times per record on 100,000 records.)
+ */
 export function propertiesOf(source: Pick<IdentitySource, "properties">): Record<string, unknown> {
-  const parsed = propsSchema.safeParse(source.properties);
-  return parsed.success ? parsed.data : {};
+  return isPlainObject(source.properties) ? source.properties : {};
 }
 
 /** A property as a trimmed non-empty string (numbers are stringified), else null. */
@@ -82,8 +85,7 @@ export function dateProp(props: Record<string, unknown>, key: string, unit: "ms"
 /** Stripe `metadata.hubspot_company_id` of a customer, trimmed, or null. */
 export function hubspotCompanyIdOf(source: IdentitySource): string | null {
   const meta = propertiesOf(source).metadata;
-  const parsed = propsSchema.safeParse(meta);
-  return parsed.success ? stringProp(parsed.data, "hubspot_company_id") : null;
+  return isPlainObject(meta) ? stringProp(meta, "hubspot_company_id") : null;
 }
 
 /** Normalised domain of a HubSpot company: the column, else properties.domain / website. */
