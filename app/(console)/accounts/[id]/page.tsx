@@ -1,0 +1,178 @@
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { FactorBreakdown } from "@/components/accounts/factor-breakdown";
+import { UnlinkButton } from "@/components/accounts/unlink-button";
+import { MrrHistoryChart } from "@/components/charts/mrr-history-chart";
+import { ScoreHistoryChart } from "@/components/charts/score-history-chart";
+import { RiskBadge, TrendArrow } from "@/components/ui/badges";
+import { Card, Stat } from "@/components/ui/card";
+import { hasRole } from "@/lib/auth/context";
+import { requirePageUser } from "@/lib/auth/page-guard";
+import { getDb } from "@/lib/db";
+import { isAppError } from "@/lib/errors";
+import { formatDate, formatMoney, formatPercent, formatScore, timeAgo } from "@/lib/format";
+import { getAccountDetail, type AccountDetail } from "@/lib/queries/get-account-detail";
+import { getActiveScoringConfig } from "@/lib/scoring/config-store";
+import type { ScoreChange } from "@/lib/scoring/explain-change";
+
+export const dynamic = "force-dynamic";
+
+type Factor = { key: string; label: string; weight: number; effectiveWeight: number; value: number | null; contribution: number; missing: boolean; detail: string };
+type Penalty = { key: string; label: string; points: number; detail: string };
+
+export default async function AccountPage({ params }: { params: Promise<{ id: string }> }) {
+  const user = await requirePageUser();
+  const { id } = await params;
+  const db = getDb();
+  let d: AccountDetail;
+  try {
+    d = await getAccountDetail(db, user.organizationId, id);
+  } catch (e) {
+    if (isAppError(e) && e.code === "not_found") notFound();
+    throw e;
+  }
+  const config = await getActiveScoringConfig(db, user.organizationId);
+  const isAdmin = hasRole(user.role, "admin");
+  const a = d.account;
+  const s = d.score;
+  const drivers = (s?.drivers as string[] | null) ?? [];
+  const cur = a.mrrCurrency ?? "usd";
+  return (
+    <div className="space-y-6">
+      <div className="flex flex-wrap items-start justify-between gap-3">
+        <div>
+          <Link href="/accounts" className="text-sm text-indigo-700 hover:underline">← Latest churn scores</Link>
+          <h1 className="mt-1 text-2xl font-semibold" data-testid="account-name">{a.name}</h1>
+          <p className="text-sm text-slate-500">
+            {[a.domain, a.industry, a.owner ? `owner ${a.owner.name || a.owner.email}` : "no owner", a.customerSince ? `customer since ${formatDate(a.customerSince)}` : null].filter(Boolean).join(" · ")}
+          </p>
+        </div>
+        <p className="text-xs text-slate-500" data-testid="account-freshness">
+          {d.freshness.map((f) => `${f.provider === "hubspot" ? "HubSpot" : "Stripe"} synced ${timeAgo(f.lastSyncAt)}`).join(" · ") || "no source connected"}
+        </p>
+      </div>
+
+      <div className="grid grid-cols-2 gap-4 lg:grid-cols-4">
+        <Stat label="Health score" testId="account-score" value={<span className="flex items-center gap-2">{formatScore(s?.healthScore)} <RiskBadge level={s?.riskLevel} /> <TrendArrow trend={s?.trend} /></span>}
+          hint={s ? `config v${s.scoringConfigVersion}${s.churnModelVersion ? ` · model v${s.churnModelVersion}` : ""} · ${formatDate(s.day)}` : "not scored yet"} />
+        <Stat label="Churn probability" value={formatPercent(s?.churnProbability)} hint={s?.probabilitySource === "fallback" ? "from the health score (too little churn history to train a model)" : "from the trained model (next 90 days)"} />
+        <Stat label="MRR / ARR" value={formatMoney(a.mrrCents, cur, { compact: true })} hint={`${formatMoney(a.arrCents, cur, { compact: true })} per year`} />
+        <Stat label="Renewal" value={formatDate(a.renewalDate)} hint={d.subscriptions.some((x) => x.cancelAtPeriodEnd && ["active", "past_due"].includes(x.status)) ? "cancellation pending" : undefined} />
+      </div>
+
+      <div className="grid gap-4 lg:grid-cols-3">
+        <Card title="Health score history" className="lg:col-span-2">
+          {d.history.length ? (
+            <ScoreHistoryChart
+              points={d.history.map((h) => ({ day: formatDate(h.day), score: h.healthScore, probability: h.churnProbability }))}
+              thresholds={config.config.thresholds}
+              configChanges={d.configChanges.map((c) => ({ day: formatDate(c.day), version: c.scoringConfigVersion }))}
+            />
+          ) : <p className="text-sm text-slate-500">No score history yet.</p>}
+        </Card>
+        <Card title="Why">
+          {drivers.length ? (
+            <ul className="list-disc space-y-1 pl-5 text-sm text-slate-700" data-testid="drivers">{drivers.map((x) => <li key={x}>{x}</li>)}</ul>
+          ) : <p className="text-sm text-slate-500">No notable drivers.</p>}
+          <WhyChanged title="Since yesterday" change={d.whyChanged.sinceYesterday} />
+          <WhyChanged title="Since last week" change={d.whyChanged.sinceLastWeek} />
+        </Card>
+      </div>
+
+      <div className="grid gap-4 lg:grid-cols-2">
+        <Card title="Factor breakdown">
+          {s ? <FactorBreakdown factors={s.factors as Factor[]} penalties={(s.penalties as Penalty[] | null) ?? []} /> : <p className="text-sm text-slate-500">Not scored yet.</p>}
+        </Card>
+        <Card title="MRR history">
+          <MrrHistoryChart currency={cur} points={d.signalHistory.map((x) => ({ day: formatDate(x.day), mrr: x.mrrCents === null ? null : x.mrrCents / 100 }))} />
+          <h3 className="mt-4 text-xs font-semibold uppercase text-slate-500">Subscriptions</h3>
+          <Table head={["Subscription", "Status", "MRR", "Period end", "Items"]} rows={d.subscriptions.map((x) => [
+            x.externalId, <span key="s" className={x.status === "past_due" ? "text-red-700" : ""}>{x.status}{x.cancelAtPeriodEnd ? " (cancels at period end)" : ""}</span>,
+            formatMoney(x.mrrCents, x.currency), formatDate(x.currentPeriodEnd),
+            x.items.map((i) => `${i.productName ?? "item"} × ${i.quantity} / ${i.intervalCount > 1 ? `${i.intervalCount} ` : ""}${i.interval ?? "?"}`).join(", "),
+          ])} empty="No Stripe subscriptions." />
+        </Card>
+      </div>
+
+      <div className="grid gap-4 lg:grid-cols-2">
+        <Card title="Invoices">
+          <Table head={["Invoice", "Status", "Due", "Paid", "Attempts"]} rows={d.invoices.map((i) => [
+            i.externalId, <span key="s" className={i.pastDue || i.status === "uncollectible" ? "font-medium text-red-700" : ""}>{i.pastDue ? "past due" : i.status}</span>,
+            formatMoney(i.amountDueCents, i.currency), i.paidAt ? formatDate(i.paidAt) : "—", i.attemptCount,
+          ])} empty="No invoices." />
+        </Card>
+        <Card title="Payments">
+          <Table head={["Date", "Status", "Amount", "Method", "Failure"]} rows={d.charges.map((c) => [
+            formatDate(c.createdAt), <span key="s" className={c.status === "failed" ? "font-medium text-red-700" : ""}>{c.status}</span>,
+            formatMoney(c.amountCents, c.currency), c.paymentMethodType ?? "—", c.failureMessage ?? c.failureCode ?? "",
+          ])} empty="No charges in the last 90 days." />
+        </Card>
+      </div>
+
+      <div className="grid gap-4 lg:grid-cols-2">
+        <Card title={`Contacts (${d.contacts.length})`}>
+          <Table head={["Name", "Role", "E-mail", "Last activity"]} rows={d.contacts.map((c) => [c.name || "—", c.jobTitle ?? "—", c.email ?? "—", c.lastActivityAt ? formatDate(c.lastActivityAt) : "—"])} empty="No HubSpot contacts." />
+        </Card>
+        <Card title="Deals and renewal stage">
+          <Table head={["Deal", "Stage", "Renewal stage", "Amount", "Close"]} rows={d.deals.map((x) => [x.name ?? "—", x.dealStage ?? "—", x.renewalStage ?? "—", formatMoney(x.amountCents, x.currency ?? cur), formatDate(x.closeDate)])} empty="No deals." />
+        </Card>
+      </div>
+
+      <div className="grid gap-4 lg:grid-cols-2">
+        <Card title="Engagement timeline">
+          {d.engagements.length ? (
+            <ol className="space-y-1 text-sm">
+              {d.engagements.map((e) => (
+                <li key={e.id} className="flex gap-3"><span className="w-24 shrink-0 tabular-nums text-slate-500">{formatDate(e.occurredAt)}</span><span className="w-16 shrink-0 capitalize text-slate-600">{e.type}</span><span className="truncate">{e.title ?? e.outcome ?? ""}</span></li>
+              ))}
+            </ol>
+          ) : <p className="text-sm text-slate-500">No calls, meetings or notes in the last 90 days.</p>}
+          <h3 className="mt-4 text-xs font-semibold uppercase text-slate-500">Support tickets</h3>
+          <Table head={["Opened", "Subject", "Priority", "Status"]} rows={d.tickets.map((t) => [formatDate(t.openedAt), t.subject ?? "—", t.priority ?? "—", t.isOpen ? "open" : `closed ${formatDate(t.closedAt)}`])} empty="No tickets." />
+        </Card>
+        <Card title="Sources (one account across HubSpot and Stripe)">
+          <ul className="space-y-2 text-sm" data-testid="sources">
+            {d.sources.map((x) => (
+              <li key={x.id} className="rounded-md border border-slate-200 p-2">
+                <div className="flex flex-wrap items-center gap-2">
+                  <span className="font-medium">{x.provider === "hubspot" ? "HubSpot company" : "Stripe customer"}</span>
+                  {x.url ? <a className="text-indigo-700 hover:underline" href={x.url} target="_blank" rel="noreferrer">{x.externalId}</a> : <span>{x.externalId}</span>}
+                  <span className="text-slate-500">{x.name}</span>
+                  {isAdmin && d.sources.length > 1 && <span className="ml-auto"><UnlinkButton accountId={a.id} sourceRecordId={x.id} label={`${x.provider} ${x.externalId}`} /></span>}
+                </div>
+                <div className="mt-1 text-xs text-slate-500">
+                  matched by {x.matchRule?.replaceAll("_", " ") ?? "—"}{x.matchConfidence !== null ? ` (confidence ${Math.round(x.matchConfidence * 100)}%)` : ""}{x.isManual ? " · manual decision" : ""} · {x.connection}
+                  {x.email ? ` · ${x.email}` : ""}{x.domain ? ` · ${x.domain}` : ""}
+                </div>
+              </li>
+            ))}
+          </ul>
+        </Card>
+      </div>
+    </div>
+  );
+}
+
+function WhyChanged({ title, change }: { title: string; change: ScoreChange | null }) {
+  if (!change) return null;
+  const lines = change.changes.map((c) => c.text);
+  return (
+    <div className="mt-4">
+      <h3 className="text-xs font-semibold uppercase text-slate-500">{title}: <span className={change.delta < 0 ? "text-red-600" : change.delta > 0 ? "text-green-600" : ""}>{change.delta > 0 ? "+" : ""}{change.delta.toFixed(1)}</span></h3>
+      <p className="text-sm text-slate-700">{change.summary}</p>
+      {lines.length > 0 && <ul className="mt-1 list-disc pl-5 text-xs text-slate-600">{lines.slice(0, 4).map((l) => <li key={l}>{l}</li>)}</ul>}
+    </div>
+  );
+}
+
+function Table({ head, rows, empty }: { head: string[]; rows: React.ReactNode[][]; empty: string }) {
+  if (!rows.length) return <p className="text-sm text-slate-500">{empty}</p>;
+  return (
+    <div className="max-h-72 overflow-auto">
+      <table className="min-w-full text-sm">
+        <thead><tr>{head.map((h) => <th key={h} className="sticky top-0 bg-white px-2 py-1 text-left text-xs font-semibold uppercase text-slate-500">{h}</th>)}</tr></thead>
+        <tbody className="divide-y divide-slate-100">{rows.map((r, i) => <tr key={i}>{r.map((c, j) => <td key={j} className="px-2 py-1 align-top">{c}</td>)}</tr>)}</tbody>
+      </table>
+    </div>
+  );
+}
