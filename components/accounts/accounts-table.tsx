@@ -74,7 +74,10 @@ export function AccountsTable(props: {
 
   function update(changes: Record<string, string | null>, keepCursor = false) {
     const next = new URLSearchParams(params.toString());
-    for (const [k, v] of Object.entries(changes)) v === null || v === "" ? next.delete(k) : next.set(k, v);
+    for (const [k, v] of Object.entries(changes)) {
+      if (v === null || v === "") next.delete(k);
+      else next.set(k, v);
+    }
     if (!keepCursor) next.delete("cursor");
     startTransition(() => router.push(`${pathname}?${next.toString()}`));
   }
