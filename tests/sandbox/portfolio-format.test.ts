@@ -67,6 +67,11 @@ describe("portfolio format", () => {
     expect([e.recordPath, e.field]).toEqual(["hubspot.deals[0]", "associations.companies"]);
     expect(e.message).toContain("999");
 
+    const u = example();
+    u.hubspot.contacts[0].associations = { widgets: ["101"] };
+    const eu = catchError(() => parsePortfolio(u));
+    expect([eu.recordPath, eu.field]).toEqual(["hubspot.contacts[0]", "associations"]);
+
     const q = example();
     q.hubspot.tickets[0].properties.hubspot_owner_id = "77";
     const e2 = catchError(() => parsePortfolio(q));
