@@ -7,7 +7,7 @@
  *      the Integrations page, first full sync, identity resolution, 365-day backfill, model, scores;
  *   4. the console on http://localhost:$PORT (default 3000); Ctrl-C stops everything.
  * Flags: --reset (start over), --portfolio <file|ravenstack>, --no-limits (sandbox without vendor rate limits),
- *        --rebuild (force `next build`).
+ *        --rebuild (force `next build`). Env: PORT, DATABASE_URL, CRON_SECRET, SANDBOX_HUBSPOT_PORT/SANDBOX_STRIPE_PORT (4010/4020).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, statSync, readdirSync } from "node:fs";
@@ -74,6 +74,7 @@ async function main() {
     reset: flag("reset"),
     portfolio: portfolioArg,
     limits: flag("no-limits") ? false : undefined,
+    ports: { hubspot: Number(process.env.SANDBOX_HUBSPOT_PORT ?? 4010), stripe: Number(process.env.SANDBOX_STRIPE_PORT ?? 4020) },
     appUrl: `http://127.0.0.1:${PORT}`,
     users: {
       adminEmail: "admin@churnwatch.local", adminPassword: process.env.DEMO_ADMIN_PASSWORD!,

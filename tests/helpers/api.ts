@@ -16,7 +16,7 @@ import { createTestDb, type TestDb } from "./db";
 export const TEST_CRON_SECRET = "test-cron-secret-123";
 
 export type Session = { cookie: string; role: Role; email: string; userId: string };
-type Handler = (req: NextRequest, ctx?: { params?: Promise<Record<string, string | string[]>> }) => Promise<Response>;
+type Handler = (req: NextRequest, ctx?: { params?: Promise<Record<string, string | string[]>> }) => Promise<Response> | Response;
 
 export async function createApiHarness(envOverrides: Record<string, string> = {}) {
   process.env.APP_ENCRYPTION_KEY ??= Buffer.alloc(32, 7).toString("base64");
