@@ -9,6 +9,8 @@ const REGISTRY: Record<string, () => Promise<JobDefinition>> = {
   "refresh-organization-job": async () => (await import("@/lib/pipeline/refresh-organization-job")).refreshOrganizationJob as JobDefinition,
   "refresh-accounts-job": async () => (await import("@/lib/pipeline/refresh-organization-job")).refreshAccountsJob as JobDefinition,
   "sync-connection-job": async () => (await import("@/lib/sync/sync-connection-job")).syncConnectionJob as JobDefinition,
+  "hubspot-webhook-job": async () => (await import("@/lib/connectors/hubspot/webhooks")).hubspotWebhookJob as JobDefinition,
+  "hubspot-push-scores-job": async () => (await import("@/lib/connectors/hubspot/jobs")).hubspotPushScoresJob as JobDefinition,
   "stripe-webhook-job": async () => (await import("@/lib/connectors/stripe/webhook")).stripeWebhookJob as JobDefinition,
 };
 

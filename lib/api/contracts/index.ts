@@ -6,12 +6,14 @@ import { accountRoutes } from "./accounts";
 import { adminRoutes } from "./admin";
 import { coreRoutes } from "./core";
 import { integrationRoutes } from "./integrations";
+import { hubspotRoutes } from "./hubspot";
 import { stripeRoutes } from "./stripe";
 
 export const ALL_ROUTES: RouteContract[] = [
   ...coreRoutes,
   ...integrationRoutes,
   ...stripeRoutes,
+  ...hubspotRoutes,
   ...accountRoutes,
   ...adminRoutes,
 ];

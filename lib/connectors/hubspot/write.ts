@@ -27,15 +27,37 @@ function dedupe(recs: HubspotRecord[]): HubspotRecord[] {
   return [...m.values()];
 }
 
+/** SQLite (libsql) caps bound parameters per statement: query ids and insert rows in chunks. */
+const ID_CHUNK = 300;
+const ROW_CHUNK = 50;
+
+function chunks<T>(xs: T[], n: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < xs.length; i += n) out.push(xs.slice(i, i + n));
+  return out;
+}
+
+/** findMany over many external ids, chunked. */
+async function findChunked<R>(ids: string[], q: (ids: string[]) => Promise<R[]>): Promise<R[]> {
+  const out: R[] = [];
+  for (const c of chunks(ids, ID_CHUNK)) out.push(...(await q(c)));
+  return out;
+}
+
+/** createMany, chunked. */
+async function createChunked<D>(rows: D[], q: (rows: D[]) => Promise<unknown>): Promise<void> {
+  for (const c of chunks(rows, ROW_CHUNK)) await q(c);
+}
+
 const sameTime = (a: Date | null, b: Date | null) => (a === null) === (b === null);
 
 /** Companies → SourceRecord(objectType "company"). */
 export async function writeCompanies(tx: Tx, w: WriteContext, recs: HubspotRecord[]): Promise<WriteResult> {
   const rows = dedupe(recs).map(mapCompany);
-  const existing = await tx.sourceRecord.findMany({
-    where: { connectionId: w.connectionId, objectType: "company", externalId: { in: rows.map((r) => r.externalId) } },
+  const existing = await findChunked(rows.map((r) => r.externalId), (ids) => tx.sourceRecord.findMany({
+    where: { connectionId: w.connectionId, objectType: "company", externalId: { in: ids } },
     select: { id: true, externalId: true, properties: true, archivedAt: true },
-  });
+  }));
   const byExt = new Map(existing.map((e) => [e.externalId, e]));
   let unchanged = 0;
   const creates = [];
@@ -51,13 +73,13 @@ export async function writeCompanies(tx: Tx, w: WriteContext, recs: HubspotRecor
     }
     await tx.sourceRecord.update({ where: { id: ex.id }, data: { name: row.name, domain: row.domain, properties: row.properties, sourceCreatedAt: row.sourceCreatedAt, sourceUpdatedAt: row.sourceUpdatedAt, archivedAt: row.archivedAt } });
   }
-  if (creates.length) await tx.sourceRecord.createMany({ data: creates });
+  await createChunked(creates, (data) => tx.sourceRecord.createMany({ data }));
   return { processed: rows.length, unchanged, skipped: [] };
 }
 
 export async function writeContacts(tx: Tx, w: WriteContext, recs: HubspotRecord[], assoc: Assoc): Promise<WriteResult> {
   const rows = dedupe(recs).map((r) => mapContact(r, assoc.get(r.id)));
-  const existing = await tx.contact.findMany({ where: { connectionId: w.connectionId, externalId: { in: rows.map((r) => r.externalId) } }, select: { id: true, externalId: true } });
+  const existing = await findChunked(rows.map((r) => r.externalId), (ids) => tx.contact.findMany({ where: { connectionId: w.connectionId, externalId: { in: ids } }, select: { id: true, externalId: true } }));
   const byExt = new Map(existing.map((e) => [e.externalId, e.id]));
   const creates = [];
   for (const row of rows) {
@@ -65,13 +87,13 @@ export async function writeContacts(tx: Tx, w: WriteContext, recs: HubspotRecord
     if (id) await tx.contact.update({ where: { id }, data: row });
     else creates.push({ ...row, organizationId: w.organizationId, connectionId: w.connectionId });
   }
-  if (creates.length) await tx.contact.createMany({ data: creates });
+  await createChunked(creates, (data) => tx.contact.createMany({ data }));
   return { processed: rows.length, unchanged: 0, skipped: [] };
 }
 
 export async function writeDeals(tx: Tx, w: WriteContext, recs: HubspotRecord[], assoc: Assoc): Promise<WriteResult> {
   const rows = dedupe(recs).map((r) => mapDeal(r, assoc.get(r.id), w.dealStageMap));
-  const existing = await tx.deal.findMany({ where: { connectionId: w.connectionId, externalId: { in: rows.map((r) => r.externalId) } }, select: { id: true, externalId: true } });
+  const existing = await findChunked(rows.map((r) => r.externalId), (ids) => tx.deal.findMany({ where: { connectionId: w.connectionId, externalId: { in: ids } }, select: { id: true, externalId: true } }));
   const byExt = new Map(existing.map((e) => [e.externalId, e.id]));
   const creates = [];
   for (const row of rows) {
@@ -79,7 +101,7 @@ export async function writeDeals(tx: Tx, w: WriteContext, recs: HubspotRecord[],
     if (id) await tx.deal.update({ where: { id }, data: row });
     else creates.push({ ...row, organizationId: w.organizationId, connectionId: w.connectionId });
   }
-  if (creates.length) await tx.deal.createMany({ data: creates });
+  await createChunked(creates, (data) => tx.deal.createMany({ data }));
   return { processed: rows.length, unchanged: 0, skipped: [] };
 }
 
@@ -91,7 +113,7 @@ export async function writeEngagements(tx: Tx, w: WriteContext, type: Engagement
     if (row) rows.push(row);
     else skipped.push({ externalId: r.id, reason: "malformed record: no hs_timestamp" });
   }
-  const existing = await tx.engagement.findMany({ where: { connectionId: w.connectionId, type, externalId: { in: rows.map((r) => r.externalId) } }, select: { id: true, externalId: true } });
+  const existing = await findChunked(rows.map((r) => r.externalId), (ids) => tx.engagement.findMany({ where: { connectionId: w.connectionId, type, externalId: { in: ids } }, select: { id: true, externalId: true } }));
   const byExt = new Map(existing.map((e) => [e.externalId, e.id]));
   const creates = [];
   for (const row of rows) {
@@ -99,7 +121,7 @@ export async function writeEngagements(tx: Tx, w: WriteContext, type: Engagement
     if (id) await tx.engagement.update({ where: { id }, data: row });
     else creates.push({ ...row, organizationId: w.organizationId, connectionId: w.connectionId });
   }
-  if (creates.length) await tx.engagement.createMany({ data: creates });
+  await createChunked(creates, (data) => tx.engagement.createMany({ data }));
   return { processed: rows.length, unchanged: 0, skipped };
 }
 
@@ -111,7 +133,7 @@ export async function writeTickets(tx: Tx, w: WriteContext, recs: HubspotRecord[
     if (row) rows.push(row);
     else skipped.push({ externalId: r.id, reason: "malformed record: no createdate" });
   }
-  const existing = await tx.ticket.findMany({ where: { connectionId: w.connectionId, externalId: { in: rows.map((r) => r.externalId) } }, select: { id: true, externalId: true } });
+  const existing = await findChunked(rows.map((r) => r.externalId), (ids) => tx.ticket.findMany({ where: { connectionId: w.connectionId, externalId: { in: ids } }, select: { id: true, externalId: true } }));
   const byExt = new Map(existing.map((e) => [e.externalId, e.id]));
   const creates = [];
   for (const row of rows) {
@@ -119,12 +141,17 @@ export async function writeTickets(tx: Tx, w: WriteContext, recs: HubspotRecord[
     if (id) await tx.ticket.update({ where: { id }, data: row });
     else creates.push({ ...row, organizationId: w.organizationId, connectionId: w.connectionId });
   }
-  if (creates.length) await tx.ticket.createMany({ data: creates });
+  await createChunked(creates, (data) => tx.ticket.createMany({ data }));
   return { processed: rows.length, unchanged: 0, skipped };
 }
 
 /** Mark records archived/deleted in HubSpot (webhook deletions). Returns how many rows changed. */
 export async function markArchived(tx: Tx, w: WriteContext, stream: string, externalIds: string[], at: Date): Promise<number> {
+  if (externalIds.length > ID_CHUNK) {
+    let n = 0;
+    for (const c of chunks(externalIds, ID_CHUNK)) n += await markArchived(tx, w, stream, c, at);
+    return n;
+  }
   const where = { connectionId: w.connectionId, externalId: { in: externalIds }, archivedAt: null };
   switch (stream) {
     case "companies": return (await tx.sourceRecord.updateMany({ where: { ...where, objectType: "company" }, data: { archivedAt: at } })).count;

@@ -1,0 +1,18 @@
+// POST /api/webhooks/hubspot – HubSpot webhooks v3: verify the signature on the raw body, store each event once,
+// apply them in hubspot-webhook-job (answers fast; no HubSpot call on this path).
+import { hubspotWebhookRoute } from "@/lib/api/contracts/hubspot";
+import { publicRequestUri, receiveHubspotWebhook } from "@/lib/connectors/hubspot/webhooks";
+import { getDb } from "@/lib/db";
+import { withApi } from "@/lib/http/with-api";
+
+export const dynamic = "force-dynamic";
+
+export const POST = withApi(hubspotWebhookRoute, async ({ req }) =>
+  receiveHubspotWebhook(getDb(), {
+    method: req.method,
+    uri: publicRequestUri(req.url, req.headers), // the URL HubSpot signed (behind a proxy: x-forwarded-proto/host)
+    rawBody: await req.text(), // the exact bytes HubSpot signed
+    signature: req.headers.get("x-hubspot-signature-v3"),
+    timestamp: req.headers.get("x-hubspot-request-timestamp"),
+  }),
+);

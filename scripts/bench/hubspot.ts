@@ -1,0 +1,96 @@
+/**
+ * HubSpot full-sync benchmark: starts the sandbox in-process (synthetic portfolio, REAL rate limits:
+ * 100 requests / 10 s, search 5/s), connects with the private-app token, runs one full sync into a
+ * fresh SQLite database (data/bench/hubspot.db, copied from data/test-template.db), and prints
+ * requests made, the lower bound (minimum requests ÷ rate), wall time, their ratio and peak RSS.
+ *
+ *   npm run bench:hubspot -- --companies 5000 --contacts 50000 --deals 10000 [--engagements N] [--tickets N] [--limit 100]
+ *
+ * Minimum requests (what the data needs with the endpoints we must use): per object type
+ * ⌈N/100⌉ list pages + ⌈N/1000⌉ v4 association reads + 1 archived page; owners 2; search (its own
+ * 5/s budget): 1 probe per type + ⌈N/200⌉ pages for 90-day engagements. Lower bound =
+ * general ÷ (limit/10 s) + search ÷ 5/s.
+ */
+import { copyFileSync, mkdirSync, rmSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { startSandbox } from "@/sandbox";
+import { buildSyntheticPortfolio } from "@/sandbox/portfolio";
+import { createPrisma } from "@/lib/db/prisma";
+import { resetEnvCache } from "@/lib/env";
+import { logger } from "@/lib/logger";
+import { configureHubspot } from "@/lib/connectors/hubspot/connect";
+import { runHubspotSync, ENGAGEMENT_WINDOW_MS } from "@/lib/connectors/hubspot/sync";
+
+const { values } = parseArgs({
+  options: {
+    companies: { type: "string", default: "5000" }, contacts: { type: "string", default: "50000" }, deals: { type: "string", default: "10000" },
+    engagements: { type: "string" }, tickets: { type: "string" }, limit: { type: "string", default: "100" },
+  },
+});
+const n = (v: string | undefined) => (v === undefined ? undefined : Number(v));
+
+async function main() {
+  process.env.APP_ENCRYPTION_KEY ??= Buffer.alloc(32, 9).toString("base64");
+  process.env.LOG_LEVEL ??= "warn";
+  const opts = { companies: n(values.companies)!, contacts: n(values.contacts)!, deals: n(values.deals)!, engagements: n(values.engagements), tickets: n(values.tickets), customers: 10 };
+  const portfolio = buildSyntheticPortfolio(opts);
+  const limit = Number(values.limit);
+  const sb = await startSandbox({ portfolio, ports: { hubspot: 0, stripe: 0 }, limits: { hubspot: { tenSecondly: limit } } });
+  process.env.HUBSPOT_API_BASE_URL = sb.hubspotUrl;
+  resetEnvCache();
+  mkdirSync("data/bench", { recursive: true });
+  const file = "data/bench/hubspot.db";
+  rmSync(file, { force: true });
+  copyFileSync("data/test-template.db", file);
+  const db = createPrisma(`file:./${file}`);
+  let peakRss = process.memoryUsage().rss;
+  const timer = setInterval(() => { peakRss = Math.max(peakRss, process.memoryUsage().rss); }, 200);
+  try {
+    const org = await db.organization.create({ data: { name: "Bench", slug: `bench-${Date.now()}` } });
+    const conn = await configureHubspot(db, { organizationId: org.id, body: { token: sb.info.hubspot.privateAppToken } });
+    sb.control.resetLimits("hubspot");
+    const started = performance.now();
+    const summary = await runHubspotSync(db, { connectionId: conn.connectionId, full: true, trigger: "cli" }, {
+      jobId: "bench", db, log: logger, signal: new AbortController().signal, progress: async () => undefined,
+    });
+    const wallS = (performance.now() - started) / 1000;
+
+    const h = portfolio.hubspot;
+    const count = (x: Iterable<unknown>) => [...x].length;
+    const listMin = (k: number, assoc: boolean) => Math.max(1, Math.ceil(k / 100)) + (assoc ? Math.ceil(k / 1000) : 0) + 1;
+    const newest = (recs: { properties: Record<string, string | null> }[]) => Math.max(0, ...recs.map((r) => Date.parse(r.properties.hs_lastmodifieddate ?? "") || 0));
+    let general = 2 + listMin(count(h.companies), false) + listMin(count(h.contacts), true) + listMin(count(h.deals), true) + listMin(count(h.tickets), true);
+    let search = 7;
+    for (const k of ["calls", "meetings", "notes"] as const) {
+      const recs = [...h[k]];
+      const cutoff = Math.min(Date.now(), newest(recs)) - ENGAGEMENT_WINDOW_MS;
+      const inWindow = recs.filter((r) => Date.parse(r.properties.hs_timestamp ?? "") >= cutoff).length;
+      search += Math.max(1, Math.ceil(inWindow / 200));
+      general += Math.ceil(inWindow / 1000);
+    }
+    const rate = limit / 10;
+    const lowerBoundS = general / rate + search / 5;
+    const searchMade = Object.entries(summary.requestsByOp).filter(([k]) => k.startsWith("search:")).reduce((a, [, v]) => a + v, 0);
+    const out = {
+      portfolio: { companies: count(h.companies), contacts: count(h.contacts), deals: count(h.deals), calls: count(h.calls), meetings: count(h.meetings), notes: count(h.notes), tickets: count(h.tickets) },
+      rateLimit: `${limit} requests / 10 s (search 5/s)`,
+      requestsMade: summary.requestCount, searchRequestsMade: searchMade, retries: summary.retries,
+      minimumRequests: { general, search, total: general + search },
+      lowerBoundS: Number(lowerBoundS.toFixed(1)), wallS: Number(wallS.toFixed(1)), ratio: Number((wallS / lowerBoundS).toFixed(3)),
+      requestRatio: Number((summary.requestCount / (general + search)).toFixed(3)),
+      peakRssMb: Math.round(peakRss / 1024 / 1024),
+      sandbox429s: sb.control.stats().hubspot["http.429"] ?? 0,
+      objects: Object.fromEntries(Object.entries(summary.objects).map(([k, v]) => [k, { processed: v.processed, requests: v.requests, status: v.status, ms: v.ms, writeMs: v.writeMs }])),
+    };
+    console.log(JSON.stringify(out, null, 2));
+  } finally {
+    clearInterval(timer);
+    await db.$disconnect();
+    await sb.close();
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
