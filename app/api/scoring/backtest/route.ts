@@ -1,0 +1,15 @@
+// GET /api/scoring/backtest – how well the current health-score config and the active churn model ranked the accounts that churned in the last 90/180 days (ROC AUC, top-decile lift, ROC curve ≤ 50 points).
+import { backtestRoute } from "@/lib/api/contracts/admin";
+import { organizationIdFor } from "@/lib/auth/organization-scope";
+import { getDb } from "@/lib/db";
+import { withApi } from "@/lib/http/with-api";
+import { backtest } from "@/lib/scoring/backtest";
+
+export const dynamic = "force-dynamic";
+export const maxDuration = 120;
+
+export const GET = withApi(backtestRoute, async ({ caller, req }) => {
+  const db = getDb();
+  const organizationId = await organizationIdFor(db, caller, new URL(req.url).searchParams.get("organization"));
+  return backtest(db, { organizationId, now: new Date() });
+});
