@@ -16,8 +16,8 @@ export type DbClient = Db | Tx;
 
 /** Rows per raw multi-row statement (3 bound parameters per row: far below both databases' limits). */
 export const CHUNK = 1000;
-/** Ids per Prisma `in` filter: Prisma caps bound parameters at 999 per query on SQLite. */
-export const IN_CHUNK = 500;
+/** Ids per Prisma `in` filter: Prisma caps bound parameters at 999 per query on SQLite (ids + a few data values). */
+export const IN_CHUNK = 900;
 
 /** A new cuid-like account id (time-ordered prefix + 64 random bits). */
 export function newAccountId(): string {
@@ -131,17 +131,22 @@ export async function relinkChildRecords(db: DbClient, organizationId: string, c
   return total;
 }
 
-function fieldsData(f: AccountFields) {
-  return { ...f, customFields: f.customFields ?? Prisma.DbNull };
-}
 
 const ACCOUNT_FIELD_SELECT = {
   id: true, name: true, domain: true, industry: true, country: true, employeeCount: true, annualRevenue: true,
   lifecycleStage: true, customerSince: true, ownerId: true, archivedAt: true, customFields: true,
 } as const;
 
+/** Columns of the raw multi-row INSERT of new accounts (15 bound parameters per row). */
+const INSERT_COLUMNS = [
+  "id", "organizationId", "name", "domain", "industry", "country", "employeeCount", "annualRevenue", "lifecycleStage",
+  "ownerId", "customerSince", "archivedAt", "customFields", "createdAt", "updatedAt",
+] as const;
+
 /**
- * Create accounts with their source-derived fields already computed (createMany in chunks).
+ * Create accounts with their source-derived fields already computed: one multi-row INSERT per
+ * 200 accounts (Prisma's createMany is ~3x slower here because it binds every column of the model).
+ * Dates are bound as Date (Prisma writes them in each database's DateTime format), JSON as text.
  * @param sourcesByAccount accountId → its source records AFTER the plan (must contain every id).
  */
 export async function createAccounts(
@@ -150,9 +155,19 @@ export async function createAccounts(
   sourcesByAccount: ReadonlyMap<string, IdentitySource[]>,
   newAccountIds: string[],
   ctx: FieldContext,
+  now = new Date(),
 ): Promise<void> {
-  const creates = newAccountIds.map((id) => ({ id, organizationId, ...fieldsData(computeAccountFields(sourcesByAccount.get(id)!, ctx)) }));
-  for (const part of chunks(creates, 500)) await db.account.createMany({ data: part });
+  const columns = Prisma.raw(INSERT_COLUMNS.map((c) => `"${c}"`).join(", "));
+  for (const part of chunks(newAccountIds, 200)) {
+    const values = part.map((id) => {
+      const f = computeAccountFields(sourcesByAccount.get(id)!, ctx);
+      return Prisma.sql`(${Prisma.join([
+        id, organizationId, f.name, f.domain, f.industry, f.country, f.employeeCount, f.annualRevenue, f.lifecycleStage,
+        f.ownerId, f.customerSince, f.archivedAt, f.customFields === null ? null : JSON.stringify(f.customFields), now, now,
+      ])})`;
+    });
+    await db.$executeRaw`INSERT INTO "Account" (${columns}) VALUES ${Prisma.join(values)}`;
+  }
 }
 
 /**
@@ -169,16 +184,16 @@ export async function refreshAccounts(
   ctx: FieldContext,
   skip: ReadonlySet<string> = new Set(),
 ): Promise<string[]> {
-  const ids = [...sourcesByAccount.keys()].filter((id) => !skip.has(id));
   const updates: { id: string; want: AccountFields; have: AccountFields }[] = [];
-  for (const part of chunks(ids, IN_CHUNK)) {
-    const rows = await db.account.findMany({ where: { id: { in: part }, organizationId }, select: ACCOUNT_FIELD_SELECT });
-    for (const row of rows) {
-      const want = computeAccountFields(sourcesByAccount.get(row.id)!, ctx);
-      const { id, ...rest } = row;
-      const have: AccountFields = { ...rest, customFields: (rest.customFields ?? null) as AccountFields["customFields"] };
-      if (!sameAccountFields(want, have)) updates.push({ id, want, have });
-    }
+  // One read of the organization's accounts beats thousands of `id IN (…)` lookups.
+  const rows = await db.account.findMany({ where: { organizationId }, select: ACCOUNT_FIELD_SELECT });
+  for (const row of rows) {
+    const sources = sourcesByAccount.get(row.id);
+    if (!sources || skip.has(row.id)) continue;
+    const want = computeAccountFields(sources, ctx);
+    const { id, ...rest } = row;
+    const have: AccountFields = { ...rest, customFields: (rest.customFields ?? null) as AccountFields["customFields"] };
+    if (!sameAccountFields(want, have)) updates.push({ id, want, have });
   }
   await bulkUpdateAccountFields(db, updates, new Date());
   return updates.map((u) => u.id);
@@ -239,7 +254,9 @@ export async function bulkUpdateAccountFields(
       for (const ids of chunks(g.ids, IN_CHUNK)) await db.account.updateMany({ where: { id: { in: ids } }, data });
     }
   }
-  for (const ids of chunks(updates.map((u) => u.id), IN_CHUNK)) await db.account.updateMany({ where: { id: { in: ids } }, data: { updatedAt: now } });
+  for (const ids of chunks(updates.map((u) => u.id))) {
+    await db.$executeRaw`UPDATE "Account" SET "updatedAt" = ${now} WHERE "id" IN (${Prisma.join(ids)})`;
+  }
 }
 
 /**
