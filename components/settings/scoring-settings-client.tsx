@@ -1,0 +1,19 @@
+"use client";
+/** The Scoring settings page body: config form, backtest and model (the backtest reloads after a retrain). */
+import { useState } from "react";
+import { Card } from "@/components/ui/card";
+import { BacktestPanel, ModelPanel, type ModelView } from "./model-panel";
+import { ScoringConfigForm, type ScoringConfigView } from "./scoring-config-form";
+
+export function ScoringSettingsClient({ config, model }: { config: ScoringConfigView; model: ModelView | null }) {
+  const [backtestKey, setBacktestKey] = useState(0);
+  return (
+    <div className="grid grid-cols-1 gap-6 lg:grid-cols-[minmax(0,3fr)_minmax(0,2fr)]">
+      <ScoringConfigForm initial={config} />
+      <div className="min-w-0 space-y-6">
+        <Card title="Churn model"><ModelPanel initial={model} onRetrained={() => setBacktestKey((k) => k + 1)} /></Card>
+        <Card title="Backtest"><BacktestPanel refreshKey={backtestKey} /></Card>
+      </div>
+    </div>
+  );
+}
