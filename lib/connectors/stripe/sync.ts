@@ -63,6 +63,51 @@ function makeLock() {
   };
 }
 
+/**
+ * Group commit: pages submitted by the parallel streams while a transaction is committing are written
+ * together in the next one (each with its own checkpoint), so the number of commits (fsyncs on SQLite)
+ * stays far below the number of pages. Each submitter's promise settles when its page is committed.
+ */
+class GroupWriter {
+  private queue: { fn: (tx: Tx) => Promise<unknown>; resolve: (v: unknown) => void; reject: (e: unknown) => void }[] = [];
+  private running = false;
+  commits = 0;
+
+  constructor(private readonly db: Db, private readonly lock: ReturnType<typeof makeLock>) {}
+
+  submit<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ fn, resolve: resolve as (v: unknown) => void, reject });
+      void this.pump();
+    });
+  }
+
+  private async pump(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    try {
+      while (this.queue.length) {
+        const batch = this.queue.splice(0);
+        try {
+          const out = await this.lock(() =>
+            this.db.$transaction(async (tx) => {
+              const results: unknown[] = [];
+              for (const b of batch) results.push(await b.fn(tx));
+              return results;
+            }, TX_OPTS),
+          );
+          this.commits++;
+          batch.forEach((b, i) => b.resolve(out[i]));
+        } catch (err) {
+          batch.forEach((b) => b.reject(err));
+        }
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+}
+
 class Cancelled extends Error {
   constructor() {
     super("sync cancelled");
@@ -80,6 +125,7 @@ type Runtime = {
   pacer: Pacer;
   total: RequestStats;
   lock: ReturnType<typeof makeLock>;
+  writer: GroupWriter;
   write: WriteCtx;
   productNames: Map<string, string>;
   progress: Record<string, { processed: number; total: number | null; ratePerSec: number; etaMs: number | null }>;
@@ -162,30 +208,40 @@ async function runFullStream(rt: Runtime, stream: Stream, meta: FullMeta): Promi
   const list = lister(client.stripe, stream, meta);
   const version: Version = { at: meta.startCursor.created ? new Date(meta.startCursor.created * 1000) : null, onlyIfNewer: false };
   let cp = (await rt.lock(() => loadCheckpoint<StreamCheckpoint>(rt.db, rt.conn.id, `full:${stream}`))) ?? { startingAfter: null, done: false };
+  // Pipelined: page N+1 is fetched while page N (and its checkpoint) is being committed.
+  let pending: Promise<number> | null = null;
+  let lastFlush = Date.now();
   try {
     while (!cp.done) {
       if (rt.ctx.signal.aborted) throw new Cancelled();
       const before = client.stats.requests;
       const page = await list(cp.startingAfter);
       run.addRequests(client.stats.requests - before);
+      if (pending) run.addProcessed(await pending);
       const next: StreamCheckpoint = { startingAfter: lastId(page.data) ?? cp.startingAfter, done: !page.has_more || page.data.length === 0 };
-      const n = await rt.lock(() =>
-        rt.db.$transaction(async (tx) => {
-          const written = await writePage(tx, rt, stream, page.data, run, version);
-          await saveCheckpoint(tx, rt.conn.id, `full:${stream}`, next);
-          return written;
-        }, TX_OPTS),
-      );
+      pending = rt.writer.submit(async (tx) => {
+        const written = await writePage(tx, rt, stream, page.data, run, version);
+        await saveCheckpoint(tx, rt.conn.id, `full:${stream}`, next);
+        return written;
+      });
       cp = next;
-      run.addProcessed(n);
+      // ctx.progress throttles its own writes (~500 ms); SyncRun counters are flushed once a second.
+      const flush = Date.now() - lastFlush > 1_000;
+      if (flush) lastFlush = Date.now();
       await rt.lock(async () => {
-        await run.flush();
+        if (flush) await run.flush();
         await report(rt, stream, run.processed);
       });
     }
-    await rt.lock(() => run.finish(run.skipped ? "partial" : "succeeded"));
+    if (pending) run.addProcessed(await pending);
+    pending = null;
+    await rt.lock(async () => {
+      await run.finish(run.skipped ? "partial" : "succeeded");
+      await report(rt, stream, run.processed, true);
+    });
     return { processed: run.processed, skipped: run.skipped, status: run.skipped ? "partial" : "succeeded" };
   } catch (err) {
+    await pending?.catch(() => undefined);
     if (err instanceof Cancelled) {
       await rt.lock(() => run.finish("cancelled"));
       return { processed: run.processed, skipped: run.skipped, status: "cancelled", error: err.message, fatal: err };
@@ -431,13 +487,15 @@ export async function runStripeSync(db: Db, opts: SyncOptions, ctx: JobContext):
   const conn = await db.connection.findUniqueOrThrow({ where: { id: opts.connectionId } });
   if (conn.provider !== "stripe") throw new AppError("bad_request", `connection ${conn.id} is not a Stripe connection`);
   const settings = stripeSettings(conn.settings);
+  const lock = makeLock();
   const rt: Runtime = {
     db, ctx, settings,
     conn: { id: conn.id, organizationId: conn.organizationId, mode: conn.mode },
     apiKey: apiKeyOf(stripeCredentials(conn)),
     pacer: new Pacer(settings.requestsPerSecond ?? DEFAULT_RPS[conn.mode]),
     total: { requests: 0, rateLimited: 0, serverErrors: 0 },
-    lock: makeLock(),
+    lock,
+    writer: new GroupWriter(db, lock),
     write: { organizationId: conn.organizationId, connectionId: conn.id, mrr: { applyNonForeverDiscounts: settings.applyNonForeverDiscounts } },
     productNames: new Map(),
     progress: {},
