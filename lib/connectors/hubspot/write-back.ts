@@ -36,7 +36,7 @@ export const WRITE_BACK_PROPERTIES = [
 
 export type PushValues = { healthScore: string; riskLevel: string; trend: string; churnProbability: string };
 
-export type PushResult = { runId: string; candidates: number; pushed: number; unchanged: number; failed: { id: string; reason: string }[]; schemaCreated: boolean; requests: number };
+export type PushResult = { runId: string; candidates: number; pushed: number; unchanged: number; failed: { id: string; reason: string }[]; schemaCreated: boolean; requests: number; retries: number; requestsByOp: Record<string, number> };
 
 /** Create the group and properties unless done before. @returns true when anything was created now. */
 export async function ensureWriteBackSchema(db: Db, client: HubspotClient, connectionId: string): Promise<boolean> {
@@ -116,7 +116,7 @@ export async function pushScores(db: Db, input: { connectionId: string; clientOp
     }
     run.requests = client.requestCount;
     await run.finish(failed.length ? "partial" : "succeeded");
-    return { runId: run.id, candidates: rows.length, pushed, unchanged, failed, schemaCreated, requests: client.requestCount };
+    return { runId: run.id, candidates: rows.length, pushed, unchanged, failed, schemaCreated, requests: client.requestCount, retries: client.retries, requestsByOp: { ...client.requestsByOp } };
   } catch (e) {
     run.requests = client.requestCount;
     const msg = isHubspotError(e) && e.kind === "missing_scope" && e.scope ? `token lacks ${e.scope}` : e instanceof Error ? e.message : String(e);
