@@ -137,6 +137,39 @@ describe("resolveIdentities: merge rules", () => {
     expect((await recordOf(t.db, org, "customer", "cus_b", stripe2)).accountId).toBe(wayne.accountId);
   });
 
+  it("a hubspot_company_id that exists in two portals is ambiguous → review, no merge", async () => {
+    const org = await createOrg(t.db);
+    const hubspot2 = await addConnection(t.db, org, "hubspot");
+    await upsertCompany(t.db, org, { externalId: "42", name: "Tyrell", domain: "tyrell.com" });
+    await upsertCompany(t.db, org, { externalId: "42", name: "Tyrell EU", domain: "tyrell.eu", connectionId: hubspot2 });
+    await upsertCustomer(t.db, org, { externalId: "cus_t", email: "roy@gmail.com", metadata: { hubspot_company_id: "42" } });
+
+    const r = await resolveIdentities(t.db, { organizationId: org.organizationId });
+
+    expect(r).toMatchObject({ created: 3, pendingReview: 2 });
+    expect((await recordOf(t.db, org, "customer", "cus_t")).matchRule).toBe("new_account");
+    const candidates = await t.db.matchCandidate.findMany({ where: { organizationId: org.organizationId } });
+    expect(candidates.every((c) => c.rule === "explicit_metadata" && c.status === "pending")).toBe(true);
+  });
+
+  it("a merge whose evidence disappears (company changes domain) is undone on the next run", async () => {
+    const org = await createOrg(t.db);
+    await upsertCompany(t.db, org, { externalId: "55", name: "Oscorp", domain: "oscorp.com" });
+    await upsertCustomer(t.db, org, { externalId: "cus_o", name: "Norman", email: "norman@oscorp.com" });
+    await resolveIdentities(t.db, { organizationId: org.organizationId });
+    const companyAccount = (await recordOf(t.db, org, "company", "55")).accountId;
+    expect((await recordOf(t.db, org, "customer", "cus_o")).accountId).toBe(companyAccount);
+
+    await upsertCompany(t.db, org, { externalId: "55", name: "Oscorp", domain: "oscorp-industries.com" });
+    const r = await resolveIdentities(t.db, { organizationId: org.organizationId });
+
+    const customer = await recordOf(t.db, org, "customer", "cus_o");
+    expect(customer.accountId).not.toBe(companyAccount);
+    expect(customer.matchRule).toBe("new_account");
+    expect(customer.account?.name).toBe("Norman");
+    expect(r.created).toBe(1);
+  });
+
   it("does not reach into another organization", async () => {
     const orgA = await createOrg(t.db);
     const orgB = await createOrg(t.db);
