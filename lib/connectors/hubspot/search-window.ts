@@ -55,6 +55,8 @@ export async function* searchWindowPages(
   const extra = opts.extraFilters ?? [];
 
   for (;;) {
+    // The query of this window is fixed; `cur` (the checkpoint pivot) advances page by page.
+    const windowStart = cur;
     let offset = 0;
     let last: { ts: number; id: bigint } | null = cur.lastId === null ? null : { ts: cur.since, id: BigInt(cur.lastId) };
     /** Ids yielded at the current max timestamp (for tie mode). Bounded by one window (≤ 10,000). */
@@ -62,7 +64,7 @@ export async function* searchWindowPages(
     let tieDisorder = false;
     for (;;) {
       const res = await client.searchPage(objectType, {
-        filterGroups: pivotFilterGroups(opts.prop, cur, extra),
+        filterGroups: pivotFilterGroups(opts.prop, windowStart, extra),
         sorts: [{ propertyName: opts.prop, direction: "ASCENDING" }],
         properties, limit, ...(offset ? { after: String(offset) } : {}),
       }, opts.scope);
