@@ -14,7 +14,7 @@ import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { parse } from "csv-parse/sync";
-import type { StripeCharge, StripeCustomer, StripeInvoice, StripePaymentMethod, StripePrice, StripeProduct, StripeSubscription } from "../stripe/portfolio";
+import type { StripeCharge, StripeCustomer, StripeEvent, StripeInvoice, StripePaymentMethod, StripePrice, StripeProduct, StripeSubscription } from "../stripe/portfolio";
 import type { GroundTruth, GroundTruthAccount, HubspotObject, HubspotOwner, IdentityCategory, Portfolio } from "./schema";
 import {
   makeAccount,
@@ -171,6 +171,8 @@ const RISKY_FAILURE_RATE = 0.3;
 const RECENT_TICKET_OPEN_RATE = 0.5;
 const RECENT_RECOVERY_RATE = 0.4;
 const RETRY_DAYS = [3, 5, 7] as const;
+/** The API version portfolio events claim (what stripe-node 23.1.0 pins). */
+const STRIPE_EVENT_API_VERSION = "2026-10-28.endive";
 
 /** The deterministic company domain: name lower-cased, non-alphanumerics dropped, TLD by country. */
 export function ravenstackDomain(accountName: string, country: string): string {
@@ -197,6 +199,8 @@ type Acc = {
 
 type SubPlan = {
   row: SubRow;
+  /** A churned account's subscription starting after its churn date: not mapped. */
+  dropped: boolean;
   acc: Acc;
   /** Original-calendar end (ms), or null when live at the end of the data. */
   endMs: number | null;
@@ -323,27 +327,40 @@ export function buildRavenstackPortfolio(opts: RavenstackOptions): Portfolio {
   let eventsAsPartialCancel = 0;
   let eventsUnmapped = 0;
   let eventsAsFinalChurn = 0;
+  let droppedAfterChurn = 0;
   for (const a of accs.values()) {
     const list = subsBy.get(a.row.account_id) ?? [];
-    const mine: SubPlan[] = list.map((row) => ({ row, acc: a, endMs: row.end_date ? parseUtc(row.end_date) : null, details: row.end_date ? { ...plain } : null }));
-    mine.forEach((p) => (plans.push(p), planOf.set(p.row.subscription_id, p)));
+    const all: SubPlan[] = list.map((row) => ({ row, acc: a, dropped: false, endMs: row.end_date ? parseUtc(row.end_date) : null, details: row.end_date ? { ...plain } : null }));
+    all.forEach((p) => (plans.push(p), planOf.set(p.row.subscription_id, p)));
+    let mine = all;
     const events = churnsBy.get(a.row.account_id) ?? [];
     let finalEvent: ChurnRow | null = null;
     if (a.churned) {
-      // Churn = accounts.churn_flag. All revenue ends on C = max(last churn event (or last end date),
-      // last subscription start + 30 days), capped at the data set's last date.
+      // Churn = accounts.churn_flag. The churn date C is the last churn event; without one, the last
+      // subscription end date; without either, first start + 60..399 days (by hash), capped at the
+      // data's last date. Subscriptions starting on or after C are dropped (a churned customer starts
+      // nothing after it left), unless that would leave none: then C moves to 30 days after the first start.
       finalEvent = events.length ? events[events.length - 1] : null;
-      const lastStart = Math.max(...list.map((s) => parseUtc(s.start_date)));
+      const starts = list.map((s) => parseUtc(s.start_date));
+      const firstStart = Math.min(...starts);
       const ends = list.filter((s) => s.end_date).map((s) => parseUtc(s.end_date));
-      const base = finalEvent ? parseUtc(finalEvent.churn_date) : ends.length ? Math.max(...ends) : 0;
-      const c = Math.min(lastDay, Math.max(base, lastStart + 30 * DAY_MS));
+      let c = finalEvent
+        ? parseUtc(finalEvent.churn_date)
+        : ends.length
+          ? Math.max(...ends)
+          : Math.min(lastDay, firstStart + (60 + hashInt(`churn:${a.row.account_id}`, 340)) * DAY_MS);
+      if (c <= firstStart) c = Math.min(lastDay, firstStart + 30 * DAY_MS);
       for (const p of mine) {
-        if (p.endMs === null) {
+        if (parseUtc(p.row.start_date) >= c && parseUtc(p.row.start_date) > firstStart) {
+          p.dropped = true;
+          droppedAfterChurn++;
+        } else if (p.endMs === null || p.endMs > c) {
           p.endMs = c;
           p.details = finalEvent ? detailsFrom(finalEvent) : { ...plain };
         }
       }
       if (finalEvent) eventsAsFinalChurn++;
+      mine = all.filter((p) => !p.dropped);
     }
     for (const ev of events) {
       if (ev === finalEvent) continue;
@@ -544,10 +561,12 @@ export function buildRavenstackPortfolio(opts: RavenstackOptions): Portfolio {
   const invoices: StripeInvoice[] = [];
   const charges: StripeCharge[] = [];
   const invoicesByCustomer = new Map<string, StripeInvoice[]>();
+  const eventCutoffMs = nowMs - 30 * DAY_MS;
+  const recentEvents: { type: string; at: number; obj: { id: string; object: string } }[] = [];
   let failedChargesLast30 = 0;
   for (const p of plans) {
     const a = p.acc;
-    if (!a.customerId) continue;
+    if (!a.customerId || p.dropped) continue;
     const info = customerInfo.get(a.customerId)!;
     const row = p.row;
     const key = row.subscription_id;
@@ -627,6 +646,7 @@ export function buildRavenstackPortfolio(opts: RavenstackOptions): Portfolio {
         else status = "open";
       }
       const pi = ids.next("pi");
+      const attemptCharges: StripeCharge[] = [];
       for (const at of attempts) {
         const ch = makeCharge({
           id: ids.next("ch"),
@@ -643,6 +663,7 @@ export function buildRavenstackPortfolio(opts: RavenstackOptions): Portfolio {
           balanceTransaction: at.ok ? ids.next("txn") : null,
         });
         charges.push(ch);
+        attemptCharges.push(ch);
         if (!at.ok && at.at >= nowMs - 30 * DAY_MS) failedChargesLast30++;
       }
       const paidAt = status === "paid" ? attempts[attempts.length - 1].at : null;
@@ -674,6 +695,14 @@ export function buildRavenstackPortfolio(opts: RavenstackOptions): Portfolio {
         nextPaymentAttemptS: next === null ? null : sec(next),
       });
       invoices.push(invoice);
+      // Stripe events of the last 30 days (the events API keeps 30 days).
+      if (ps >= eventCutoffMs) recentEvents.push({ type: "invoice.finalized", at: ps, obj: invoice });
+      for (const ch of attemptCharges) {
+        if (ch.created * 1000 < eventCutoffMs) continue;
+        const okCharge = ch.status === "succeeded";
+        recentEvents.push({ type: okCharge ? "charge.succeeded" : "charge.failed", at: ch.created * 1000, obj: ch });
+        recentEvents.push({ type: okCharge ? "invoice.paid" : "invoice.payment_failed", at: ch.created * 1000, obj: invoice });
+      }
       const list = invoicesByCustomer.get(a.customerId!) ?? [];
       list.push(invoice);
       invoicesByCustomer.set(a.customerId!, list);
@@ -694,8 +723,7 @@ export function buildRavenstackPortfolio(opts: RavenstackOptions): Portfolio {
     if (status === "canceled" && details === null) details = { ...plain };
     if (failing && live) customerById.get(a.customerId)!.delinquent = true;
     if (!live && status === "canceled" && a.churned) a.churnedAtMs = Math.max(a.churnedAtMs ?? 0, end!);
-    subscriptions.push(
-      makeSubscription({
+    const sub = makeSubscription({
         id: subId,
         itemId,
         customer: a.customerId,
@@ -717,8 +745,11 @@ export function buildRavenstackPortfolio(opts: RavenstackOptions): Portfolio {
         defaultPaymentMethod: info.pm,
         latestInvoice: latestInvoice ? latestInvoice.id : null,
         metadata: { ravenstack_subscription_id: row.subscription_id },
-      }),
-    );
+      });
+    subscriptions.push(sub);
+    if (created >= eventCutoffMs) recentEvents.push({ type: "customer.subscription.created", at: created, obj: sub });
+    if (end !== null && end >= eventCutoffMs) recentEvents.push({ type: "customer.subscription.deleted", at: end, obj: sub });
+    else if (cancelAtPeriodEnd && canceledAt !== null && canceledAt >= eventCutoffMs) recentEvents.push({ type: "customer.subscription.updated", at: canceledAt, obj: sub });
   }
   // Invoice numbers per customer in chronological order; next_invoice_sequence follows.
   for (const [cid, list] of invoicesByCustomer) {
@@ -729,7 +760,7 @@ export function buildRavenstackPortfolio(opts: RavenstackOptions): Portfolio {
   }
   // Churned accounts whose only Stripe data is gone (HubSpot-only) still get a churn date from the plan.
   for (const p of plans) {
-    if (p.acc.churned && !p.acc.customerId && p.endMs !== null) p.acc.churnedAtMs = Math.max(p.acc.churnedAtMs ?? 0, p.endMs + shift + 10 * HOUR_MS);
+    if (p.acc.churned && !p.acc.customerId && !p.dropped && p.endMs !== null) p.acc.churnedAtMs = Math.max(p.acc.churnedAtMs ?? 0, p.endMs + shift + 10 * HOUR_MS);
   }
 
   // ---- Deals.
@@ -772,7 +803,7 @@ export function buildRavenstackPortfolio(opts: RavenstackOptions): Portfolio {
   }
   for (const a of accs.values()) {
     if (!a.companyId) continue;
-    const list = (subsBy.get(a.row.account_id) ?? []).filter((s) => s.is_trial !== "True" && Number(s.arr_amount) > 0);
+    const list = (subsBy.get(a.row.account_id) ?? []).filter((s) => s.is_trial !== "True" && Number(s.arr_amount) > 0 && !planOf.get(s.subscription_id)!.dropped);
     if (list.length) {
       const first = list[0];
       const firstStart = T(first.start_date) + 6 * HOUR_MS;
@@ -785,7 +816,7 @@ export function buildRavenstackPortfolio(opts: RavenstackOptions): Portfolio {
       }
     }
     if (a.churned && a.churnedAtMs !== null) {
-      const lost = plans.filter((p) => p.acc === a && p.row.is_trial !== "True" && p.endMs !== null && p.endMs + shift + 10 * HOUR_MS >= a.churnedAtMs! - DAY_MS);
+      const lost = plans.filter((p) => p.acc === a && !p.dropped && p.row.is_trial !== "True" && p.endMs !== null && p.endMs + shift + 10 * HOUR_MS >= a.churnedAtMs! - DAY_MS);
       const amount = lost.reduce((x, p) => x + Number(p.row.arr_amount), 0);
       const reason = (churnsBy.get(a.row.account_id) ?? []).at(-1)?.reason_code ?? "unknown";
       addDeal(a, `${a.row.account_name} – renewal`, amount, "closedlost", Math.max(a.createdMs, a.churnedAtMs - 60 * DAY_MS), Math.min(nowMs, a.churnedAtMs), "existingbusiness", { closed_lost_reason: reason });
@@ -960,10 +991,11 @@ export function buildRavenstackPortfolio(opts: RavenstackOptions): Portfolio {
     counts,
     accounts: gtAccounts,
     notes: {
-      churnDefinition: "accounts.churn_flag = True: all subscriptions of the account end (canceled) on its churn date",
+      churnDefinition: "accounts.churn_flag = True: all subscriptions of the account end (canceled) on its churn date (its last churn event)",
       dayShift: Math.round(shift / DAY_MS),
       churnedAccounts: [...accs.values()].filter((a) => a.churned).length,
       churnEventsAsFinalChurn: eventsAsFinalChurn,
+      subscriptionsDroppedAfterChurn: droppedAfterChurn,
       churnEventsOnEndedSubscription: eventsOnEndedSub,
       churnEventsAsPartialCancellation: eventsAsPartialCancel,
       churnEventsUnmapped: eventsUnmapped,
@@ -972,6 +1004,22 @@ export function buildRavenstackPortfolio(opts: RavenstackOptions): Portfolio {
       openTickets,
     },
   };
+
+  // Events: sorted by time (then type, then object id), ids in that order; `data.object` is a copy of
+  // the record as it stands at the clock's "now" (not a historical snapshot).
+  const TYPE_ORDER = ["customer.subscription.created", "invoice.finalized", "charge.failed", "invoice.payment_failed", "charge.succeeded", "invoice.paid", "customer.subscription.updated", "customer.subscription.deleted"];
+  recentEvents.sort((x, y) => x.at - y.at || TYPE_ORDER.indexOf(x.type) - TYPE_ORDER.indexOf(y.type) || (x.obj.id < y.obj.id ? -1 : x.obj.id > y.obj.id ? 1 : 0));
+  const events: StripeEvent[] = recentEvents.map((e) => ({
+    id: ids.next("evt"),
+    object: "event",
+    api_version: STRIPE_EVENT_API_VERSION,
+    created: sec(e.at),
+    data: { object: { ...e.obj } },
+    livemode: false,
+    pending_webhooks: 0,
+    request: { id: null, idempotency_key: null },
+    type: e.type,
+  }));
 
   const stripeAccount = makeAccount({ id: ids.next("acct"), name: "RavenStack", email: "billing@ravenstack.io", createdS: catalogCreated, url: "https://ravenstack.io" });
   return {
@@ -997,6 +1045,7 @@ export function buildRavenstackPortfolio(opts: RavenstackOptions): Portfolio {
       invoices,
       charges,
       payment_methods: paymentMethods,
+      events,
     },
     groundTruth,
   };

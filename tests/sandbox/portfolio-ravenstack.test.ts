@@ -145,8 +145,31 @@ describe("RavenStack portfolio", () => {
       expect(a.churnedAt).not.toBeNull();
     }
     for (const a of withCustomer.filter((x) => !x.churned)) expect(live.has(a.stripeCustomerId!)).toBe(true);
+    // Churn dates follow the churn events: spread over the past year, not piled up on "today".
+    const ages = churned.map((a) => (NOW_S * 1000 - Date.parse(a.churnedAt!)) / 86_400_000);
+    expect(ages.filter((d) => d >= 30).length).toBeGreaterThan(churned.length / 2);
+    expect(ages.filter((d) => d <= 365).length).toBeGreaterThan(churned.length * 0.8);
     // Churn events carry their reason into cancellation_details.
     expect(p.stripe.subscriptions.some((s) => s.status === "canceled" && (s.cancellation_details as { feedback: string | null }).feedback === "switched_service")).toBe(true);
+  });
+
+  it("carries the last 30 days of Stripe events, in time order, about existing records", () => {
+    const events = p.stripe.events ?? [];
+    expect(events.length).toBeGreaterThan(1000);
+    const ids = new Set([...p.stripe.subscriptions, ...p.stripe.invoices, ...p.stripe.charges].map((x) => x.id));
+    let prev = 0;
+    for (const e of events) {
+      expect(e.created).toBeGreaterThanOrEqual(NOW_S - 30 * 86400);
+      expect(e.created).toBeLessThanOrEqual(NOW_S);
+      expect(e.created).toBeGreaterThanOrEqual(prev);
+      prev = e.created;
+      expect(ids.has(String(e.data.object.id))).toBe(true);
+    }
+    const types = new Set(events.map((e) => e.type));
+    for (const t of ["invoice.payment_failed", "charge.failed", "invoice.paid", "customer.subscription.deleted"]) expect(types.has(t)).toBe(true);
+    // A failed-payment event is about an invoice that has a failed charge at the same second.
+    const failedAt = new Set(p.stripe.charges.filter((c) => c.status === "failed").map((c) => `${c.customer}:${c.created}`));
+    for (const e of events.filter((x) => x.type === "invoice.payment_failed")) expect(failedAt.has(`${e.data.object.customer}:${e.created}`)).toBe(true);
   });
 
   it("ships every identity-resolution case, and the records really look the way the ground truth says", () => {
