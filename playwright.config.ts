@@ -1,7 +1,7 @@
 /**
  * Browser tests: Debian's Chromium (never a downloaded browser) against the built app (`next build`
- * first; scripts/test-all.sh does it) with the sandbox. tests/e2e/global-setup.ts prepares a fresh
- * SQLite database, the sandbox and users; the app is started by `webServer` below.
+ * first; scripts/test-all.sh does it) with the sandbox. `webServer` runs tests/e2e/serve.ts: a fresh SQLite
+ * database with seeded users, the sandbox on loopback, and `next start`.
  */
 import { defineConfig } from "@playwright/test";
 
@@ -15,7 +15,6 @@ export default defineConfig({
   workers: 1,
   reporter: [["list"]],
   outputDir: "test-results",
-  globalSetup: "./tests/e2e/global-setup.ts",
   use: {
     baseURL: `http://127.0.0.1:${PORT}`,
     browserName: "chromium",
@@ -27,9 +26,10 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: `npx next start -H 127.0.0.1 -p ${PORT}`,
+    command: `npx tsx tests/e2e/serve.ts`,
     env: {
       DATABASE_URL: E2E_DB,
+      E2E_PORT: String(PORT),
       NEXT_TELEMETRY_DISABLED: "1",
       APP_ENCRYPTION_KEY: Buffer.alloc(32, 9).toString("base64"),
       BETTER_AUTH_SECRET: "e2e-auth-secret-e2e-auth-secret-1234567",
@@ -41,6 +41,6 @@ export default defineConfig({
     },
     url: `http://127.0.0.1:${PORT}/sign-in`,
     reuseExistingServer: false,
-    timeout: 90_000,
+    timeout: 180_000,
   },
 });

@@ -18,13 +18,13 @@ export const TEST_CRON_SECRET = "test-cron-secret-123";
 export type Session = { cookie: string; role: Role; email: string; userId: string };
 type Handler = (req: NextRequest, ctx?: { params?: Promise<Record<string, string | string[]>> }) => Promise<Response> | Response;
 
-export async function createApiHarness(envOverrides: Record<string, string> = {}) {
+export async function createApiHarness(envOverrides: Record<string, string> = {}, existing?: { db: TestDb["db"]; url: string }) {
   process.env.APP_ENCRYPTION_KEY ??= Buffer.alloc(32, 7).toString("base64");
   process.env.BETTER_AUTH_SECRET ??= "test-auth-secret-test-auth-secret-123456";
   process.env.CRON_SECRET = TEST_CRON_SECRET;
   process.env.BETTER_AUTH_URL = "http://localhost:3000";
   Object.assign(process.env, envOverrides);
-  const t: TestDb = await createTestDb();
+  const t: TestDb = existing ? { ...existing, provider: "sqlite", cleanup: async () => {} } : await createTestDb();
   process.env.DATABASE_URL = t.url;
   resetEnvCache();
   setDb(t.db);
