@@ -5,6 +5,8 @@
  */
 export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
+  // `next build` loads this file too: never validate runtime secrets or touch the database while building.
+  if (process.env.NEXT_PHASE === "phase-production-build") return;
   const { env, EnvError } = await import("@/lib/env");
   try {
     env();
