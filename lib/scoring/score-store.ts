@@ -41,7 +41,7 @@ function bind(p: Provider, v: unknown, t: ColType): unknown {
 }
 
 /** Largest number of bound parameters per statement we use (SQLite ≥ 3.32 allows 32,766; PostgreSQL 65,535). */
-const MAX_PARAMS = 30_000;
+const MAX_PARAMS = 5_000;
 
 /** One page of AccountSignalDaily rows for (organization, day), accountId > `after`, ascending. */
 export async function readSignalBatch(db: Exec, p: Provider, orgId: string, day: Date, after: string | null, limit: number): Promise<AccountSignalDaily[]> {
