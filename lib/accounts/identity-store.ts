@@ -64,34 +64,24 @@ export async function loadFieldContext(db: DbClient, organizationId: string): Pr
 }
 
 /**
- * Point source records at their accounts and store rule/confidence/matchedAt.
- * `accountId` is written with one `CASE id WHEN … THEN …` UPDATE per chunk; rule and confidence
- * with one updateMany per (rule, confidence, isManual) group and chunk.
+ * Point source records at their accounts and store rule/confidence/matchedAt: one raw UPDATE per
+ * (rule, confidence) group and 1,000 records — `accountId` via `CASE "id" WHEN … THEN … END`, the
+ * rest as plain parameters (PostgreSQL types a bare parameter from its column, so the MatchRule
+ * enum needs no cast; Dates are bound in each database's DateTime format).
  */
-export async function applyAssignments(
-  db: DbClient,
-  assignments: (LinkAssignment & { isManual?: boolean })[],
-  now: Date,
-): Promise<void> {
-  const moved = assignments.filter((a) => a.moved);
-  for (const part of chunks(moved)) {
-    const cases = Prisma.join(part.map((a) => Prisma.sql`WHEN ${a.sourceRecordId} THEN ${a.accountId}`), " ");
-    const ids = Prisma.join(part.map((a) => a.sourceRecordId));
-    await db.$executeRaw`UPDATE "SourceRecord" SET "accountId" = CASE "id" ${cases} END WHERE "id" IN (${ids})`;
-  }
-  const groups = new Map<string, { rule: MatchRule; confidence: number; isManual?: boolean; ids: string[] }>();
+export async function applyAssignments(db: DbClient, assignments: LinkAssignment[], now: Date): Promise<void> {
+  const groups = new Map<string, { rule: MatchRule; confidence: number; rows: LinkAssignment[] }>();
   for (const a of assignments) {
-    const key = `${a.rule}|${a.confidence}|${a.isManual ?? ""}`;
-    const g = groups.get(key) ?? { rule: a.rule, confidence: a.confidence, isManual: a.isManual, ids: [] };
-    g.ids.push(a.sourceRecordId);
+    const key = `${a.rule}|${a.confidence}`;
+    const g = groups.get(key) ?? { rule: a.rule, confidence: a.confidence, rows: [] };
+    g.rows.push(a);
     groups.set(key, g);
   }
   for (const g of groups.values()) {
-    for (const ids of chunks(g.ids, IN_CHUNK)) {
-      await db.sourceRecord.updateMany({
-        where: { id: { in: ids } },
-        data: { matchRule: g.rule, matchConfidence: g.confidence, matchedAt: now, ...(g.isManual === undefined ? {} : { isManual: g.isManual }) },
-      });
+    for (const part of chunks(g.rows)) {
+      const cases = Prisma.join(part.map((a) => Prisma.sql`WHEN ${a.sourceRecordId} THEN ${a.accountId}`), " ");
+      const ids = Prisma.join(part.map((a) => a.sourceRecordId));
+      await db.$executeRaw`UPDATE "SourceRecord" SET "accountId" = CASE "id" ${cases} END, "matchRule" = ${g.rule}, "matchConfidence" = ${g.confidence}, "matchedAt" = ${now}, "updatedAt" = ${now} WHERE "id" IN (${ids})`;
     }
   }
 }
