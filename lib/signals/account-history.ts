@@ -126,7 +126,42 @@ function cancellationPendingAt(sub: SubscriptionHistory, atMs: number): boolean 
   return sub.cancelScheduled && sub.cancelKnownMs !== null && sub.cancelKnownMs < atMs;
 }
 
+/** Per-subscription values that do not depend on the day, computed once (BigInt maths is not free). */
+type SubscriptionDerived = {
+  dominant: SubscriptionItemHistory | null;
+  /** Sum of the items' monthly list prices (minor units), to rank subscriptions. */
+  grossCents: number;
+  /** MRR per counted status, by `applyNonForeverDiscounts`. */
+  mrr: Map<string, { cents: number; currency: string | null }>;
+};
+
+const derivedCache = new WeakMap<SubscriptionHistory, SubscriptionDerived>();
+
+function derived(sub: SubscriptionHistory): SubscriptionDerived {
+  let d = derivedCache.get(sub);
+  if (!d) {
+    d = { dominant: findDominantItem(sub), grossCents: sub.items.reduce((sum, i) => sum + itemMonthlyCents(i), 0), mrr: new Map() };
+    derivedCache.set(sub, d);
+  }
+  return d;
+}
+
+function subscriptionMrrCached(sub: SubscriptionHistory, state: string, opts: ReconstructOptions): { cents: number; currency: string | null } {
+  const d = derived(sub);
+  const key = `${state}:${opts.applyNonForeverDiscounts ? 1 : 0}`;
+  let m = d.mrr.get(key);
+  if (!m) {
+    m = subscriptionMrr({ status: state, currency: sub.currency, items: sub.items, discounts: sub.discounts }, opts);
+    d.mrr.set(key, m);
+  }
+  return m;
+}
+
 function dominantItem(sub: SubscriptionHistory): SubscriptionItemHistory | null {
+  return derived(sub).dominant;
+}
+
+function findDominantItem(sub: SubscriptionHistory): SubscriptionItemHistory | null {
   let best: SubscriptionItemHistory | null = null;
   let bestCents = -1;
   for (const item of sub.items) {
@@ -150,31 +185,51 @@ export function nextRenewalMs(sub: SubscriptionHistory, dayStartMs: number, atMs
   if (state === "trialing" && sub.trialEndMs !== null) {
     boundary = sub.trialEndMs;
   } else {
-    const item = dominantItem(sub) ?? sub.items.find((i) => i.interval) ?? null;
-    const cpe = sub.currentPeriodEndMs;
-    if (item && cpe !== null && item.intervalCount > 0) {
-      if (item.interval === "month" || item.interval === "year") {
-        const step = item.intervalCount * (item.interval === "year" ? 12 : 1);
-        const c = new Date(cpe);
-        const startDay = new Date(sub.trialEndMs ?? sub.startMs).getUTCDate();
-        const clamped = Math.min(startDay, daysInMonth(c.getUTCFullYear(), c.getUTCMonth()));
-        const anchorDay = clamped === c.getUTCDate() ? startDay : c.getUTCDate();
-        const d = new Date(dayStartMs);
-        const monthsDiff = (d.getUTCFullYear() - c.getUTCFullYear()) * 12 + (d.getUTCMonth() - c.getUTCMonth());
-        let k = Math.floor(monthsDiff / step) - 1;
-        while (addMonthsAnchored(cpe, k * step, anchorDay) >= dayStartMs) k--;
-        while (addMonthsAnchored(cpe, k * step, anchorDay) < dayStartMs) k++;
-        boundary = addMonthsAnchored(cpe, k * step, anchorDay);
-      } else if (item.interval === "week" || item.interval === "day") {
-        const stepMs = item.intervalCount * (item.interval === "week" ? 7 : 1) * DAY_MS;
-        boundary = cpe + Math.ceil((dayStartMs - cpe) / stepMs) * stepMs;
-      }
-    }
+    boundary = periodBoundaryOnOrAfter(sub, dayStartMs);
   }
   if (cancellationPendingAt(sub, atMs)) {
     const end = sub.cancelAtMs ?? sub.endMs;
     if (end !== null && end >= dayStartMs && (boundary === null || end < boundary)) boundary = end;
   }
+  return boundary;
+}
+
+/** Last boundary found per subscription: valid for every day start in (previous, boundary]. */
+const boundaryCache = new WeakMap<SubscriptionHistory, { previous: number; boundary: number }>();
+
+/**
+ * The first billing-period boundary ≥ `dayStartMs`, stepped from the current period end by the
+ * dominant item's interval (months anchored on the billing day, clamped to short months).
+ */
+function periodBoundaryOnOrAfter(sub: SubscriptionHistory, dayStartMs: number): number | null {
+  const cached = boundaryCache.get(sub);
+  if (cached && cached.previous < dayStartMs && dayStartMs <= cached.boundary) return cached.boundary;
+  const item = dominantItem(sub) ?? sub.items.find((i) => i.interval) ?? null;
+  const cpe = sub.currentPeriodEndMs;
+  if (!item || cpe === null || item.intervalCount <= 0) return null;
+  let boundary: number;
+  let previous: number;
+  if (item.interval === "month" || item.interval === "year") {
+    const step = item.intervalCount * (item.interval === "year" ? 12 : 1);
+    const c = new Date(cpe);
+    const startDay = new Date(sub.trialEndMs ?? sub.startMs).getUTCDate();
+    const clamped = Math.min(startDay, daysInMonth(c.getUTCFullYear(), c.getUTCMonth()));
+    const anchorDay = clamped === c.getUTCDate() ? startDay : c.getUTCDate();
+    const d = new Date(dayStartMs);
+    const monthsDiff = (d.getUTCFullYear() - c.getUTCFullYear()) * 12 + (d.getUTCMonth() - c.getUTCMonth());
+    let k = Math.floor(monthsDiff / step) - 1;
+    while (addMonthsAnchored(cpe, k * step, anchorDay) >= dayStartMs) k--;
+    while (addMonthsAnchored(cpe, k * step, anchorDay) < dayStartMs) k++;
+    boundary = addMonthsAnchored(cpe, k * step, anchorDay);
+    previous = addMonthsAnchored(cpe, (k - 1) * step, anchorDay);
+  } else if (item.interval === "week" || item.interval === "day") {
+    const stepMs = item.intervalCount * (item.interval === "week" ? 7 : 1) * DAY_MS;
+    boundary = cpe + Math.ceil((dayStartMs - cpe) / stepMs) * stepMs;
+    previous = boundary - stepMs;
+  } else {
+    return null;
+  }
+  boundaryCache.set(sub, { previous, boundary });
   return boundary;
 }
 
@@ -199,7 +254,7 @@ export function mrrByCurrencyAt(h: AccountHistory, atMs: number, opts: Reconstru
   for (const sub of h.subscriptions) {
     const state = subscriptionStateAt(sub, atMs);
     if (!MRR_STATUSES.has(state)) continue;
-    const m = subscriptionMrr({ status: state, currency: sub.currency, items: sub.items, discounts: sub.discounts }, opts);
+    const m = subscriptionMrrCached(sub, state, opts);
     if (!m.currency) continue;
     byCurrency[m.currency] = (byCurrency[m.currency] ?? 0) + m.cents;
   }
@@ -265,7 +320,7 @@ export function signalsOnDay(
     let dominant: SubscriptionHistory | null = null;
     let dominantCents = -1;
     for (const { sub } of live) {
-      const cents = sub.items.reduce((s, i) => s + itemMonthlyCents(i), 0);
+      const cents = derived(sub).grossCents;
       if (cents > dominantCents) {
         dominant = sub;
         dominantCents = cents;
@@ -283,10 +338,7 @@ export function signalsOnDay(
     // automatically collected, with a failed payment attempt by then: the first failed charge of the
     // invoice when synced, else one hour after creation (Stripe's first attempt) when its attempt
     // count shows a failure (attempts − 1 for a paid invoice, all attempts for an unpaid one).
-    const firstFailure = new Map<string, number>();
-    for (const c of h.charges) {
-      if (c.status === "failed" && c.invoiceExternalId && !firstFailure.has(c.invoiceExternalId)) firstFailure.set(c.invoiceExternalId, c.createdMs);
-    }
+    const firstFailure = firstFailureByInvoice(h);
     let pastDue = 0;
     let latestInvoice: InvoiceHistory | null = null;
     for (const inv of h.invoices) {
@@ -433,6 +485,21 @@ export function signalsOnDay(
     freshness: h.freshness,
     extra,
   };
+}
+
+const firstFailureCache = new WeakMap<AccountHistory, Map<string, number>>();
+
+/** Invoice external id → time of its first failed charge (charges are ascending by time). */
+function firstFailureByInvoice(h: AccountHistory): Map<string, number> {
+  let m = firstFailureCache.get(h);
+  if (!m) {
+    m = new Map();
+    for (const c of h.charges) {
+      if (c.status === "failed" && c.invoiceExternalId && !m.has(c.invoiceExternalId)) m.set(c.invoiceExternalId, c.createdMs);
+    }
+    firstFailureCache.set(h, m);
+  }
+  return m;
 }
 
 /** Sort key for "nearest" close date: future dates by distance, overdue ones after all future ones, undated last. */

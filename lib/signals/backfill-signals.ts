@@ -4,13 +4,13 @@
  * model training work right after the first sync (issue 6, "Backfill").
  *
  * Efficient by construction: each batch of accounts has its records loaded ONCE (a fixed number of
- * queries per batch, see load-account-history.ts) and all days are computed in memory, then written
- * in chunks of ≤ 5,000 rows (delete + multi-row insert per chunk, in one transaction).
+ * queries per batch, see load-account-history.ts) and all days are computed in memory, then
+ * upserted in chunks of ≤ 5,000 rows (write-signal-rows.ts).
  */
 import type { Db } from "@/lib/db";
 import { iterateSignalChunks, type SignalRunOptions } from "./compute-signals";
 import { DAY_MS, utcDayStartMs } from "./utc-day";
-import { replaceSignalRows } from "./write-signal-rows";
+import { upsertSignalRows } from "./write-signal-rows";
 
 export type BackfillProgress = { accountsDone: number; accountsTotal: number; rowsWritten: number; elapsedMs: number };
 
@@ -40,7 +40,7 @@ export async function backfillSignals(db: Db, input: BackfillInput): Promise<Bac
   let accounts = 0;
   let rows = 0;
   for await (const chunk of iterateSignalChunks(db, { ...input, days })) {
-    await replaceSignalRows(db, chunk.accountIds, { firstDayMs, lastDayMs }, chunk.rows, (d) => d < lastDayMs);
+    await upsertSignalRows(db, chunk.rows, (d) => d < lastDayMs);
     accounts += chunk.accountIds.length;
     rows += chunk.rows.length;
     input.onProgress?.({ accountsDone: chunk.accountsDone, accountsTotal: chunk.accountsTotal, rowsWritten: rows, elapsedMs: Date.now() - started });

@@ -14,7 +14,7 @@ import { signalsOnDay, type MrrCache } from "./account-history";
 import { DEFAULT_CHARGE_HISTORY_DAYS, loadAccountHistories, loadOrgContext } from "./load-account-history";
 import type { SignalSnapshot } from "./types";
 import { utcDayStartMs } from "./utc-day";
-import { replaceSignalRows } from "./write-signal-rows";
+import { upsertSignalRows } from "./write-signal-rows";
 
 /** One AccountSignalDaily row to be written: the snapshot plus its keys. */
 export type SignalRow = SignalSnapshot & { organizationId: string; accountId: string };
@@ -100,7 +100,7 @@ export async function writeSignalsForDay(db: Db, input: SignalRunOptions & { day
   let accounts = 0;
   let rows = 0;
   for await (const chunk of iterateSignalChunks(db, { ...input, days: [day] })) {
-    await replaceSignalRows(db, chunk.accountIds, { firstDayMs: day, lastDayMs: day }, chunk.rows, () => false);
+    await upsertSignalRows(db, chunk.rows, () => false);
     accounts += chunk.accountIds.length;
     rows += chunk.rows.length;
   }

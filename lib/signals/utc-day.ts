@@ -23,7 +23,8 @@ export function wholeDaysBetween(fromMs: number, toMs: number): number {
 
 /** Number of days in a month (month 0-11) of a year, UTC. */
 export function daysInMonth(year: number, month: number): number {
-  return new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
+  if (month === 1) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+  return month === 3 || month === 5 || month === 8 || month === 10 ? 30 : 31;
 }
 
 /**
