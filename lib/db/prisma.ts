@@ -10,6 +10,7 @@ import { PrismaLibSQL } from "@prisma/adapter-libsql";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient as SqliteClient } from "@/lib/generated/sqlite/client";
 import { PrismaClient as PgClient } from "@/lib/generated/postgres/client";
+import { installSqliteConnectionPragmas } from "./sqlite-connection-pragmas";
 
 export type Db = SqliteClient;
 /** The transaction client handed to `db.$transaction(async (tx) => …)`. */
@@ -33,5 +34,6 @@ export function createPrisma(url = process.env.DATABASE_URL ?? DEFAULT_DATABASE_
   if (!url.startsWith("file:")) {
     throw new Error(`DATABASE_URL must start with file: (SQLite) or postgresql:// (PostgreSQL); got "${url.split(":")[0]}:…"`);
   }
+  installSqliteConnectionPragmas();
   return new SqliteClient({ adapter: new PrismaLibSQL({ url }) });
 }
