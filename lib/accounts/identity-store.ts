@@ -102,8 +102,10 @@ export const CHILD_TABLES: readonly ChildTable[] = [
 /**
  * Set `accountId` of every child row (contacts, deals, engagements, tickets by (connectionId,
  * companyExternalId); subscriptions, invoices, charges by (connectionId, customerExternalId)) to
- * the account of its source record (NULL when the source record is unknown). One UPDATE per table,
- * touching only rows whose accountId differs.
+ * the account of its source record, or NULL when no linked source record exists. Two statements
+ * per table, both set-based and touching only rows that change: an UPDATE … FROM join with
+ * SourceRecord (a hash join on PostgreSQL; SQLite ≥ 3.33 supports UPDATE … FROM), and an
+ * anti-join (NOT EXISTS) that clears rows whose source record is gone or unlinked.
  * @param connectionIds limit to these connections; null = every connection of the organization.
  * @returns the number of child rows whose accountId changed.
  */
@@ -112,15 +114,18 @@ export async function relinkChildRecords(db: DbClient, organizationId: string, c
   let total = 0;
   for (const t of CHILD_TABLES) {
     const table = Prisma.raw(`"${t.table}"`);
-    const key = Prisma.raw(`"${t.table}"."${t.key}"`);
-    const conn = Prisma.raw(`"${t.table}"."connectionId"`);
-    const lookup = Prisma.sql`(SELECT s."accountId" FROM "SourceRecord" s WHERE s."connectionId" = ${conn} AND s."objectType" = ${t.objectType} AND s."externalId" = ${key})`;
-    const connFilter = connectionIds ? Prisma.sql`AND "connectionId" IN (${Prisma.join(connectionIds)})` : Prisma.empty;
-    total += await db.$executeRaw`UPDATE ${table} SET "accountId" = ${lookup} WHERE "organizationId" = ${organizationId} ${connFilter} AND "accountId" IS DISTINCT FROM ${lookup}`;
+    const col = (c: string) => Prisma.raw(`"${t.table}"."${c}"`);
+    const connFilter = connectionIds ? Prisma.sql`AND ${col("connectionId")} IN (${Prisma.join(connectionIds)})` : Prisma.empty;
+    const joins = Prisma.sql`s."connectionId" = ${col("connectionId")} AND s."objectType" = ${t.objectType} AND s."externalId" = ${col(t.key)}`;
+    total += await db.$executeRaw`UPDATE ${table} SET "accountId" = s."accountId" FROM "SourceRecord" s
+      WHERE ${joins} AND s."accountId" IS NOT NULL AND ${col("organizationId")} = ${organizationId} ${connFilter}
+      AND ${col("accountId")} IS DISTINCT FROM s."accountId"`;
+    total += await db.$executeRaw`UPDATE ${table} SET "accountId" = NULL
+      WHERE ${col("organizationId")} = ${organizationId} ${connFilter} AND ${col("accountId")} IS NOT NULL
+      AND NOT EXISTS (SELECT 1 FROM "SourceRecord" s WHERE ${joins} AND s."accountId" IS NOT NULL)`;
   }
   return total;
 }
-
 
 const ACCOUNT_FIELD_SELECT = {
   id: true, name: true, domain: true, industry: true, country: true, employeeCount: true, annualRevenue: true,
