@@ -12,7 +12,7 @@
  * - scoreHistory(db, {organizationId, from, to}) scores every day in [from, to] that has signals
  *   (the 365-day backfill), batching by account across days, so trends chain within the run.
  * - Account columns (healthScore, riskLevel, churnProbability, trend, topReason, scoredAt = run time,
- *   mrrCents/mrrCurrency from the signals) are only written when no newer scored day exists for the
+ *   mrrCents/mrrCurrency and renewalDate (day + daysUntilRenewal) from the signals) are only written when no newer scored day exists for the
  *   account, so re-scoring an old day never overwrites the latest score.
  */
 import type { Db } from "@/lib/db";
@@ -126,7 +126,12 @@ async function loadContext(db: Db, organizationId: string): Promise<Ctx> {
 }
 
 /** Row + the signal MRR to denormalise onto the account. */
-type Scored = { row: ScoreRow; mrrCents: number | null; mrrCurrency: string | null };
+type Scored = { row: ScoreRow; mrrCents: number | null; mrrCurrency: string | null; renewalDate: Date | null };
+
+/** The renewal date a signal row implies (its day + daysUntilRenewal). */
+function renewalDateOf(r: { day: Date; daysUntilRenewal: number | null }): Date | null {
+  return r.daysUntilRenewal === null ? null : addDays(r.day, r.daysUntilRenewal);
+}
 
 /**
  * In one transaction: replace the ChurnScoreDaily rows of these accounts for [from, to] and copy
@@ -137,7 +142,7 @@ async function persist(db: Db, p: Provider, from: Date, to: Date, rows: ScoreRow
   const newer = await newestScoreDayAfter(db, p, ids, to);
   const accountRows: AccountColumns[] = latest
     .filter((l) => !newer.has(l.row.accountId))
-    .map(({ row, mrrCents, mrrCurrency }) => ({
+    .map(({ row, mrrCents, mrrCurrency, renewalDate }) => ({
       id: row.accountId,
       healthScore: row.healthScore,
       riskLevel: row.riskLevel,
@@ -147,6 +152,7 @@ async function persist(db: Db, p: Provider, from: Date, to: Date, rows: ScoreRow
       scoredAt: now,
       mrrCents,
       mrrCurrency,
+      renewalDate,
     }));
   await db.$transaction(async (tx) => {
     await replaceScores(tx, p, ids, from, to, rows, now);
@@ -176,7 +182,7 @@ export async function scoreOrganization(db: Db, opts: ScoreOrganizationOptions):
     const scored: Scored[] = batch.map((r) => {
       const row = buildRow(ctx, r.accountId, rowToSnapshot(r), p7.get(r.accountId) ?? null, p30.get(r.accountId) ?? null);
       counts[row.riskLevel]++;
-      return { row, mrrCents: r.mrrCents, mrrCurrency: r.mrrCurrency };
+      return { row, mrrCents: r.mrrCents, mrrCurrency: r.mrrCurrency, renewalDate: renewalDateOf(r) };
     });
     await persist(db, p, day, day, scored.map((x) => x.row), scored, now);
     processed += batch.length;
@@ -247,7 +253,7 @@ export async function scoreHistory(db: Db, opts: ScoreHistoryOptions): Promise<S
         const row = buildRow(ctx, r.accountId, rowToSnapshot(r), at(r.accountId, addDays(r.day, -7)), at(r.accountId, addDays(r.day, -30)));
         known.set(`${r.accountId}|${r.day.getTime()}`, row.healthScore);
         rows.push(row);
-        last.set(r.accountId, { row, mrrCents: r.mrrCents, mrrCurrency: r.mrrCurrency });
+        last.set(r.accountId, { row, mrrCents: r.mrrCents, mrrCurrency: r.mrrCurrency, renewalDate: renewalDateOf(r) });
       }
       await persist(db, providerOf(db), from, to, rows, [...last.values()], now);
       accounts += last.size;

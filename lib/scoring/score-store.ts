@@ -135,11 +135,13 @@ export type AccountColumns = {
   scoredAt: Date;
   mrrCents: number | null;
   mrrCurrency: string | null;
+  /** Next renewal (scored day + daysUntilRenewal), null when unknown or no live subscription. */
+  renewalDate: Date | null;
 };
 
 const ACC_COLS: [keyof AccountColumns, ColType][] = [
   ["id", "text"], ["healthScore", "float"], ["riskLevel", "risk"], ["churnProbability", "float"], ["trend", "trend"],
-  ["topReason", "text"], ["scoredAt", "ts"], ["mrrCents", "int"], ["mrrCurrency", "text"],
+  ["topReason", "text"], ["scoredAt", "ts"], ["mrrCents", "int"], ["mrrCurrency", "text"], ["renewalDate", "ts"],
 ];
 
 /** Write the latest-score columns of many accounts (mrrCents/mrrCurrency kept when the new value is null). */
@@ -159,6 +161,7 @@ export async function updateAccountColumns(db: Exec, p: Provider, rows: AccountC
       `UPDATE "Account" SET "healthScore" = v."healthScore", "riskLevel" = v."riskLevel", "churnProbability" = v."churnProbability", ` +
       `"trend" = v."trend", "topReason" = v."topReason", "scoredAt" = v."scoredAt", ` +
       `"mrrCents" = COALESCE(v."mrrCents", "Account"."mrrCents"), "mrrCurrency" = CASE WHEN v."mrrCents" IS NULL THEN "Account"."mrrCurrency" ELSE v."mrrCurrency" END, ` +
+      `"renewalDate" = v."renewalDate", ` +
       `"updatedAt" = v."scoredAt" FROM v WHERE "Account"."id" = v."id"`;
     await db.$executeRawUnsafe(sql, ...args);
   }

@@ -56,6 +56,9 @@ describe(`scoreOrganization on ${process.env.CHURNWATCH_TEST_DB === "postgres" ?
     expect(accB).toMatchObject({ riskLevel: "critical", mrrCents: 50_000, mrrCurrency: "usd" });
     expect(accB.topReason).toMatch(/cancellation pending.*\(−30\)/);
     expect(accB.scoredAt).not.toBeNull();
+    // renewal date on the account = scored day + daysUntilRenewal (60 d); unknown renewal → null
+    expect(accB.renewalDate?.getTime()).toBe(D.getTime() + 60 * 86_400_000);
+    expect((await t.db.account.findUniqueOrThrow({ where: { id: c.id } })).renewalDate).toBeNull();
 
     // re-score the same day after the signals changed: rows replaced, not duplicated
     await t.db.accountSignalDaily.update({ where: { accountId_day: { accountId: a.id, day: D } }, data: { failedPayments30d: 2 } });
