@@ -9,7 +9,8 @@ import { useCallback, useState } from "react";
 import { apiFetch, errorMessage } from "@/components/settings/api-fetch";
 import { Button, Notice } from "@/components/settings/ui";
 import { ConnectionBadge } from "@/components/ui/badges";
-import { formatDate, timeAgo } from "@/lib/format";
+import { TimeAgo } from "@/components/settings/time-ago";
+import { formatDate } from "@/lib/format";
 import { ConnectForm, type ConfigureResponse } from "./connect-form";
 import { PropertyMappingsEditor, WebhookSecretForm, WriteBackToggle } from "./connection-settings";
 import { DisconnectButton } from "./disconnect-button";
@@ -80,7 +81,7 @@ export function ConnectionCard({ connection, onChanged, onMessage }: {
           <p className="mt-0.5 text-xs text-slate-500">
             {c.provider === "hubspot" ? "Portal" : "Account"} {c.external_account_id}
             {" · "}{c.auth_type === "oauth" ? "OAuth" : c.provider === "stripe" ? "API key" : "Private-app token"}
-            {c.credentials_hint && <> ending in <span className="font-mono">…{c.credentials_hint}</span></>}
+            {c.credentials_hint && <> ending in <span className="font-mono">{c.credentials_hint.replace(/^[•.…*]+/, "")}</span></>}
           </p>
         </div>
         <div className="flex flex-wrap gap-2">
@@ -104,7 +105,7 @@ export function ConnectionCard({ connection, onChanged, onMessage }: {
 
       <section aria-label="Last sync" className="space-y-2">
         <p className="text-sm text-slate-700">
-          Last sync: <strong data-testid="last-sync">{timeAgo(c.last_sync_at)}</strong>
+          Last sync: <strong><TimeAgo value={c.last_sync_at} testId="last-sync" /></strong>
           {c.last_full_sync_at && <span className="text-slate-500"> · last full sync {formatDate(c.last_full_sync_at)}</span>}
         </p>
         {runs.length > 0 ? (
@@ -128,7 +129,7 @@ export function ConnectionCard({ connection, onChanged, onMessage }: {
                     <td className="px-2 py-1.5 text-right tabular-nums">{r.records_processed.toLocaleString("en-US")}{r.records_total !== null ? ` / ${r.records_total.toLocaleString("en-US")}` : ""}</td>
                     <td className="px-2 py-1.5 text-right tabular-nums">{r.records_skipped.toLocaleString("en-US")}</td>
                     <td className="px-2 py-1.5 text-slate-600">{r.mode}</td>
-                    <td className="px-2 py-1.5 text-slate-600">{r.completed_at ? timeAgo(r.completed_at) : "running"}</td>
+                    <td className="px-2 py-1.5 text-slate-600">{r.completed_at ? <TimeAgo value={r.completed_at} /> : "running"}</td>
                   </tr>
                 ))}
               </tbody>

@@ -45,7 +45,7 @@ export function WebhookSecretForm({ connection, onSaved }: { connection: Connect
   return (
     <form onSubmit={save} className="space-y-2" noValidate>
       <label htmlFor={`${id}-wh`} className="block text-sm font-medium text-slate-700">
-        Webhook signing secret {connection.webhook_secret_hint && <span className="font-normal text-slate-500">(current: …{connection.webhook_secret_hint})</span>}
+        Webhook signing secret {connection.webhook_secret_hint && <span className="font-normal text-slate-500">(current: {connection.webhook_secret_hint})</span>}
       </label>
       <div className="flex flex-col gap-2 sm:flex-row">
         <input id={`${id}-wh`} type="password" autoComplete="off" value={value} onChange={(e) => setValue(e.target.value)}

@@ -7,7 +7,7 @@
 import { useState } from "react";
 import { apiFetch, errorMessage } from "@/components/settings/api-fetch";
 import { Button, Notice } from "@/components/settings/ui";
-import { timeAgo } from "@/lib/format";
+import { TimeAgo } from "@/components/settings/time-ago";
 import type { PipelineResult, PipelineRunView } from "./types";
 
 type ScoreResponse = { organizations: { organization_id: string; job: { id: string; status: string }; result?: PipelineResult }[]; duration_ms: number };
@@ -27,7 +27,7 @@ function Summary({ result, finishedAt, durationMs }: { result: PipelineResult; f
   return (
     <div data-testid="pipeline-summary">
       <p className="text-sm text-slate-600">
-        Last run {timeAgo(finishedAt)}{durationMs !== null ? ` · took ${(durationMs / 1000).toFixed(1)} s` : ""}
+        Last run <TimeAgo value={finishedAt} />{durationMs !== null ? ` · took ${(durationMs / 1000).toFixed(1)} s` : ""}
       </p>
       <dl className="mt-2 grid grid-cols-1 gap-x-6 gap-y-1 text-sm sm:grid-cols-2">
         {items.map(([k, v]) => (

@@ -10,7 +10,8 @@
 import { useCallback, useEffect, useState } from "react";
 import { apiFetch, errorMessage } from "@/components/settings/api-fetch";
 import { Button, Notice, Skeleton } from "@/components/settings/ui";
-import { formatDate, timeAgo } from "@/lib/format";
+import { formatDate } from "@/lib/format";
+import { TimeAgo } from "./time-ago";
 import { RocChart, type RocPoint } from "./roc-chart";
 
 type Ranking = { roc_auc: number | null; top_decile_lift: number | null; curve: RocPoint[] };
@@ -140,7 +141,7 @@ export function ModelPanel({ initial, onRetrained }: { initial: ModelView | null
       ) : (
         <div>
           <p className="text-sm text-slate-700">
-            <strong data-testid="model-version">Model v{model.version}</strong> · trained {timeAgo(model.trained_at)} · predicts churn within {model.horizon_days} days ·
+            <strong data-testid="model-version">Model v{model.version}</strong> · trained <TimeAgo value={model.trained_at} /> · predicts churn within {model.horizon_days} days ·
             {" "}{model.training_rows.toLocaleString("en-US")} training rows, {model.positives.toLocaleString("en-US")} churned
           </p>
           <dl className="mt-2 grid grid-cols-2 gap-2 text-sm sm:grid-cols-5">
