@@ -2,9 +2,11 @@
 // app/ and lib/ never import sandbox/ (the HubSpot/Stripe stand-ins); lib/ never imports app/ or components/.
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
+import globals from "globals";
 
 export default tseslint.config(
-  { ignores: ["node_modules/**", ".next/**", "lib/generated/**", "next-env.d.ts", "data/**", "test-results/**", "playwright-report/**", "artifacts/**"] },
+  { ignores: ["node_modules/**", ".next/**", "lib/generated/**", "next-env.d.ts", "data/**", "test-results/**", "playwright-report/**", "artifacts/**", ".*", "zz-*"] },
+  { files: ["**/*.mjs", "**/*.js"], languageOptions: { globals: { ...globals.node } } },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -11,7 +11,6 @@ import { PATCH as patchUser, DELETE as deleteUser } from "@/app/api/users/[id]/r
 let app: ApiHarness;
 let admin: Session;
 let csm: Session;
-const levels = ["healthy", "at_risk", "critical"] as const;
 
 beforeAll(async () => {
   app = await createApiHarness();
