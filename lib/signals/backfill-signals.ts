@@ -39,7 +39,8 @@ export async function backfillSignals(db: Db, input: BackfillInput): Promise<Bac
   const days = Array.from({ length: n }, (_, i) => firstDayMs + i * DAY_MS);
   let accounts = 0;
   let rows = 0;
-  for await (const chunk of iterateSignalChunks(db, { ...input, days })) {
+  // 100 accounts × 365 days = 36,500 rows per loaded batch (the default 500 is for one-day runs).
+  for await (const chunk of iterateSignalChunks(db, { ...input, batchSize: input.batchSize ?? 100, days })) {
     await upsertSignalRows(db, chunk.rows, (d) => d < lastDayMs);
     accounts += chunk.accountIds.length;
     rows += chunk.rows.length;

@@ -1,7 +1,10 @@
 /**
  * Backfill benchmark on a RavenStack-sized portfolio (not a vitest file: run it by hand).
  *
- *   npx tsx tests/signals/bench-backfill.ts [--days 365] [--db file:/tmp/bench.db | postgresql://…] [--seed-only]
+ *   npx tsx tests/signals/bench-backfill.ts [--days 365] [--db file:/tmp/bench.db | postgresql://…] [--batch 100] [--seed-only | --reuse]
+ *
+ * `--seed-only` then `--reuse` (same --db) measures the backfill in a process that never held the
+ * seed data, so its peak RSS is the backfill's own.
  *
  * Loads ../shared/data/ravenstack (500 accounts, 5,000 subscriptions, 2,000 tickets, 25,000 usage
  * rows) into a fresh database as a Stripe + HubSpot portfolio: each subscription becomes a Stripe
@@ -12,7 +15,7 @@
  */
 import { copyFileSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { parse } from "csv-parse/sync";
-import { createPrisma, isPostgresUrl } from "@/lib/db/prisma";
+import { createPrisma, isPostgresUrl, type Db } from "@/lib/db/prisma";
 import type { Prisma } from "@/lib/generated/sqlite/client";
 import { backfillSignals } from "@/lib/signals/backfill-signals";
 
@@ -38,6 +41,21 @@ async function main(): Promise<void> {
   }
   const db = createPrisma(url);
   try {
+    const existing = process.argv.includes("--reuse")
+      ? await db.organization.findFirst({ where: { slug: { startsWith: "ravenstack-" } }, orderBy: { createdAt: "desc" } })
+      : null;
+    const { organizationId, asOf } = existing
+      ? { organizationId: existing.id, asOf: (await db.connection.findFirstOrThrow({ where: { organizationId: existing.id } })).createdAt }
+      : await seed(db);
+    if (process.argv.includes("--seed-only")) return;
+    await runBackfill(db, url, organizationId, asOf, days);
+  } finally {
+    await db.$disconnect();
+    if (tmp) rmSync(tmp, { force: true });
+  }
+}
+
+async function seed(db: Db): Promise<{ organizationId: string; asOf: Date }> {
     const t0 = Date.now();
     const accounts = csv("ravenstack_accounts.csv");
     const subs = csv("ravenstack_subscriptions.csv");
@@ -148,10 +166,14 @@ async function main(): Promise<void> {
         `${contacts.length} contacts, ${engagements.length} engagements, ${tickets.length} tickets in ${(seeded / 1000).toFixed(1)} s; asOf ${asOf.toISOString().slice(0, 10)}`,
     );
 
-    if (process.argv.includes("--seed-only")) return;
+    return { organizationId, asOf };
+}
+
+async function runBackfill(db: Db, url: string, organizationId: string, asOf: Date, days: number): Promise<void> {
     let peakRss = process.memoryUsage().rss;
+    const batchSize = arg("batch") ? Number(arg("batch")) : undefined;
     const res = await backfillSignals(db, {
-      organizationId, asOf, days,
+      organizationId, asOf, days, batchSize,
       onProgress: (p) => {
         peakRss = Math.max(peakRss, process.memoryUsage().rss);
         if (process.stdout.isTTY) process.stdout.write(`\r${p.accountsDone}/${p.accountsTotal} accounts, ${p.rowsWritten} rows, ${(p.elapsedMs / 1000).toFixed(1)} s`);
@@ -165,10 +187,6 @@ async function main(): Promise<void> {
     );
     const again = await backfillSignals(db, { organizationId, asOf, days });
     console.log(`re-run (replace): ${(again.durationMs / 1000).toFixed(2)} s, rows stored ${await db.accountSignalDaily.count({ where: { organizationId } })}`);
-  } finally {
-    await db.$disconnect();
-    if (tmp) rmSync(tmp, { force: true });
-  }
 }
 
 main().catch((e: unknown) => {
