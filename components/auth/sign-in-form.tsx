@@ -37,7 +37,7 @@ export function SignInForm() {
         <input id="password" name="password" type="password" autoComplete="current-password" required
           className="mt-1 w-full rounded-md border border-slate-300 px-3 py-2 text-sm" />
       </div>
-      {error && <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">{error}</p>}
+      {error && <p role="alert" data-testid="sign-in-error" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">{error}</p>}
       <button type="submit" disabled={busy}
         className="w-full rounded-md bg-indigo-600 px-3 py-2 text-sm font-medium text-white hover:bg-indigo-700 disabled:opacity-60">
         {busy ? "Signing in…" : "Sign in"}

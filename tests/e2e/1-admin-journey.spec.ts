@@ -15,7 +15,7 @@ test("an admin connects HubSpot and Stripe, syncs, scores and reviews a critical
   await expect(page.getByText("Connect HubSpot or Stripe")).toBeVisible();
   await screenshot(page, "admin-empty-dashboard");
 
-  await page.getByRole("link", { name: "Integrations" }).click();
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Integrations" }).click();
   const hubspot = page.getByTestId("provider-hubspot");
   await hubspot.getByLabel("Private-app access token").fill("pat-wrong-token-0000");
   await hubspot.getByRole("button", { name: "Test & Save" }).click();
@@ -47,7 +47,7 @@ test("an admin connects HubSpot and Stripe, syncs, scores and reviews a critical
   await expect(page.getByTestId("pipeline-summary")).toBeVisible({ timeout: 600_000 });
   await screenshot(page, "admin-integrations-done");
 
-  await page.getByRole("link", { name: "Accounts", exact: true }).click();
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Accounts", exact: true }).click();
   await expect(page.getByTestId("account-row").first()).toBeVisible();
   expect(Number((await page.getByTestId("accounts-total").innerText()).split(" ")[0].replace(/,/g, ""))).toBeGreaterThanOrEqual(450);
   await page.getByLabel("Risk level").selectOption("critical");

@@ -8,11 +8,11 @@ import { screenshot, signIn } from "./helpers";
 
 test("a CSM reviews at-risk accounts but cannot reach integrations", async ({ page }) => {
   await signIn(page, "csm");
-  await expect(page.getByRole("link", { name: "Integrations" })).toHaveCount(0);
+  await expect(page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Integrations" })).toHaveCount(0);
   await expect(page.getByTestId("stat-accounts")).not.toHaveText("0");
   await screenshot(page, "csm-dashboard");
 
-  await page.getByRole("link", { name: "Accounts", exact: true }).click();
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Accounts", exact: true }).click();
   await expect(page.getByTestId("account-row").first()).toBeVisible();
   await page.getByTestId("account-row").first().getByRole("link").first().click();
   await expect(page.getByTestId("account-name")).toBeVisible();
@@ -21,7 +21,7 @@ test("a CSM reviews at-risk accounts but cannot reach integrations", async ({ pa
   await screenshot(page, "csm-account");
 
   await page.goto("/integrations");
-  await expect(page.getByRole("alert")).toContainText("needs the admin role");
+  await expect(page.getByTestId("not-allowed")).toContainText("needs the admin role");
   await expect(page.getByRole("button", { name: /Test & Save|Sync Now/ })).toHaveCount(0);
 
   const res = await page.request.post("/api/integrations/hubspot/sync");
@@ -34,5 +34,5 @@ test("a wrong password shows a clear message without saying whether the e-mail e
   await page.getByLabel("E-mail").fill("csm@e2e.local");
   await page.getByLabel("Password").fill("not-the-password");
   await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByRole("alert")).toHaveText("Wrong e-mail or password.");
+  await expect(page.getByTestId("sign-in-error")).toHaveText("Wrong e-mail or password.");
 });
