@@ -56,137 +56,137 @@ async function main(): Promise<void> {
 }
 
 async function seed(db: Db): Promise<{ organizationId: string; asOf: Date }> {
-    const t0 = Date.now();
-    const accounts = csv("ravenstack_accounts.csv");
-    const subs = csv("ravenstack_subscriptions.csv");
-    const tickets = csv("ravenstack_support_tickets.csv");
-    const usage = csv("ravenstack_feature_usage.csv");
-    const org = await db.organization.create({ data: { name: "RavenStack", slug: `ravenstack-${Date.now()}` } });
-    const organizationId = org.id;
-    let last = 0;
-    for (const s of subs) last = Math.max(last, Date.parse(`${s.start_date}T00:00:00Z`), s.end_date ? Date.parse(`${s.end_date}T00:00:00Z`) : 0);
-    for (const t of tickets) last = Math.max(last, Date.parse(`${t.submitted_at.slice(0, 10)}T00:00:00Z`));
-    const asOf = new Date(Math.floor(last / DAY) * DAY);
-    const hs = await db.connection.create({ data: { organizationId, provider: "hubspot", externalAccountId: "raven", displayName: "HubSpot", lastSyncAt: asOf, createdAt: asOf } });
-    const st = await db.connection.create({ data: { organizationId, provider: "stripe", externalAccountId: "acct_raven", displayName: "Stripe", lastSyncAt: asOf, createdAt: asOf } });
+  const t0 = Date.now();
+  const accounts = csv("ravenstack_accounts.csv");
+  const subs = csv("ravenstack_subscriptions.csv");
+  const tickets = csv("ravenstack_support_tickets.csv");
+  const usage = csv("ravenstack_feature_usage.csv");
+  const org = await db.organization.create({ data: { name: "RavenStack", slug: `ravenstack-${Date.now()}` } });
+  const organizationId = org.id;
+  let last = 0;
+  for (const s of subs) last = Math.max(last, Date.parse(`${s.start_date}T00:00:00Z`), s.end_date ? Date.parse(`${s.end_date}T00:00:00Z`) : 0);
+  for (const t of tickets) last = Math.max(last, Date.parse(`${t.submitted_at.slice(0, 10)}T00:00:00Z`));
+  const asOf = new Date(Math.floor(last / DAY) * DAY);
+  const hs = await db.connection.create({ data: { organizationId, provider: "hubspot", externalAccountId: "raven", displayName: "HubSpot", lastSyncAt: asOf, createdAt: asOf } });
+  const st = await db.connection.create({ data: { organizationId, provider: "stripe", externalAccountId: "acct_raven", displayName: "Stripe", lastSyncAt: asOf, createdAt: asOf } });
 
-    const accountId = new Map<string, string>();
-    await db.account.createMany({
-      data: accounts.map((a) => ({ id: `acc_${a.account_id}`, organizationId, name: a.account_name, customerSince: new Date(`${a.signup_date}T00:00:00Z`) })),
-    });
-    for (const a of accounts) accountId.set(a.account_id, `acc_${a.account_id}`);
-    await db.sourceRecord.createMany({
-      data: accounts.flatMap((a) => [
-        { organizationId, connectionId: hs.id, objectType: "company", externalId: `co_${a.account_id}`, accountId: `acc_${a.account_id}` },
-        { organizationId, connectionId: st.id, objectType: "customer", externalId: `cus_${a.account_id}`, accountId: `acc_${a.account_id}`, properties: { currency: "usd" } },
-      ]),
-    });
-    const contacts = accounts.flatMap((a) =>
-      Array.from({ length: Math.min(25, Number(a.seats) || 1) }, (_, i) => ({
-        organizationId, connectionId: hs.id, externalId: `k_${a.account_id}_${i}`, accountId: `acc_${a.account_id}`,
-        sourceCreatedAt: new Date(Date.parse(`${a.signup_date}T00:00:00Z`) + i * 7 * DAY),
-        lastActivityAt: new Date(asOf.getTime() - ((i * 13) % 60) * DAY),
-      })),
-    );
-    for (let i = 0; i < contacts.length; i += 2000) await db.contact.createMany({ data: contacts.slice(i, i + 2000) });
+  const accountId = new Map<string, string>();
+  await db.account.createMany({
+    data: accounts.map((a) => ({ id: `acc_${a.account_id}`, organizationId, name: a.account_name, customerSince: new Date(`${a.signup_date}T00:00:00Z`) })),
+  });
+  for (const a of accounts) accountId.set(a.account_id, `acc_${a.account_id}`);
+  await db.sourceRecord.createMany({
+    data: accounts.flatMap((a) => [
+      { organizationId, connectionId: hs.id, objectType: "company", externalId: `co_${a.account_id}`, accountId: `acc_${a.account_id}` },
+      { organizationId, connectionId: st.id, objectType: "customer", externalId: `cus_${a.account_id}`, accountId: `acc_${a.account_id}`, properties: { currency: "usd" } },
+    ]),
+  });
+  const contacts = accounts.flatMap((a) =>
+    Array.from({ length: Math.min(25, Number(a.seats) || 1) }, (_, i) => ({
+      organizationId, connectionId: hs.id, externalId: `k_${a.account_id}_${i}`, accountId: `acc_${a.account_id}`,
+      sourceCreatedAt: new Date(Date.parse(`${a.signup_date}T00:00:00Z`) + i * 7 * DAY),
+      lastActivityAt: new Date(asOf.getTime() - ((i * 13) % 60) * DAY),
+    })),
+  );
+  for (let i = 0; i < contacts.length; i += 2000) await db.contact.createMany({ data: contacts.slice(i, i + 2000) });
 
-    const invoices: Prisma.InvoiceCreateManyInput[] = [];
-    const charges: Prisma.ChargeCreateManyInput[] = [];
-    const subRows: Prisma.SubscriptionCreateManyInput[] = [];
-    const itemRows: Prisma.SubscriptionItemCreateManyInput[] = [];
-    let n = 0;
-    for (const s of subs) {
-      const acc = accountId.get(s.account_id);
-      if (!acc) continue;
-      const start = Date.parse(`${s.start_date}T00:00:00Z`);
-      const end = s.end_date ? Date.parse(`${s.end_date}T00:00:00Z`) : null;
-      const annual = s.billing_frequency === "annual";
-      const mrr = Math.round(Number(s.mrr_amount) * 100);
-      const monthsPer = annual ? 12 : 1;
-      const trial = s.is_trial === "True";
-      subRows.push({
-          id: `sub_${s.subscription_id}`, organizationId, connectionId: st.id, externalId: s.subscription_id, customerExternalId: `cus_${s.account_id}`, accountId: acc,
-          status: end !== null && end <= asOf.getTime() ? "canceled" : trial ? "trialing" : "active", currency: "usd",
-          startDate: new Date(start), endedAt: end !== null && end <= asOf.getTime() ? new Date(end) : null,
-          canceledAt: end !== null ? new Date(end - (s.auto_renew_flag === "True" ? 0 : 20 * DAY)) : null,
-          cancelAtPeriodEnd: end !== null && end > asOf.getTime(), trialEnd: trial ? new Date(start + 14 * DAY) : null,
-          currentPeriodEnd: new Date(start + monthsPer * 30 * DAY), collectionMethod: annual ? "send_invoice" : "charge_automatically",
+  const invoices: Prisma.InvoiceCreateManyInput[] = [];
+  const charges: Prisma.ChargeCreateManyInput[] = [];
+  const subRows: Prisma.SubscriptionCreateManyInput[] = [];
+  const itemRows: Prisma.SubscriptionItemCreateManyInput[] = [];
+  let n = 0;
+  for (const s of subs) {
+    const acc = accountId.get(s.account_id);
+    if (!acc) continue;
+    const start = Date.parse(`${s.start_date}T00:00:00Z`);
+    const end = s.end_date ? Date.parse(`${s.end_date}T00:00:00Z`) : null;
+    const annual = s.billing_frequency === "annual";
+    const mrr = Math.round(Number(s.mrr_amount) * 100);
+    const monthsPer = annual ? 12 : 1;
+    const trial = s.is_trial === "True";
+    subRows.push({
+        id: `sub_${s.subscription_id}`, organizationId, connectionId: st.id, externalId: s.subscription_id, customerExternalId: `cus_${s.account_id}`, accountId: acc,
+        status: end !== null && end <= asOf.getTime() ? "canceled" : trial ? "trialing" : "active", currency: "usd",
+        startDate: new Date(start), endedAt: end !== null && end <= asOf.getTime() ? new Date(end) : null,
+        canceledAt: end !== null ? new Date(end - (s.auto_renew_flag === "True" ? 0 : 20 * DAY)) : null,
+        cancelAtPeriodEnd: end !== null && end > asOf.getTime(), trialEnd: trial ? new Date(start + 14 * DAY) : null,
+        currentPeriodEnd: new Date(start + monthsPer * 30 * DAY), collectionMethod: annual ? "send_invoice" : "charge_automatically",
+    });
+    itemRows.push({
+      subscriptionId: `sub_${s.subscription_id}`, externalId: `si_${s.subscription_id}`, productId: `prod_${s.plan_tier}`, productName: s.plan_tier,
+      quantity: Math.max(1, Number(s.seats) || 1), unitAmountCents: Math.round((mrr * monthsPer) / Math.max(1, Number(s.seats) || 1)),
+      currency: "usd", interval: annual ? "year" : "month",
+    });
+    if (trial) continue;
+    for (let t = start; t <= (end ?? asOf.getTime()) && t <= asOf.getTime(); t += monthsPer * 30 * DAY) {
+      const id = `in_${n++}`;
+      const failed = n % 20 === 0;
+      invoices.push({
+        organizationId, connectionId: st.id, externalId: id, customerExternalId: `cus_${s.account_id}`, subscriptionExternalId: s.subscription_id,
+        accountId: acc, status: failed ? "open" : "paid", currency: "usd", amountDueCents: mrr * monthsPer, amountPaidCents: failed ? 0 : mrr * monthsPer,
+        amountRemainingCents: failed ? mrr * monthsPer : 0, attemptCount: failed ? 3 : 1, sourceCreatedAt: new Date(t),
+        paidAt: failed ? null : new Date(t + 3_600_000), collectionMethod: annual ? "send_invoice" : "charge_automatically",
+        dueDate: annual ? new Date(t + 30 * DAY) : null,
       });
-      itemRows.push({
-        subscriptionId: `sub_${s.subscription_id}`, externalId: `si_${s.subscription_id}`, productId: `prod_${s.plan_tier}`, productName: s.plan_tier,
-        quantity: Math.max(1, Number(s.seats) || 1), unitAmountCents: Math.round((mrr * monthsPer) / Math.max(1, Number(s.seats) || 1)),
-        currency: "usd", interval: annual ? "year" : "month",
+      charges.push({
+        organizationId, connectionId: st.id, externalId: `ch_${id}`, customerExternalId: `cus_${s.account_id}`, accountId: acc, invoiceExternalId: id,
+        status: failed ? "failed" : "succeeded", amountCents: mrr * monthsPer, currency: "usd", paymentMethodType: n % 3 ? "card" : "sepa_debit",
+        sourceCreatedAt: new Date(t + 3_600_000),
       });
-      if (trial) continue;
-      for (let t = start; t <= (end ?? asOf.getTime()) && t <= asOf.getTime(); t += monthsPer * 30 * DAY) {
-        const id = `in_${n++}`;
-        const failed = n % 20 === 0;
-        invoices.push({
-          organizationId, connectionId: st.id, externalId: id, customerExternalId: `cus_${s.account_id}`, subscriptionExternalId: s.subscription_id,
-          accountId: acc, status: failed ? "open" : "paid", currency: "usd", amountDueCents: mrr * monthsPer, amountPaidCents: failed ? 0 : mrr * monthsPer,
-          amountRemainingCents: failed ? mrr * monthsPer : 0, attemptCount: failed ? 3 : 1, sourceCreatedAt: new Date(t),
-          paidAt: failed ? null : new Date(t + 3_600_000), collectionMethod: annual ? "send_invoice" : "charge_automatically",
-          dueDate: annual ? new Date(t + 30 * DAY) : null,
-        });
-        charges.push({
-          organizationId, connectionId: st.id, externalId: `ch_${id}`, customerExternalId: `cus_${s.account_id}`, accountId: acc, invoiceExternalId: id,
-          status: failed ? "failed" : "succeeded", amountCents: mrr * monthsPer, currency: "usd", paymentMethodType: n % 3 ? "card" : "sepa_debit",
-          sourceCreatedAt: new Date(t + 3_600_000),
-        });
-      }
     }
-    for (let i = 0; i < subRows.length; i += 1000) await db.subscription.createMany({ data: subRows.slice(i, i + 1000) });
-    for (let i = 0; i < itemRows.length; i += 1000) await db.subscriptionItem.createMany({ data: itemRows.slice(i, i + 1000) });
-    for (let i = 0; i < invoices.length; i += 1000) await db.invoice.createMany({ data: invoices.slice(i, i + 1000) });
-    for (let i = 0; i < charges.length; i += 1000) await db.charge.createMany({ data: charges.slice(i, i + 1000) });
+  }
+  for (let i = 0; i < subRows.length; i += 1000) await db.subscription.createMany({ data: subRows.slice(i, i + 1000) });
+  for (let i = 0; i < itemRows.length; i += 1000) await db.subscriptionItem.createMany({ data: itemRows.slice(i, i + 1000) });
+  for (let i = 0; i < invoices.length; i += 1000) await db.invoice.createMany({ data: invoices.slice(i, i + 1000) });
+  for (let i = 0; i < charges.length; i += 1000) await db.charge.createMany({ data: charges.slice(i, i + 1000) });
 
-    const subAccount = new Map(subs.map((s) => [s.subscription_id, s.account_id]));
-    const types = ["call", "meeting", "note", "email"];
-    const engagements = usage.flatMap((u, i) => {
-      const acc = accountId.get(subAccount.get(u.subscription_id) ?? "");
+  const subAccount = new Map(subs.map((s) => [s.subscription_id, s.account_id]));
+  const types = ["call", "meeting", "note", "email"];
+  const engagements = usage.flatMap((u, i) => {
+    const acc = accountId.get(subAccount.get(u.subscription_id) ?? "");
+    return acc
+      ? [{ organizationId, connectionId: hs.id, type: types[i % 4]!, externalId: `e_${i}`, accountId: acc, occurredAt: new Date(`${u.usage_date}T10:00:00Z`) }]
+      : [];
+  });
+  for (let i = 0; i < engagements.length; i += 2000) await db.engagement.createMany({ data: engagements.slice(i, i + 2000) });
+  await db.ticket.createMany({
+    data: tickets.flatMap((t) => {
+      const acc = accountId.get(t.account_id);
       return acc
-        ? [{ organizationId, connectionId: hs.id, type: types[i % 4]!, externalId: `e_${i}`, accountId: acc, occurredAt: new Date(`${u.usage_date}T10:00:00Z`) }]
+        ? [{
+            organizationId, connectionId: hs.id, externalId: t.ticket_id, accountId: acc, priority: t.priority, isOpen: !t.closed_at,
+            openedAt: new Date(`${t.submitted_at.slice(0, 10)}T08:00:00Z`), closedAt: t.closed_at ? new Date(`${t.closed_at.replace(" ", "T")}Z`) : null,
+          }]
         : [];
-    });
-    for (let i = 0; i < engagements.length; i += 2000) await db.engagement.createMany({ data: engagements.slice(i, i + 2000) });
-    await db.ticket.createMany({
-      data: tickets.flatMap((t) => {
-        const acc = accountId.get(t.account_id);
-        return acc
-          ? [{
-              organizationId, connectionId: hs.id, externalId: t.ticket_id, accountId: acc, priority: t.priority, isOpen: !t.closed_at,
-              openedAt: new Date(`${t.submitted_at.slice(0, 10)}T08:00:00Z`), closedAt: t.closed_at ? new Date(`${t.closed_at.replace(" ", "T")}Z`) : null,
-            }]
-          : [];
-      }),
-    });
-    const seeded = Date.now() - t0;
-    console.log(
-      `seeded ${accounts.length} accounts, ${subs.length} subscriptions, ${invoices.length} invoices, ${charges.length} charges, ` +
-        `${contacts.length} contacts, ${engagements.length} engagements, ${tickets.length} tickets in ${(seeded / 1000).toFixed(1)} s; asOf ${asOf.toISOString().slice(0, 10)}`,
-    );
+    }),
+  });
+  const seeded = Date.now() - t0;
+  console.log(
+    `seeded ${accounts.length} accounts, ${subs.length} subscriptions, ${invoices.length} invoices, ${charges.length} charges, ` +
+      `${contacts.length} contacts, ${engagements.length} engagements, ${tickets.length} tickets in ${(seeded / 1000).toFixed(1)} s; asOf ${asOf.toISOString().slice(0, 10)}`,
+  );
 
-    return { organizationId, asOf };
+  return { organizationId, asOf };
 }
 
 async function runBackfill(db: Db, url: string, organizationId: string, asOf: Date, days: number): Promise<void> {
-    let peakRss = process.memoryUsage().rss;
-    const batchSize = arg("batch") ? Number(arg("batch")) : undefined;
-    const res = await backfillSignals(db, {
-      organizationId, asOf, days, batchSize,
-      onProgress: (p) => {
-        peakRss = Math.max(peakRss, process.memoryUsage().rss);
-        if (process.stdout.isTTY) process.stdout.write(`\r${p.accountsDone}/${p.accountsTotal} accounts, ${p.rowsWritten} rows, ${(p.elapsedMs / 1000).toFixed(1)} s`);
-      },
-    });
-    if (process.stdout.isTTY) process.stdout.write("\n");
-    const rows = await db.accountSignalDaily.count({ where: { organizationId } });
-    console.log(
-      `${isPostgresUrl(url) ? "postgresql" : "sqlite"}: backfill ${res.accounts} accounts × ${res.days} days = ${res.rows} rows (${rows} stored) ` +
-        `in ${(res.durationMs / 1000).toFixed(2)} s → ${Math.round(res.rows / (res.durationMs / 1000))} rows/s; peak RSS ${Math.round(peakRss / 1e6)} MB`,
-    );
-    const again = await backfillSignals(db, { organizationId, asOf, days });
-    console.log(`re-run (replace): ${(again.durationMs / 1000).toFixed(2)} s, rows stored ${await db.accountSignalDaily.count({ where: { organizationId } })}`);
+  let peakRss = process.memoryUsage().rss;
+  const batchSize = arg("batch") ? Number(arg("batch")) : undefined;
+  const res = await backfillSignals(db, {
+    organizationId, asOf, days, batchSize,
+    onProgress: (p) => {
+      peakRss = Math.max(peakRss, process.memoryUsage().rss);
+      if (process.stdout.isTTY) process.stdout.write(`\r${p.accountsDone}/${p.accountsTotal} accounts, ${p.rowsWritten} rows, ${(p.elapsedMs / 1000).toFixed(1)} s`);
+    },
+  });
+  if (process.stdout.isTTY) process.stdout.write("\n");
+  const rows = await db.accountSignalDaily.count({ where: { organizationId } });
+  console.log(
+    `${isPostgresUrl(url) ? "postgresql" : "sqlite"}: backfill ${res.accounts} accounts × ${res.days} days = ${res.rows} rows (${rows} stored) ` +
+      `in ${(res.durationMs / 1000).toFixed(2)} s → ${Math.round(res.rows / (res.durationMs / 1000))} rows/s; peak RSS ${Math.round(peakRss / 1e6)} MB`,
+  );
+  const again = await backfillSignals(db, { organizationId, asOf, days });
+  console.log(`re-run (replace): ${(again.durationMs / 1000).toFixed(2)} s, rows stored ${await db.accountSignalDaily.count({ where: { organizationId } })}`);
 }
 
 main().catch((e: unknown) => {
