@@ -63,7 +63,7 @@ runCli(async () => {
   const outcomes: RefreshOutcome[] = [];
   for (const org of orgs) {
     if (controller.signal.aborted) break;
-    outcomes.push(await refreshWithProgress(db, org, { backfill: values.backfill, signal: controller.signal, progress, label: `scoring ${org.slug}`, pollMs: tty ? 250 : 1000 }));
+    outcomes.push(await refreshWithProgress(db, org, { backfill: values.backfill, signal: controller.signal, progress, label: `scoring ${org.slug}` }));
   }
   progress.stop();
 

@@ -20,7 +20,7 @@ import { z } from "zod";
 import type { Db } from "@/lib/db";
 import type { JobView } from "@/lib/jobs/queue";
 import {
-  CliError, EXIT, formatScoreSummary, openCliDb, parseCli, pollJob, refreshWithProgress, resolveOrganizations, runCli, type RefreshOutcome,
+  CliError, EXIT, formatScoreSummary, openCliDb, parseCli, observeJobs, refreshWithProgress, resolveOrganizations, runCli, type RefreshOutcome,
 } from "./lib/cli-db";
 import { createProgress, formatCount, formatDuration, type Progress } from "./lib/progress";
 
@@ -58,6 +58,13 @@ const ZProvider = z.enum(["hubspot", "stripe"]);
 const ZConcurrency = z.coerce.number().int().min(1).max(4);
 
 const PROVIDER_LABEL = { hubspot: "HubSpot", stripe: "Stripe" } as const;
+
+/** Object types in sync order (PostgreSQL's jsonb does not keep the key order of the stored job result). */
+const OBJECT_ORDER = ["connection", "owners", "companies", "contacts", "deals", "calls", "meetings", "notes", "tickets", "customers", "subscriptions", "invoices", "charges"];
+const objectRank = (name: string) => {
+  const i = OBJECT_ORDER.indexOf(name);
+  return i < 0 ? OBJECT_ORDER.length : i;
+};
 
 type Conn = {
   id: string;
@@ -124,38 +131,49 @@ async function collectProblems(db: Db, job: JobView, result: z.infer<typeof ZSyn
   return problems;
 }
 
-async function syncOne(db: Db, conn: Conn, label: string, opts: { full: boolean; signal: AbortSignal; progress: Progress; pollMs: number }): Promise<ConnOutcome> {
+async function syncOne(db: Db, conn: Conn, label: string, opts: { index: number; full: boolean; signal: AbortSignal; progress: Progress }): Promise<ConnOutcome> {
   const { runJobInline } = await import("@/lib/jobs/run-job");
-  const key = `conn:${conn.id}`;
-  const streamsSeen = new Set<string>();
+  // Keys sort as: connection header, then its object types in the order they started (renderer `sort: true`).
+  const key = `conn:${String(opts.index).padStart(3, "0")}`;
+  const streamKeys = new Map<string, string>();
+  const streamKey = (name: string) => {
+    let k = streamKeys.get(name);
+    if (!k) streamKeys.set(name, (k = `${key}:${String(streamKeys.size).padStart(3, "0")}`));
+    return k;
+  };
+  const streamLabel = (name: string) => `  ${PROVIDER_LABEL[conn.provider]} ${name}`;
   opts.progress.update(key, { label, phase: "starting" });
-  const stop = pollJob(db, { name: "sync-connection-job", dedupeKey: `sync:${conn.id}` }, (j) => {
-    const p = j.progress ?? {};
+  const observed = observeJobs(db, (e) => {
+    if (e.name !== "sync-connection-job" || e.payload?.connectionId !== conn.id) return;
+    const p = e.progress;
     const requests = typeof p.requestCount === "number" ? p.requestCount : typeof p.requests === "number" ? p.requests : undefined;
-    opts.progress.update(key, { label, phase: j.status === "queued" ? "queued" : "syncing", detail: requests !== undefined ? `${formatCount(requests)} requests` : undefined });
+    opts.progress.update(key, { label, phase: "syncing", detail: requests !== undefined ? `${formatCount(requests)} requests` : undefined });
     const streams = ZStreams.safeParse(p.streams ?? {});
     if (!streams.success) return;
-    for (const [name, s] of Object.entries(streams.data)) {
-      streamsSeen.add(name);
-      opts.progress.update(`${key}:${name}`, {
-        label: `  ${PROVIDER_LABEL[conn.provider]} ${name}`, phase: "syncing",
-        processed: s.processed, total: s.total ?? null, ratePerSec: s.ratePerSec ?? undefined, etaMs: s.etaMs ?? null,
+    for (const [name, st] of Object.entries(streams.data)) {
+      opts.progress.update(streamKey(name), {
+        label: streamLabel(name), phase: "syncing",
+        processed: st.processed, total: st.total ?? null, ratePerSec: st.ratePerSec ?? undefined, etaMs: st.etaMs ?? null,
       });
     }
-  }, opts.pollMs);
+  });
   const started = Date.now();
   let job: JobView;
   try {
-    job = await runJobInline(db, "sync-connection-job", { connectionId: conn.id, full: opts.full, trigger: "cli", skipPostProcessing: true }, {
+    job = await runJobInline(observed, "sync-connection-job", { connectionId: conn.id, full: opts.full, trigger: "cli", skipPostProcessing: true }, {
       organizationId: conn.organizationId, dedupeKey: `sync:${conn.id}`, signal: opts.signal,
     });
-  } finally {
-    stop();
+  } catch (err) {
+    // Bookkeeping failed outside the job (e.g. the database went away): report it as this connection's failure.
+    opts.progress.update(key, { label, state: "failed", detail: err instanceof Error ? err.message : String(err) });
+    return { conn, label, status: "failed", mode: null, objects: {}, requests: 0, durationMs: Date.now() - started, jobId: null,
+      problems: [{ where: "sync", message: err instanceof Error ? err.message : String(err), guidance: null }] };
   }
   const parsed = job.status === "succeeded" ? ZSyncResult.safeParse(job.result) : null;
   const result = parsed?.success ? parsed.data : null;
   const objects: ConnOutcome["objects"] = {};
-  for (const [name, o] of Object.entries(result?.objects ?? {})) objects[name] = { processed: o.processed, skipped: o.skipped, status: o.status };
+  const entries = Object.entries(result?.objects ?? {}).sort(([a], [b]) => objectRank(a) - objectRank(b) || a.localeCompare(b));
+  for (const [name, o] of entries) objects[name] = { processed: o.processed, skipped: o.skipped, status: o.status };
   const problems = await collectProblems(db, job, result);
   let status: ConnOutcome["status"];
   if (job.status !== "succeeded") status = "failed";
@@ -172,8 +190,8 @@ async function syncOne(db: Db, conn: Conn, label: string, opts: { full: boolean;
     problems.push({ where: "connection", message: "access was revoked or expired", guidance: reconnectGuidance(conn) });
   }
   for (const [name, o] of Object.entries(objects)) {
-    if (name === "connection" || (!streamsSeen.has(name) && o.status === "failed")) continue;
-    opts.progress.update(`${key}:${name}`, { label: `  ${PROVIDER_LABEL[conn.provider]} ${name}`, state: o.status === "failed" ? "failed" : "done", processed: o.processed });
+    if (name === "connection") continue;
+    opts.progress.update(streamKey(name), { label: streamLabel(name), state: o.status === "failed" ? "failed" : "done", processed: o.processed });
   }
   const durationMs = Date.now() - started;
   opts.progress.update(key, {
@@ -266,8 +284,7 @@ runCli(async () => {
   });
 
   const tty = process.stdout.isTTY === true;
-  const pollMs = tty ? 250 : 1000;
-  const progress = createProgress(process.stdout, { tty });
+  const progress = createProgress(process.stdout, { tty, sort: true });
   const live = conns.filter((c) => c.status !== "reconnect_needed");
   const reconnect = conns.length - live.length;
   progress.log(`Syncing ${live.length} connection${live.length === 1 ? "" : "s"} (${reconnect ? `${reconnect} need${reconnect === 1 ? "s" : ""} reconnecting, ` : ""}${values.full ? "full re-sync, " : ""}${opened.provider})…`);
@@ -278,7 +295,7 @@ runCli(async () => {
     problems: [{ where: "connection", message: `not synced: ${c.lastError ?? "access was revoked or expired"}`, guidance: reconnectGuidance(c) }],
   }));
   const synced = await pool(live, concurrency.data, controller.signal,
-    (c) => syncOne(db!, c, labelOf(c), { full: values.full, signal: controller.signal, progress, pollMs }),
+    (c) => syncOne(db!, c, labelOf(c), { index: live.indexOf(c), full: values.full, signal: controller.signal, progress }),
     (c) => ({ conn: c, label: labelOf(c), status: "skipped", mode: null, objects: {}, requests: 0, durationMs: 0, jobId: null, problems: [{ where: "sync", message: "not started (interrupted)", guidance: null }] }),
   );
   const outcomes = [...synced, ...needsReconnect];
@@ -289,7 +306,7 @@ runCli(async () => {
     for (const id of orgIds) {
       if (controller.signal.aborted) break;
       const org = orgById.get(id)!;
-      scored.push(await refreshWithProgress(db, org, { backfill: backfillOrgs.has(id), signal: controller.signal, progress, label: `scoring ${org.slug}`, pollMs }));
+      scored.push(await refreshWithProgress(db, org, { backfill: backfillOrgs.has(id), signal: controller.signal, progress, label: `scoring ${org.slug}` }));
     }
   }
   progress.stop();

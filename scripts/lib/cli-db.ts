@@ -1,6 +1,6 @@
 /**
  * Shared parts of the CLI scripts (`npm run sync`, `npm run score`): bootstrap (env, database, exit
- * codes), job progress polling, and the scoring step both scripts run (`refreshWithProgress`) with its
+ * codes), job progress observation, and the scoring step both scripts run (`refreshWithProgress`) with its
  * summary (`summarizeScores`, `formatScoreSummary`):
  *
  *   const args = parseCli(process.argv.slice(2), OPTIONS, USAGE);       // exit 2 on a bad flag
@@ -147,42 +147,44 @@ export function runCli(main: () => Promise<number>, opts: { cleanup?: () => Prom
     });
 }
 
-/** A job's progress row as the CLI polls it (the `Job.progress` JSON written through ctx.progress). */
-export type PolledJob = { id: string; status: string; progress: Record<string, unknown> | null };
+/** A progress write of a job run by this process (the `Job.progress` JSON written through ctx.progress). */
+export type JobProgressEvent = { jobId: string; name: string | null; payload: Record<string, unknown> | null; progress: Record<string, unknown> };
 
 /**
- * Poll the newest job matching `where` every `intervalMs` and hand its progress to `onPoll` (for the
- * progress bars; `runJobInline` itself only returns when the job is finished). Returns a stop function.
+ * A client that reports every progress write of the jobs it runs to `listener`, synchronously, as the
+ * job code writes it (ctx.progress → `db.job.update({data: {progress}})`, at most every ~500 ms per job).
+ * Pass it to `runJobInline` instead of polling the Job table: on SQLite the scoring pipeline keeps the
+ * event loop busy for minutes (libsql calls complete as microtasks), so timers — and pollers — never run.
+ * Only `job.create` and `job.update` are observed; every other query goes straight through.
  */
-export function pollJob(
-  db: Db,
-  where: { name: string; organizationId?: string; dedupeKey?: string; lockedBy?: string },
-  onPoll: (job: PolledJob) => void,
-  intervalMs = 300,
-): () => void {
-  let stopped = false;
-  let busy = false;
-  const tick = async () => {
-    if (stopped || busy) return;
-    busy = true;
-    try {
-      const j = await db.job.findFirst({
-        where: { ...where, status: { in: ["queued", "running"] } },
-        orderBy: { createdAt: "desc" },
-        select: { id: true, status: true, progress: true },
-      });
-      if (j && !stopped) onPoll({ id: j.id, status: j.status, progress: (j.progress as Record<string, unknown> | null) ?? null });
-    } catch {
-      // Progress is cosmetic: a failed poll (e.g. SQLite busy) is retried on the next tick.
-    } finally {
-      busy = false;
-    }
-  };
-  const timer = setInterval(() => void tick(), intervalMs);
-  return () => {
-    stopped = true;
-    clearInterval(timer);
-  };
+export function observeJobs(db: Db, listener: (e: JobProgressEvent) => void): Db {
+  const known = new Map<string, { name: string; payload: Record<string, unknown> | null }>();
+  const extended = db.$extends({
+    query: {
+      job: {
+        async create({ args, query }) {
+          const row = await query(args);
+          const r = row as { id?: string; name?: string; payload?: unknown };
+          if (r.id && r.name) known.set(r.id, { name: r.name, payload: (r.payload as Record<string, unknown> | null) ?? null });
+          return row;
+        },
+        async update({ args, query }) {
+          const progress = (args.data as { progress?: unknown }).progress;
+          const jobId = (args.where as { id?: string }).id;
+          if (jobId && progress && typeof progress === "object") {
+            const k = known.get(jobId);
+            try {
+              listener({ jobId, name: k?.name ?? null, payload: k?.payload ?? null, progress: progress as Record<string, unknown> });
+            } catch {
+              // Progress display must never fail the job.
+            }
+          }
+          return query(args);
+        },
+      },
+    },
+  });
+  return extended as unknown as Db;
 }
 
 /** Counts of the newest scored day of an organization, for the summaries. */
@@ -244,26 +246,21 @@ export type RefreshOutcome = {
 export async function refreshWithProgress(
   db: Db,
   organization: { id: string; slug: string; name: string },
-  opts: { backfill?: boolean; signal?: AbortSignal; progress: Progress; label?: string; pollMs?: number },
+  opts: { backfill?: boolean; signal?: AbortSignal; progress: Progress; label?: string },
 ): Promise<RefreshOutcome> {
   const { runJobInline } = await import("@/lib/jobs/run-job");
   const key = `score:${organization.id}`;
   const label = opts.label ?? `scoring ${organization.slug}`;
   opts.progress.update(key, { label, phase: "starting" });
-  const stop = pollJob(db, { name: "refresh-organization-job", organizationId: organization.id, lockedBy: `inline-${process.pid}` }, (j) => {
-    const p = (j.progress ?? {}) as { phase?: string; processed?: number; total?: number; detail?: string };
-    if (!p.phase) return;
-    opts.progress.update(key, { label, phase: p.phase, processed: p.processed, total: p.total ?? null, detail: p.detail });
-  }, opts.pollMs);
+  const observed = observeJobs(db, (e) => {
+    if (e.name !== "refresh-organization-job") return;
+    const p = e.progress as { phase?: string; processed?: number; total?: number; detail?: string };
+    if (p.phase && p.phase !== "done") opts.progress.update(key, { label, phase: p.phase, processed: p.processed, total: p.total ?? null, detail: p.phase === "signals" ? p.detail : undefined });
+  });
   const started = Date.now();
-  let job: JobView;
-  try {
-    job = await runJobInline(db, "refresh-organization-job", {
-      organizationId: organization.id, trigger: "cli", ...(opts.backfill ? { backfill: true } : {}),
-    }, { organizationId: organization.id, signal: opts.signal });
-  } finally {
-    stop();
-  }
+  const job = await runJobInline(observed, "refresh-organization-job", {
+    organizationId: organization.id, trigger: "cli", ...(opts.backfill ? { backfill: true } : {}),
+  }, { organizationId: organization.id, signal: opts.signal });
   const durationMs = Date.now() - started;
   const ok = job.status === "succeeded";
   const result = ok ? (job.result as RefreshResult) : null;

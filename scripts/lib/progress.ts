@@ -81,10 +81,11 @@ export function formatLine(line: ProgressLine): string {
 }
 
 /**
- * Create a renderer writing to `out`. `tty` decides the mode (pass `process.stdout.isTTY === true`).
+ * Create a renderer writing to `out`. `tty` decides the mode (pass `process.stdout.isTTY === true`);
+ * `sort` draws the TTY block ordered by key instead of first-seen order (to group lines under a header key).
  * Writes are synchronous string writes; nothing is drawn after `stop()`.
  */
-export function createProgress(out: ProgressOutput, opts: { tty: boolean; minIntervalMs?: number }): Progress {
+export function createProgress(out: ProgressOutput, opts: { tty: boolean; minIntervalMs?: number; sort?: boolean }): Progress {
   const lines = new Map<string, ProgressLine>();
   const lastPhase = new Map<string, string>();
   const minInterval = opts.minIntervalMs ?? 100;
@@ -104,7 +105,8 @@ export function createProgress(out: ProgressOutput, opts: { tty: boolean; minInt
     dirty = false;
     lastDraw = Date.now();
     let s = drawn > 0 ? `\x1b[${drawn}A` : "";
-    for (const line of lines.values()) s += `\x1b[2K${clip(formatLine(line))}\n`;
+    const ordered = opts.sort ? [...lines.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, l]) => l) : [...lines.values()];
+    for (const line of ordered) s += `\x1b[2K${clip(formatLine(line))}\n`;
     drawn = lines.size;
     out.write(s);
   };
@@ -119,6 +121,8 @@ export function createProgress(out: ProgressOutput, opts: { tty: boolean; minInt
   return {
     update(key, line) {
       if (stopped) return;
+      const prev = lines.get(key);
+      if (prev && JSON.stringify(prev) === JSON.stringify(line)) return;
       lines.set(key, line);
       dirty = true;
       if (opts.tty) {
