@@ -100,6 +100,8 @@ describe("npm run sync / npm run score against the sandbox", () => {
     expect(r.stdout).toMatch(/✓ HubSpot "HubSpot portal 1234567": full sync · owners 1 · companies 3 · contacts 4/);
     expect(r.stdout).toMatch(/✓ Stripe ".+": full sync · customers 3 · subscriptions 3 · invoices 6/);
     expect(r.stdout).toContain("Done: 2 connections synced, 1 organization scored.");
+    expect(r.stdout).toMatch(/^ {2}HubSpot companies {2}✓ {2}3$/m);
+    expect(r.stdout).toMatch(/^ {2}Stripe invoices {2}✓ {2}6$/m);
 
     // Records landed through the connectors.
     expect(await t.db.sourceRecord.count({ where: { connectionId: hubspotConnectionId } })).toBeGreaterThanOrEqual(3);
@@ -135,6 +137,11 @@ describe("npm run sync / npm run score against the sandbox", () => {
     // Three accounts cannot train a model: the documented fallback, flagged as such.
     expect(r.stdout).toMatch(/probability source: fallback \d+ · model v1 \(insufficient_data\)/);
     expect(r.stdout).toContain("signals: today");
+    // Not a TTY: one progress line per pipeline phase the job reports (its writes are throttled to one per
+    // 500 ms, so short phases may not show), then the finished line; no escape codes.
+    expect(r.stdout).toMatch(/^scoring acme-cli {2}identity$/m);
+    expect(r.stdout).toMatch(new RegExp(`^scoring acme-cli {2}✓ {2}${accounts} {2}accounts · `, "m"));
+    expect(r.stdout).not.toContain("\x1b[");
     expect(r.stdout).toMatch(/duration: \d/);
   });
 
