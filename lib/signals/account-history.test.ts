@@ -86,3 +86,19 @@ describe("signalsOnDay billing details", () => {
     expect(row).toMatchObject({ mrrCents: 0, mrrChange30dCents: -10000, autoRenew: true, products: ["Plan"], daysUntilRenewal: 26 });
   });
 });
+
+describe("cancellationPending is about the customer leaving, not one subscription", () => {
+  const canceling = sub({ cancelScheduled: true, cancelKnownMs: t("2027-03-02T10:00:00Z"), cancelAtMs: t("2027-03-31") });
+  it("one of two live subscriptions set to end: a contraction (not pending), noted in extra", () => {
+    const row = signalsOnDay(history([canceling, sub()]), t("2027-03-10"));
+    expect(row).toMatchObject({ cancellationPending: false, autoRenew: true });
+    expect(row.extra).toMatchObject({ someSubscriptionsCanceling: true, allSubscriptionsCanceling: false });
+  });
+  it("every live subscription set to end: cancellation pending, no auto-renew", () => {
+    const row = signalsOnDay(history([canceling]), t("2027-03-10"));
+    expect(row).toMatchObject({ cancellationPending: true, autoRenew: false });
+  });
+  it("before the request was known: not pending", () => {
+    expect(signalsOnDay(history([canceling]), t("2027-03-01"))).toMatchObject({ cancellationPending: false, autoRenew: true });
+  });
+});

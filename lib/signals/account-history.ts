@@ -383,7 +383,9 @@ export function signalsOnDay(
       mrrChange60dCents: change(60),
       mrrChange90dCents: change(90),
       autoRenew: live.length ? pending.some((p) => !p) : null,
-      cancellationPending: live.length ? pending.some((p) => p) : null,
+      // Account level: the customer is leaving = EVERY live subscription is scheduled to end. One add-on
+      // set to lapse while the main plan renews is a contraction, not a pending churn (extra.someSubscriptionsCanceling).
+      cancellationPending: live.length ? pending.every((p) => p) : null,
       failedPayments30d:
         h.chargeCoverageStartMs !== null && windowStart < h.chargeCoverageStartMs ? null : countInRange(h.failedChargeMs, windowStart, at),
       daysSinceLastPayment: lastPayment === null ? null : wholeDaysBetween(lastPayment, dayStartMs),
@@ -400,6 +402,7 @@ export function signalsOnDay(
       mrrByCurrency: byCurrency,
       liveSubscriptions: live.length,
       allSubscriptionsCanceling: live.length ? pending.every((p) => p) : null,
+      someSubscriptionsCanceling: live.length ? pending.some((p) => p) : null,
     };
   }
 

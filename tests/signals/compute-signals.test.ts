@@ -46,9 +46,9 @@ describe("computeSignalsForDay", () => {
       mrrChange60dCents: 10000,
       // 2026-08-22: S1 + S3 = 120000 → 110000 − 120000
       mrrChange90dCents: -10000,
-      // S1 renews, S2's cancellation (requested 11-10) is pending
+      // S1 renews, S2's cancellation (requested 11-10) is pending: a contraction, not the customer leaving
       autoRenew: true,
-      cancellationPending: true,
+      cancellationPending: false,
       // failed charges in 10-22 … 11-20: ch_2 (11-18); ch_3 (10-15) too old, ch_4 (11-21) not yet
       failedPayments30d: 1,
       // last payment: in_1 / ch_1 on 11-15
@@ -82,7 +82,7 @@ describe("computeSignalsForDay", () => {
       // 2025-01-15 → 2026-11-20
       tenureDays: 674,
       freshness: { hubspot: "2026-11-20T06:00:00.000Z", stripe: "2026-11-20T07:00:00.000Z" },
-      extra: { mrrByCurrency: { usd: 110000 }, liveSubscriptions: 2, allSubscriptionsCanceling: false },
+      extra: { mrrByCurrency: { usd: 110000 }, liveSubscriptions: 2, allSubscriptionsCanceling: false, someSubscriptionsCanceling: true },
     });
   });
 
