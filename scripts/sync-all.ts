@@ -144,7 +144,10 @@ async function syncOne(db: Db, conn: Conn, label: string, opts: { index: number;
   const streamLabel = (name: string) => `  ${PROVIDER_LABEL[conn.provider]} ${name}`;
   opts.progress.update(key, { label, phase: "starting" });
   const observed = observeJobs(db, (e) => {
-    if (e.name !== "sync-connection-job" || e.payload?.connectionId !== conn.id) return;
+    // A job queued earlier by the app (deduplicated onto, then run here) was not created through this client:
+    // recognise it by the connectionId the sync job puts in its progress.
+    const connectionId = e.payload?.connectionId ?? e.progress.connectionId;
+    if ((e.name ?? "sync-connection-job") !== "sync-connection-job" || connectionId !== conn.id) return;
     const p = e.progress;
     const requests = typeof p.requestCount === "number" ? p.requestCount : typeof p.requests === "number" ? p.requests : undefined;
     opts.progress.update(key, { label, phase: "syncing", detail: requests !== undefined ? `${formatCount(requests)} requests` : undefined });
