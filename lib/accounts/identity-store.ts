@@ -117,12 +117,15 @@ export async function relinkChildRecords(db: DbClient, organizationId: string, c
     const col = (c: string) => Prisma.raw(`"${t.table}"."${c}"`);
     const connFilter = connectionIds ? Prisma.sql`AND ${col("connectionId")} IN (${Prisma.join(connectionIds)})` : Prisma.empty;
     const joins = Prisma.sql`s."connectionId" = ${col("connectionId")} AND s."objectType" = ${t.objectType} AND s."externalId" = ${col(t.key)}`;
+    // Not `s."accountId" IS NOT NULL`: right after a first sync, PostgreSQL's statistics still say
+    // every accountId is NULL and it would pick the accountId index for a 20,000 × 40,000 nested loop.
+    const linked = Prisma.sql`COALESCE(s."accountId", '') <> ''`;
     total += await db.$executeRaw`UPDATE ${table} SET "accountId" = s."accountId" FROM "SourceRecord" s
-      WHERE ${joins} AND s."accountId" IS NOT NULL AND ${col("organizationId")} = ${organizationId} ${connFilter}
+      WHERE ${joins} AND ${linked} AND ${col("organizationId")} = ${organizationId} ${connFilter}
       AND ${col("accountId")} IS DISTINCT FROM s."accountId"`;
     total += await db.$executeRaw`UPDATE ${table} SET "accountId" = NULL
       WHERE ${col("organizationId")} = ${organizationId} ${connFilter} AND ${col("accountId")} IS NOT NULL
-      AND NOT EXISTS (SELECT 1 FROM "SourceRecord" s WHERE ${joins} AND s."accountId" IS NOT NULL)`;
+      AND NOT EXISTS (SELECT 1 FROM "SourceRecord" s WHERE ${joins} AND ${linked})`;
   }
   return total;
 }
