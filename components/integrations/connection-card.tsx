@@ -109,7 +109,7 @@ export function ConnectionCard({ connection, onChanged, onMessage }: {
           {c.last_full_sync_at && <span className="text-slate-500"> · last full sync {formatDate(c.last_full_sync_at)}</span>}
         </p>
         {runs.length > 0 ? (
-          <div className="overflow-x-auto rounded-lg border border-slate-100">
+          <div className="relative overflow-x-auto rounded-lg border border-slate-100">
             <table className="w-full min-w-[480px] text-left text-xs" data-testid="sync-counts">
               <thead className="bg-slate-50 text-slate-500">
                 <tr>

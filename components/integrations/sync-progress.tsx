@@ -58,7 +58,7 @@ export function SyncProgressView({ progress, status }: { progress: unknown; stat
         {label}
       </p>
       {streams.length > 0 ? (
-        <div className="mt-2 overflow-x-auto">
+        <div className="relative mt-2 overflow-x-auto">
           <table className="w-full min-w-[420px] text-left text-xs text-slate-700">
             <thead>
               <tr className="text-slate-500">

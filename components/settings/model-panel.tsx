@@ -64,7 +64,7 @@ export function BacktestPanel({ refreshKey }: { refreshKey: number }) {
   return (
     <div className="space-y-3" data-testid="backtest">
       <p className="text-xs text-slate-500">How well today&apos;s settings (config v{data.scoring_config_version}{data.churn_model_version ? `, model v${data.churn_model_version}` : ""}) would have ranked the accounts that actually churned. ROC AUC 0.5 is a coin toss, 1.0 is perfect; lift is how many more churners sit in the riskiest 10 % than on average.</p>
-      <div className="overflow-x-auto">
+      <div className="relative overflow-x-auto">
         <table className="w-full min-w-[460px] text-left text-sm">
           <thead className="text-xs text-slate-500">
             <tr>

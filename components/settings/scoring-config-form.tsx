@@ -165,7 +165,7 @@ export function ScoringConfigForm({ initial }: { initial: ScoringConfigView }) {
             <p className="mt-1 text-sm text-slate-600">No signals yet: sync and score accounts first, then preview.</p>
           ) : (
             <>
-              <div className="mt-2 overflow-x-auto">
+              <div className="relative mt-2 overflow-x-auto">
                 <table className="w-full min-w-[320px] text-left text-sm">
                   <thead className="text-xs text-slate-500">
                     <tr><th scope="col" className="py-1 font-medium">Level</th><th scope="col" className="py-1 text-right font-medium">Now (v{preview.current_version})</th><th scope="col" className="py-1 text-right font-medium">With these settings</th><th scope="col" className="py-1 text-right font-medium">Change</th></tr>

@@ -181,7 +181,8 @@ export function UsersAdmin({ initial, currentUserId, currentRole }: { initial: M
       </section>
       <section aria-labelledby="members-title" className="rounded-xl border border-slate-200 bg-white shadow-sm">
         <h2 id="members-title" className="px-4 pt-4 text-sm font-semibold text-slate-700">Members ({members.length})</h2>
-        <div className="mt-2 overflow-x-auto">
+        {/* relative: the visually hidden labels (absolute) stay inside the scroll box instead of widening the page */}
+        <div className="relative mt-2 overflow-x-auto">
           <table className="w-full min-w-[520px] text-left text-sm" data-testid="members-table">
             <thead className="bg-slate-50 text-xs text-slate-500">
               <tr>

@@ -7,19 +7,46 @@
  * Env: E2E_SANDBOX_INFO — path of the sandbox info JSON (default data/e2e-sandbox.json, written by serve.ts).
  */
 import { readFileSync } from "node:fs";
-import { expect, test, type Page } from "@playwright/test";
-import { screenshot, signIn } from "./helpers";
+import { expect, test, type Cookie, type Page } from "@playwright/test";
+import { screenshot } from "./helpers";
+import { E2E_USERS } from "./users";
 
 type SandboxInfo = { hubspot: { privateAppToken: string }; stripe: { secretKey: string; restrictedKeys?: Record<string, string> } };
 const sandbox = (): SandboxInfo => JSON.parse(readFileSync(process.env.E2E_SANDBOX_INFO ?? "data/e2e-sandbox.json", "utf8"));
+
+const sessions = new Map<string, Cookie[]>();
+
+/**
+ * Sign in (once per role and worker: the session cookie is reused, sign-in is rate limited) and open
+ * `path` directly, without waiting for the dashboard the sign-in form lands on.
+ */
+async function signIn(page: Page, who: keyof typeof E2E_USERS, path: string) {
+  const u = E2E_USERS[who];
+  const saved = sessions.get(who);
+  if (saved) {
+    await page.context().addCookies(saved);
+  } else {
+    await page.goto("/sign-in");
+    await page.getByLabel("E-mail").fill(u.email);
+    await page.getByLabel("Password").fill(u.password);
+    const signedIn = page.waitForResponse((r) => r.url().includes("/api/auth/sign-in/email") && r.ok());
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await signedIn;
+    await page.waitForURL((url) => url.pathname === "/", { waitUntil: "commit" });
+    sessions.set(who, await page.context().cookies());
+  }
+  await page.goto(path);
+  await expect(page.getByTestId("role-badge")).toHaveText(u.role);
+}
 
 /** Screenshot at desktop and phone width; asserts the page itself never scrolls sideways on a phone. */
 async function shots(page: Page, name: string) {
   await page.setViewportSize({ width: 1280, height: 900 });
   await screenshot(page, `admin-${name}-1280`);
   await page.setViewportSize({ width: 390, height: 844 });
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-  expect(overflow, `${name}: the page scrolls horizontally at 390 px`).toBeLessThanOrEqual(0);
+  // Polled: charts re-measure their container a moment after the resize.
+  await expect.poll(() => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth),
+    { message: `${name}: the page scrolls horizontally at 390 px`, timeout: 5_000 }).toBeLessThanOrEqual(0);
   await screenshot(page, `admin-${name}-390`);
   await page.setViewportSize({ width: 1280, height: 900 });
 }
@@ -39,7 +66,7 @@ async function ensureConnected(page: Page, provider: "hubspot" | "stripe") {
 test.describe.configure({ mode: "serial" });
 
 test("a CSM gets a notice instead of any admin page, and the API refuses them", async ({ page }) => {
-  await signIn(page, "csm");
+  await signIn(page, "csm", "/integrations");
   for (const path of ["/integrations", "/settings/scoring", "/settings/users", "/accounts/matches"]) {
     await page.goto(path);
     await expect(page.getByRole("alert").filter({ hasText: "needs the admin role" })).toBeVisible();
@@ -51,8 +78,7 @@ test("a CSM gets a notice instead of any admin page, and the API refuses them", 
 
 test("Integrations: a bad token shows the server's message; connect, sync with live progress that survives a reload", async ({ page }) => {
   test.setTimeout(240_000);
-  await signIn(page, "admin");
-  await page.goto("/integrations");
+  await signIn(page, "admin", "/integrations");
   await expect(page.getByRole("heading", { name: "Integrations", level: 1 })).toBeVisible();
 
   // A wrong HubSpot token: the server's guidance appears inline, nothing is stored.
@@ -100,8 +126,7 @@ test("Integrations: a bad token shows the server's message; connect, sync with l
 
 test("Integrations: Score All Accounts shows the run's summary", async ({ page }) => {
   test.setTimeout(180_000);
-  await signIn(page, "admin");
-  await page.goto("/integrations");
+  await signIn(page, "admin", "/integrations");
   const pipeline = page.getByTestId("scoring-pipeline");
   await pipeline.getByRole("button", { name: "Score All Accounts" }).click();
   await expect(pipeline.getByRole("button", { name: "Scoring…" })).toBeDisabled();
@@ -110,18 +135,18 @@ test("Integrations: Score All Accounts shows the run's summary", async ({ page }
 });
 
 test("Scoring settings: the weights must total 100 before saving; preview; backtest and model", async ({ page }) => {
-  await signIn(page, "admin");
-  await page.goto("/settings/scoring");
+  await signIn(page, "admin", "/settings/scoring");
   const form = page.getByTestId("scoring-form");
-  const engagement = form.getByLabel("Engagement", { exact: true });
-  const before = Number(await engagement.inputValue());
-  await engagement.fill(String(before + 5));
+  // Move 5 points from the largest weight to the smallest: the total is 105 in between.
+  const keys = ["paymentRecency", "failedPayments", "mrrTrend", "renewalRisk", "engagement", "stakeholderCoverage", "supportLoad", "tenure"];
+  const values = await Promise.all(keys.map(async (k) => Number(await form.getByTestId(`weight-${k}`).inputValue())));
+  const lo = keys[values.indexOf(Math.min(...values))];
+  const hi = keys[values.indexOf(Math.max(...values))];
+  await form.getByTestId(`weight-${lo}`).fill(String(Math.min(...values) + 5));
   await expect(form.getByTestId("weights-total")).toContainText("105 / 100");
   await expect(form.getByRole("button", { name: "Save and re-score" })).toBeDisabled();
   await expect(form.getByRole("button", { name: "Preview" })).toBeDisabled();
-
-  const tenure = form.getByLabel("Tenure", { exact: true });
-  await tenure.fill(String(Number(await tenure.inputValue()) - 5));
+  await form.getByTestId(`weight-${hi}`).fill(String(Math.max(...values) - 5));
   await expect(form.getByTestId("weights-total")).toContainText("100 / 100");
   await expect(form.getByRole("button", { name: "Save and re-score" })).toBeEnabled();
 
@@ -143,8 +168,7 @@ test("Scoring settings: the weights must total 100 before saving; preview; backt
 });
 
 test("Users: add a user (password shown once), change a role, the last owner cannot be removed", async ({ page }) => {
-  await signIn(page, "admin");
-  await page.goto("/settings/users");
+  await signIn(page, "admin", "/settings/users");
   const email = `new-${Date.now()}@e2e.local`;
   const form = page.getByTestId("add-user-form");
   await form.getByLabel("Name").fill("Nora New");
@@ -178,8 +202,7 @@ test("Users: add a user (password shown once), change a role, the last owner can
 });
 
 test("Match review: candidates side by side with Confirm / Reject, or an empty state that says what happens", async ({ page }) => {
-  await signIn(page, "admin");
-  await page.goto("/accounts/matches");
+  await signIn(page, "admin", "/accounts/matches");
   await expect(page.getByRole("heading", { name: "Match review" })).toBeVisible();
   const first = page.getByTestId("match-candidate").first();
   if (await first.count()) {
