@@ -126,7 +126,7 @@ export function ConnectionCard({ connection, onChanged, onMessage }: {
                   <tr key={r.id} className="border-t border-slate-100">
                     <td className="px-2 py-1.5 font-medium text-slate-700">{objectLabel(r.object_type)}{r.direction === "outbound" ? " (write-back)" : ""}</td>
                     <td className={`px-2 py-1.5 ${r.status === "failed" ? "text-red-700" : r.status === "partial" ? "text-amber-700" : "text-slate-600"}`}>{r.status}</td>
-                    <td className="px-2 py-1.5 text-right tabular-nums">{r.records_processed.toLocaleString("en-US")}{r.records_total !== null ? ` / ${r.records_total.toLocaleString("en-US")}` : ""}</td>
+                    <td className="px-2 py-1.5 text-right tabular-nums">{r.records_processed.toLocaleString("en-US")}{r.records_total !== null && r.records_total >= r.records_processed ? ` / ${r.records_total.toLocaleString("en-US")}` : ""}</td>
                     <td className="px-2 py-1.5 text-right tabular-nums">{r.records_skipped.toLocaleString("en-US")}</td>
                     <td className="px-2 py-1.5 text-slate-600">{r.mode}</td>
                     <td className="px-2 py-1.5 text-slate-600">{r.completed_at ? <TimeAgo value={r.completed_at} /> : "running"}</td>

@@ -51,7 +51,7 @@ export function WebhookSecretForm({ connection, onSaved }: { connection: Connect
         <input id={`${id}-wh`} type="password" autoComplete="off" value={value} onChange={(e) => setValue(e.target.value)}
           placeholder={connection.webhook_secret_hint ? "Paste a new secret to replace it" : "Paste the signing secret"}
           className={`${INPUT_CLASS} sm:mt-0`} aria-describedby={`${id}-wh-help`} />
-        <Button type="submit" busy={busy} busyLabel="Saving…" disabled={value.trim().length === 0}>Save secret</Button>
+        <Button type="submit" busy={busy} busyLabel="Saving…" disabled={value.trim().length === 0} className="shrink-0 whitespace-nowrap">Save secret</Button>
       </div>
       <p id={`${id}-wh-help`} className="text-xs text-slate-500">{where}</p>
       {msg && <Notice tone={msg.tone}>{msg.text}</Notice>}

@@ -42,6 +42,7 @@ export function BacktestPanel({ refreshKey }: { refreshKey: number }) {
   useEffect(() => {
     let live = true;
     setError(null);
+    setData(null);
     apiFetch<BacktestView>("/api/scoring/backtest")
       .then((d) => { if (live) { setData(d); setSelected((s) => Math.min(s, Math.max(0, d.windows.length - 1))); } })
       .catch((e) => { if (live) setError(errorMessage(e)); });
@@ -65,26 +66,26 @@ export function BacktestPanel({ refreshKey }: { refreshKey: number }) {
     <div className="space-y-3" data-testid="backtest">
       <p className="text-xs text-slate-500">How well today&apos;s settings (config v{data.scoring_config_version}{data.churn_model_version ? `, model v${data.churn_model_version}` : ""}) would have ranked the accounts that actually churned. ROC AUC 0.5 is a coin toss, 1.0 is perfect; lift is how many more churners sit in the riskiest 10 % than on average.</p>
       <div className="relative overflow-x-auto">
-        <table className="w-full min-w-[460px] text-left text-sm">
+        <table className="w-full min-w-[340px] text-left text-sm">
           <thead className="text-xs text-slate-500">
             <tr>
               <th scope="col" className="py-1 font-medium">Window</th>
               <th scope="col" className="py-1 text-right font-medium">Accounts</th>
               <th scope="col" className="py-1 text-right font-medium">Churned</th>
-              <th scope="col" className="py-1 text-right font-medium">Health score AUC / lift</th>
-              <th scope="col" className="py-1 text-right font-medium">Model AUC / lift</th>
+              <th scope="col" className="py-1 text-right font-medium">Score AUC · lift</th>
+              <th scope="col" className="py-1 text-right font-medium">Model AUC · lift</th>
             </tr>
           </thead>
           <tbody>
             {data.windows.map((x, i) => (
               <tr key={x.days} className={`border-t border-slate-100 ${i === selected ? "bg-indigo-50/60" : ""}`}>
                 <td className="py-1">
-                  <button type="button" onClick={() => setSelected(i)} aria-pressed={i === selected} className="text-indigo-700 underline">Last {x.days} days</button>
+                  <button type="button" onClick={() => setSelected(i)} aria-pressed={i === selected} className="whitespace-nowrap text-indigo-700 underline">{x.days} days</button>
                 </td>
                 <td className="py-1 text-right tabular-nums">{x.accounts.toLocaleString("en-US")}</td>
                 <td className="py-1 text-right tabular-nums">{x.churned.toLocaleString("en-US")}</td>
-                <td className="py-1 text-right tabular-nums" data-testid={`auc-health-${x.days}`}>{fmt(x.health_score.roc_auc)} / {fmt(x.health_score.top_decile_lift, 1)}×</td>
-                <td className="py-1 text-right tabular-nums">{x.model ? `${fmt(x.model.roc_auc)} / ${fmt(x.model.top_decile_lift, 1)}×` : "no model"}</td>
+                <td className="py-1 text-right tabular-nums" data-testid={`auc-health-${x.days}`}>{fmt(x.health_score.roc_auc)} · {fmt(x.health_score.top_decile_lift, 1)}×</td>
+                <td className="py-1 text-right tabular-nums">{x.model ? `${fmt(x.model.roc_auc)} · ${fmt(x.model.top_decile_lift, 1)}×` : "no model"}</td>
               </tr>
             ))}
           </tbody>

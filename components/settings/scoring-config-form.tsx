@@ -26,7 +26,7 @@ type PreviewResponse = { day: string | null; current_version: number; counts: { 
 const LEVELS: RiskLevelName[] = ["healthy", "at_risk", "critical"];
 const round = (n: number) => Math.round(n * 1000) / 1000;
 
-export function ScoringConfigForm({ initial }: { initial: ScoringConfigView }) {
+export function ScoringConfigForm({ initial, onSaved }: { initial: ScoringConfigView; onSaved?: (c: ScoringConfigView) => void }) {
   const id = useId();
   const [saved, setSaved] = useState(initial);
   const [weights, setWeights] = useState<Record<string, number>>(() => Object.fromEntries(FACTOR_KEYS.map((k) => [k, initial.weights[k] ?? 0])));
@@ -67,6 +67,7 @@ export function ScoringConfigForm({ initial }: { initial: ScoringConfigView }) {
     try {
       const r = await apiFetch<{ config: ScoringConfigView; rescore_job: { id: string } | null }>("/api/scoring/config", { method: "PUT", body: { ...body(), rescore: true } });
       setSaved(r.config);
+      onSaved?.(r.config);
       setMsg({ tone: "success", text: `Saved as version ${r.config.version}. Today's scores are being recalculated in the background.` });
       setPreview(null);
     } catch (err) {

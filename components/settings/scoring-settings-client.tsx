@@ -9,7 +9,7 @@ export function ScoringSettingsClient({ config, model }: { config: ScoringConfig
   const [backtestKey, setBacktestKey] = useState(0);
   return (
     <div className="grid grid-cols-1 gap-6 lg:grid-cols-[minmax(0,3fr)_minmax(0,2fr)]">
-      <ScoringConfigForm initial={config} />
+      <ScoringConfigForm initial={config} onSaved={() => setBacktestKey((k) => k + 1)} />
       <div className="min-w-0 space-y-6">
         <Card title="Churn model"><ModelPanel initial={model} onRetrained={() => setBacktestKey((k) => k + 1)} /></Card>
         <Card title="Backtest"><BacktestPanel refreshKey={backtestKey} /></Card>
