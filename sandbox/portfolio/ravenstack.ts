@@ -337,19 +337,27 @@ export function buildRavenstackPortfolio(opts: RavenstackOptions): Portfolio {
     let finalEvent: ChurnRow | null = null;
     if (a.churned) {
       // Churn = accounts.churn_flag. The churn date C is the last churn event; without one, the last
-      // subscription end date; without either, first start + 60..399 days (by hash), capped at the
-      // data's last date. Subscriptions starting on or after C are dropped (a churned customer starts
-      // nothing after it left), unless that would leave none: then C moves to 30 days after the first start.
+      // subscription end date; without either, first start + 60..399 days (by hash). Subscriptions
+      // starting on or after C are dropped (a churned customer starts nothing after it left), unless
+      // that would leave none: then C moves to 30 days after the first start. A synthetic C (the
+      // two fallbacks) that would lie after the data's last date is NOT capped at it (a cap piled
+      // these churns onto the anchor day): it is drawn by hash strictly between the first start
+      // and the last date instead.
       finalEvent = events.length ? events[events.length - 1] : null;
       const starts = list.map((s) => parseUtc(s.start_date));
       const firstStart = Math.min(...starts);
       const ends = list.filter((s) => s.end_date).map((s) => parseUtc(s.end_date));
+      const synthetic = (days: number, key: string) => {
+        const span = Math.round((lastDay - firstStart) / DAY_MS);
+        if (firstStart + days * DAY_MS < lastDay) return firstStart + days * DAY_MS;
+        return firstStart + (span <= 1 ? span : 1 + hashInt(`${key}:${a.row.account_id}`, span - 1)) * DAY_MS;
+      };
       let c = finalEvent
         ? parseUtc(finalEvent.churn_date)
         : ends.length
           ? Math.max(...ends)
-          : Math.min(lastDay, firstStart + (60 + hashInt(`churn:${a.row.account_id}`, 340)) * DAY_MS);
-      if (c <= firstStart) c = Math.min(lastDay, firstStart + 30 * DAY_MS);
+          : synthetic(60 + hashInt(`churn:${a.row.account_id}`, 340), "churn-late");
+      if (c <= firstStart) c = synthetic(30, "churn-early");
       for (const p of mine) {
         if (parseUtc(p.row.start_date) >= c && parseUtc(p.row.start_date) > firstStart) {
           p.dropped = true;
@@ -717,7 +725,11 @@ export function buildRavenstackPortfolio(opts: RavenstackOptions): Portfolio {
     if (live && !trial && row.auto_renew_flag === "False") {
       cancelAtPeriodEnd = true;
       cancelAt = periodEnd;
-      canceledAt = Math.min(nowMs, Math.max(created, periodStart) + (1 + hashInt(`req:${key}`, 48)) * HOUR_MS);
+      // Requested 1-48 h into the current period; a period that began less than 48 h ago gets a request
+      // time spread (by hash) over the hours since it began, never a pile-up at exactly "now".
+      const requestFrom = Math.max(created, periodStart);
+      const requestDelay = (1 + hashInt(`req:${key}`, 48)) * HOUR_MS;
+      canceledAt = requestFrom + requestDelay <= nowMs ? requestFrom + requestDelay : requestFrom + Math.floor(hash01(`req-late:${key}`) * (nowMs - requestFrom));
       details = { comment: null, feedback: null, reason: "cancellation_requested" };
     }
     if (status === "canceled" && details === null) details = { ...plain };

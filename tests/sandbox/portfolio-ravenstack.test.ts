@@ -153,6 +153,45 @@ describe("RavenStack portfolio", () => {
     expect(p.stripe.subscriptions.some((s) => s.status === "canceled" && (s.cancellation_details as { feedback: string | null }).feedback === "switched_service")).toBe(true);
   });
 
+  it("ends on the anchor day only what the raw data ends on its last date (no pile-up on 'today')", () => {
+    const dir = resolveRavenstackDir();
+    const read = (f: string) => parse(fs.readFileSync(path.join(dir, f)), { columns: true }) as Record<string, string>[];
+    const rows = new Map(read("ravenstack_subscriptions.csv").map((r) => [r.subscription_id, r]));
+    const accounts = new Map(read("ravenstack_accounts.csv").map((r) => [r.account_id, r]));
+    const LAST = "2024-12-31"; // the data set's last date, mapped onto ANCHOR
+    const eventOnLast = new Set(read("ravenstack_churn_events.csv").filter((c) => c.churn_date === LAST).map((c) => c.account_id));
+    const lastEndOf = new Map<string, string>();
+    for (const r of rows.values()) if (r.end_date > (lastEndOf.get(r.account_id) ?? "")) lastEndOf.set(r.account_id, r.end_date);
+    const anchorStartS = NOW_S - 12 * 3600;
+    const endedOnAnchor = p.stripe.subscriptions.filter((s) => typeof s.ended_at === "number" && s.ended_at >= anchorStartS);
+    const unexplained: string[] = [];
+    for (const s of endedOnAnchor) {
+      const row = rows.get(String(s.metadata?.ravenstack_subscription_id))!;
+      const account = accounts.get(row.account_id)!;
+      const explained =
+        row.end_date === LAST || // its own raw end date
+        eventOnLast.has(row.account_id) || // a churn event of its account on the last date
+        (account.churn_flag === "True" && lastEndOf.get(row.account_id) === LAST) || // churned: C = the account's last raw end date
+        (row.is_trial === "True" && s.trial_end === s.ended_at); // a 30-day trial that started 30 days before
+      if (!explained) unexplained.push(`${row.subscription_id} (${row.account_id}, start ${row.start_date}, end ${row.end_date || "-"})`);
+    }
+    expect(unexplained).toEqual([]);
+    // A handful, like the raw data (24 raw end dates on the last date, 5 churn events), not hundreds.
+    const rawEndsOnLast = [...rows.values()].filter((r) => r.end_date === LAST).length;
+    expect(rawEndsOnLast).toBe(24);
+    expect(endedOnAnchor.length).toBeLessThanOrEqual(60);
+    // Churned accounts without any dated evidence get a churn date strictly before the anchor day.
+    const withEvidence = new Set([...eventOnLast, ...read("ravenstack_churn_events.csv").map((c) => c.account_id), ...[...lastEndOf.keys()].filter((k) => lastEndOf.get(k))]);
+    const synthetic = p.groundTruth!.accounts.filter((a) => a.churned && a.stripeCustomerId && !withEvidence.has(a.key));
+    expect(synthetic.length).toBeGreaterThan(5);
+    for (const a of synthetic) expect(Date.parse(a.churnedAt!)).toBeLessThan(anchorStartS * 1000);
+    // Scheduled cancellations (cancel_at_period_end) are requested at their own times, never clamped onto "now".
+    const scheduled = p.stripe.subscriptions.filter((s) => s.cancel_at_period_end);
+    expect(scheduled.length).toBeGreaterThan(400);
+    expect(scheduled.filter((s) => s.canceled_at === NOW_S)).toEqual([]);
+    for (const s of scheduled) expect(s.canceled_at as number).toBeGreaterThanOrEqual(s.items.data[0].current_period_start);
+  });
+
   it("carries the last 30 days of Stripe events, in time order, about existing records", () => {
     const events = p.stripe.events ?? [];
     expect(events.length).toBeGreaterThan(1000);
