@@ -497,7 +497,10 @@ export function buildRavenstackPortfolio(opts: RavenstackOptions): Portfolio {
       for (let d = 2; usedLocals.has(local); d++) local = `${emailLocal(first, last)}${d}`;
       usedLocals.add(local);
       const title = j === 0 || (j === 1 && hash01(`${key}:dm`) < 0.5) ? pick(`${key}:t`, DECISION_MAKER_TITLES) : pick(`${key}:t`, OTHER_TITLES);
-      const created = Math.min(nowMs, a.createdMs + hashInt(`${key}:cd`, 120) * DAY_MS + hashInt(`${key}:ch`, 3600) * 1000);
+      // Added 0-119 days (by hash) after the company; when that would lie after now (a young company),
+      // spread by hash over the time since the company was created instead of clamping onto now.
+      const offset = hashInt(`${key}:cd`, 120) * DAY_MS + hashInt(`${key}:ch`, 3600) * 1000;
+      const created = a.createdMs + offset <= nowMs ? a.createdMs + offset : a.createdMs + Math.floor(hash01(`${key}:cd-late`) * Math.max(0, nowMs - a.createdMs));
       const updated = updatedBetween(`${key}:u`, created);
       const id = String(30_000_000_001 + contactSeq++);
       contacts.push({
@@ -628,7 +631,9 @@ export function buildRavenstackPortfolio(opts: RavenstackOptions): Portfolio {
       let status: "open" | "paid" = "paid";
       let next: number | null = null;
       let due: number | null = null;
-      const first = Math.min(nowMs, ps + HOUR_MS);
+      // First attempt one hour after the invoice (Stripe's automatic collection); for an invoice of the
+      // last hour, spread by hash over the time since it was created (no pile-up at exactly now).
+      const first = ps + HOUR_MS <= nowMs ? ps + HOUR_MS : ps + Math.floor(hash01(`first:${ikey}`) * Math.max(0, nowMs - ps));
       if (collection === "charge_automatically") {
         if (!failed) attempts.push({ at: first, ok: true });
         else {

@@ -91,7 +91,7 @@ async function stats(db: Db): Promise<void> {
   const from = new Date(anchorStart.getTime() - 13 * DAY_MS);
   const scores = await db.churnScoreDaily.findMany({
     where: { organizationId, day: { gte: from } },
-    select: { accountId: true, day: true, healthScore: true, riskLevel: true, drivers: true, churnProbability: true },
+    select: { accountId: true, day: true, healthScore: true, riskLevel: true, drivers: true, churnProbability: true, factors: true, penalties: true },
   });
   const signals = await db.accountSignalDaily.findMany({
     where: { organizationId, day: { gte: from } },
@@ -144,6 +144,31 @@ async function stats(db: Db): Promise<void> {
     movers.push(`${days[i].slice(5)}:${n}`);
   }
   console.log(`  > 20-point movers per day: ${movers.join(" ")}`);
+  // Mean factor value / contribution and penalty counts over the last four days: a step on the last day shows here.
+  const tail = days.slice(-4);
+  const factorKeys = new Set<string>();
+  const perDay = tail.map((d) => {
+    const val = new Map<string, number[]>();
+    const con = new Map<string, number[]>();
+    const pen = new Map<string, number>();
+    for (const s of byDay.get(d) ?? []) {
+      for (const f of (Array.isArray(s.factors) ? s.factors : []) as { key: string; value: number | null; contribution: number }[]) {
+        factorKeys.add(f.key);
+        if (f.value !== null) (val.get(f.key) ?? val.set(f.key, []).get(f.key)!).push(f.value);
+        (con.get(f.key) ?? con.set(f.key, []).get(f.key)!).push(f.contribution);
+      }
+      for (const x of (Array.isArray(s.penalties) ? s.penalties : []) as { key: string }[]) pen.set(x.key, (pen.get(x.key) ?? 0) + 1);
+    }
+    return { val, con, pen };
+  });
+  console.log(`
+factors, last ${tail.length} days (mean value 0-100 of accounts with data / mean contribution in points): ${tail.map((d) => d.slice(5)).join("  ")}`);
+  for (const k of [...factorKeys].sort()) {
+    console.log(`  ${k.padEnd(22)} ${perDay.map((x) => `${pad(mean(x.val.get(k) ?? []).toFixed(1), 5)}/${mean(x.con.get(k) ?? []).toFixed(2).padStart(5)}`).join("  ")}`);
+  }
+  const penKeys = new Set(perDay.flatMap((x) => [...x.pen.keys()]));
+  for (const k of [...penKeys].sort()) console.log(`  penalty ${k.padEnd(14)} ${perDay.map((x) => pad(x.pen.get(k) ?? 0, 11)).join("  ")}`);
+
   const drivers = new Map<string, number>();
   for (const s of last) {
     const list = Array.isArray(s.drivers) ? (s.drivers as unknown[]) : [];

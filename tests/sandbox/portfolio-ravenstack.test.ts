@@ -192,6 +192,22 @@ describe("RavenStack portfolio", () => {
     for (const s of scheduled) expect(s.canceled_at as number).toBeGreaterThanOrEqual(s.items.data[0].current_period_start);
   });
 
+  it("stamps no record at exactly clock.now, and adds contacts on the anchor day at the rate of the days before", () => {
+    const nowMs = NOW_S * 1000;
+    for (const type of ["companies", "contacts", "deals", "calls", "meetings", "notes", "tickets"] as const) {
+      expect({ type, atNow: p.hubspot[type].filter((o) => Date.parse(o.createdAt) === nowMs || Date.parse(o.updatedAt) === nowMs).length }).toEqual({ type, atNow: 0 });
+    }
+    const s = p.stripe;
+    for (const [type, list] of [["customers", s.customers], ["subscriptions", s.subscriptions], ["invoices", s.invoices], ["charges", s.charges]] as const) {
+      expect({ type, atNow: (list as { created: number }[]).filter((o) => o.created === NOW_S).length }).toEqual({ type, atNow: 0 });
+    }
+    expect(s.subscriptions.filter((x) => x.ended_at === NOW_S || x.canceled_at === NOW_S)).toEqual([]);
+    // Stakeholder coverage must not step on the last day: contacts created per day, anchor day vs the week before.
+    const perDay = (offset: number) => p.hubspot.contacts.filter((c) => Math.floor((nowMs - Date.parse(c.createdAt)) / 86_400_000 + 0.5) === offset).length;
+    const weekBefore = [1, 2, 3, 4, 5, 6, 7].map(perDay);
+    expect(perDay(0)).toBeLessThanOrEqual(Math.max(...weekBefore) * 2);
+  });
+
   it("carries the last 30 days of Stripe events, in time order, about existing records", () => {
     const events = p.stripe.events ?? [];
     expect(events.length).toBeGreaterThan(1000);
