@@ -26,7 +26,7 @@ import { getActiveScoringConfig } from "./config-store";
 import { scoreAccount, type RiskLevel } from "./score-account";
 import { addDays, rowToSnapshot, snapshotToJson, utcDay } from "./signal-row";
 import { computeTrend } from "./trend";
-import { newestScoreDayAfter, providerOf, readSignalBatch, replaceScores, scoresOnDay, updateAccountColumns, type AccountColumns, type Provider } from "./score-store";
+import { newestScoreDayAfter, providerOf, readSignalBatch, readSignalHistory, replaceScores, scoresOnDay, updateAccountColumns, type AccountColumns, type Provider } from "./score-store";
 
 export type ScoreProgress = { processed: number; total: number };
 
@@ -221,6 +221,7 @@ export async function scoreHistory(db: Db, opts: ScoreHistoryOptions): Promise<S
   const size = opts.accountBatchSize ?? 50;
   const ctx = await loadContext(db, opts.organizationId);
   const total = await db.account.count({ where: { organizationId: opts.organizationId } });
+  const p = providerOf(db);
   let after: string | null = null;
   let accounts = 0;
   let scores = 0;
@@ -236,10 +237,7 @@ export async function scoreHistory(db: Db, opts: ScoreHistoryOptions): Promise<S
     after = accs[accs.length - 1].id;
     seen += accs.length;
     const ids = accs.map((a) => a.id);
-    const signalRows = await db.accountSignalDaily.findMany({
-      where: { accountId: { in: ids }, day: { gte: from, lte: to } },
-      orderBy: [{ accountId: "asc" }, { day: "asc" }],
-    });
+    const signalRows = await readSignalHistory(db, p, opts.organizationId, ids, from, to);
     if (signalRows.length) {
       const prior = await db.churnScoreDaily.findMany({
         where: { accountId: { in: ids }, day: { gte: addDays(from, -30), lt: from } },
@@ -255,7 +253,7 @@ export async function scoreHistory(db: Db, opts: ScoreHistoryOptions): Promise<S
         rows.push(row);
         last.set(r.accountId, { row, mrrCents: r.mrrCents, mrrCurrency: r.mrrCurrency, renewalDate: renewalDateOf(r) });
       }
-      await persist(db, providerOf(db), from, to, rows, [...last.values()], now);
+      await persist(db, p, from, to, rows, [...last.values()], now);
       accounts += last.size;
       scores += rows.length;
     }

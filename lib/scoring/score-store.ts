@@ -8,7 +8,7 @@
  * - updateAccountColumns: one `WITH v(…) AS (VALUES …) UPDATE "Account" … FROM v` per chunk.
  * Identifiers are fixed strings; every value is a bound parameter. Caller wraps writes in a transaction.
  */
-import { randomUUID } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import type { Db, Tx } from "@/lib/db";
 import type { AccountSignalDaily } from "@/lib/generated/sqlite/client";
 
@@ -55,6 +55,69 @@ export async function readSignalBatch(db: Exec, p: Provider, orgId: string, day:
   return (await db.$queryRawUnsafe(sql, ...args)) as AccountSignalDaily[];
 }
 
+/** The AccountSignalDaily columns scoring reads (everything but id, organizationId, isBackfill, computedAt). */
+export type SignalHistoryRow = Omit<AccountSignalDaily, "id" | "organizationId" | "isBackfill" | "computedAt">;
+
+/** Columns of SignalHistoryRow in the order readSignalHistory fetches them, with how to decode each. */
+const HISTORY_COLS: [keyof SignalHistoryRow, "text" | "int" | "bool" | "json" | "ts"][] = [
+  ["accountId", "text"], ["day", "ts"], ["mrrCents", "int"], ["mrrCurrency", "text"], ["mrrChange30dCents", "int"],
+  ["mrrChange60dCents", "int"], ["mrrChange90dCents", "int"], ["seats", "int"], ["activeContacts", "int"], ["openDeals", "int"],
+  ["renewalDealStage", "text"], ["daysUntilRenewal", "int"], ["autoRenew", "bool"], ["cancellationPending", "bool"],
+  ["failedPayments30d", "int"], ["daysSinceLastPayment", "int"], ["pastDueInvoices", "int"], ["calls30d", "int"],
+  ["meetings30d", "int"], ["notes30d", "int"], ["daysSinceLastEngagement", "int"], ["openTickets", "int"], ["urgentTickets", "int"],
+  ["tenureDays", "int"], ["billingInterval", "text"], ["commitmentTermMonths", "int"], ["collectionMethod", "text"],
+  ["paymentMethodType", "text"], ["productCount", "int"], ["itemCount", "int"], ["products", "json"], ["freshness", "json"], ["extra", "json"],
+];
+
+const HISTORY_WHERE = {
+  sqlite: `WHERE "organizationId" = ? AND "accountId" IN (SELECT value FROM json_each(?)) AND "day" >= ? AND "day" <= ?`,
+  postgresql:
+    `WHERE "organizationId" = $1 AND "accountId" IN (SELECT jsonb_array_elements_text($2::jsonb)) ` +
+    `AND "day" >= CAST($3 AS timestamp(3)) AND "day" <= CAST($4 AS timestamp(3))`,
+} as const;
+
+/** One statement, one text result: every matching row as a JSON array of HISTORY_COLS values. */
+const READ_HISTORY = {
+  sqlite:
+    `SELECT json_group_array(json_array(${HISTORY_COLS.map(([c, t]) => (t === "json" ? `json("${c}")` : `"${c}"`)).join(", ")})) AS "rows" ` +
+    `FROM "AccountSignalDaily" ${HISTORY_WHERE.sqlite}`,
+  postgresql:
+    `SELECT COALESCE(json_agg(json_build_array(${HISTORY_COLS.map(([c]) => `"${c}"`).join(", ")}))::text, '[]') AS "rows" ` +
+    `FROM "AccountSignalDaily" ${HISTORY_WHERE.postgresql}`,
+} as const;
+
+/** A stored timestamp as a Date: SQLite text (`…+00:00`) or epoch ms; PostgreSQL JSON text has no zone (UTC). */
+function parseTs(v: unknown): Date {
+  if (typeof v === "number") return new Date(v);
+  const s = String(v);
+  return new Date(/(Z|[+-]\d\d:?\d\d)$/.test(s) ? s : `${s}Z`);
+}
+
+/**
+ * Every AccountSignalDaily row of `accountIds` (organization `orgId`) with day in [from, to],
+ * ordered by accountId then day — the input of scoreHistory. Read as ONE text value per call
+ * (SQLite `json_group_array`, PostgreSQL `json_agg`) through a constant SQL text with the ids as a
+ * JSON parameter: the driver adapters' per-row result handling (~0.25 ms per 38-column row via
+ * findMany) is the cost avoided. Values decode to what Prisma's findMany returns (booleans,
+ * parsed JSON, Dates). Keep `accountIds` to a few hundred accounts (× days = rows in memory).
+ */
+export async function readSignalHistory(db: Exec, p: Provider, orgId: string, accountIds: string[], from: Date, to: Date): Promise<SignalHistoryRow[]> {
+  if (accountIds.length === 0) return [];
+  const res = (await db.$queryRawUnsafe(READ_HISTORY[p], orgId, JSON.stringify(accountIds), bind(p, from, "ts"), bind(p, to, "ts"))) as { rows: string | null }[];
+  const raw = JSON.parse(res[0]?.rows ?? "[]") as unknown[][];
+  const out: SignalHistoryRow[] = raw.map((a) => {
+    const rec: Record<string, unknown> = {};
+    for (let i = 0; i < HISTORY_COLS.length; i++) {
+      const [c, t] = HISTORY_COLS[i];
+      const v = a[i] ?? null;
+      rec[c] = v === null ? null : t === "ts" ? parseTs(v) : t === "bool" ? v === true || v === 1 : v;
+    }
+    return rec as SignalHistoryRow;
+  });
+  out.sort((x, y) => (x.accountId < y.accountId ? -1 : x.accountId > y.accountId ? 1 : x.day.getTime() - y.day.getTime()));
+  return out;
+}
+
 /** Stored health scores on `day` for `accountIds`: accountId → score. */
 export async function scoresOnDay(db: Exec, p: Provider, accountIds: string[], day: Date): Promise<Map<string, number>> {
   const out = new Map<string, number>();
@@ -95,32 +158,83 @@ const SCORE_COLS: [keyof ScoreInsert | "id" | "createdAt", ColType][] = [
   ["churnModelId", "text"], ["churnModelVersion", "int"], ["createdAt", "ts"],
 ];
 
+/** Rows per INSERT statement (one JSON parameter each; ~2.5 KB of JSON per score row). */
+const SCORE_ROWS_PER_INSERT = 500;
+/** Accounts per DELETE statement (one JSON parameter). */
+const IDS_PER_STATEMENT = 5_000;
+
+const SQLITE_SCORE_INSERT =
+  `INSERT INTO "ChurnScoreDaily" (${SCORE_COLS.map(([c]) => `"${c}"`).join(", ")}) ` +
+  `SELECT ${SCORE_COLS.map((_, i) => `value ->> ${i}`).join(", ")} FROM json_each(?)`;
+
+const PG_SCORE_INSERT =
+  `INSERT INTO "ChurnScoreDaily" (${SCORE_COLS.map(([c]) => `"${c}"`).join(", ")}) ` +
+  `SELECT ${SCORE_COLS.map(([c, t]) => (t === "risk" || t === "trend" ? `CAST(x."${c}" AS ${PG_CAST[t]})` : `x."${c}"`)).join(", ")} ` +
+  `FROM jsonb_to_recordset($1::jsonb) AS x(${SCORE_COLS.map(([c, t]) => `"${c}" ${t === "risk" || t === "trend" ? "text" : PG_CAST[t]}`).join(", ")})`;
+
+const DELETE_SCORES = {
+  sqlite: `DELETE FROM "ChurnScoreDaily" WHERE "accountId" IN (SELECT value FROM json_each(?)) AND "day" >= ? AND "day" <= ?`,
+  postgresql:
+    `DELETE FROM "ChurnScoreDaily" WHERE "accountId" IN (SELECT jsonb_array_elements_text($1::jsonb)) ` +
+    `AND "day" >= CAST($2 AS timestamp(3)) AND "day" <= CAST($3 AS timestamp(3))`,
+} as const;
+
+/** SQLite text of a DateTime exactly as Prisma's libsql adapter writes it (`2026-11-20T00:00:00.000+00:00`). */
+function sqliteTs(d: Date): string {
+  return d.toISOString().replace("Z", "+00:00");
+}
+
+let scoreIdCounter = 0;
+const SCORE_ID_PREFIX = randomBytes(4).toString("hex");
+
+/**
+ * Time-ordered ChurnScoreDaily id ("scr" + ms timestamp base 36 + process prefix + counter): inserts
+ * append to the primary-key index instead of landing on random pages (as the signal rows' ids do).
+ */
+export function newScoreId(nowMs = Date.now()): string {
+  scoreIdCounter = (scoreIdCounter + 1) % 1_679_616; // 36^4
+  return `scr${nowMs.toString(36).padStart(9, "0")}${SCORE_ID_PREFIX}${scoreIdCounter.toString(36).padStart(4, "0")}`;
+}
+
 /**
  * Delete the ChurnScoreDaily rows of `accountIds` with day in [from, to], then insert `rows`.
  * Run inside a transaction so readers never see the gap.
+ *
+ * Every statement has a constant SQL text and ONE JSON parameter carrying its rows (SQLite
+ * `json_each`, PostgreSQL `jsonb_to_recordset`), ≤ 500 rows per INSERT: through the driver
+ * adapters a bound parameter costs ~0.5 ms per row and @prisma/adapter-libsql keeps native memory
+ * per distinct SQL text (see lib/signals/write-signal-rows.ts). JSON columns are sent as their
+ * `JSON.stringify` text (SQLite stores it verbatim, like Prisma), floats as JSON numbers (SQLite
+ * 3.44 parses every 1-decimal score and 4-decimal probability back to the identical double).
  */
 export async function replaceScores(db: Exec, p: Provider, accountIds: string[], from: Date, to: Date, rows: ScoreInsert[], now: Date): Promise<void> {
-  for (let i = 0; i < accountIds.length; i += 5000) {
-    const ids = accountIds.slice(i, i + 5000);
-    await db.$executeRawUnsafe(
-      `DELETE FROM "ChurnScoreDaily" WHERE "day" >= ${ph(p, 0, "ts")} AND "day" <= ${ph(p, 1, "ts")} AND "accountId" IN (${ids.map((_, k) => ph(p, k + 2, "text")).join(",")})`,
-      bind(p, from, "ts"), bind(p, to, "ts"), ...ids,
-    );
+  for (let i = 0; i < accountIds.length; i += IDS_PER_STATEMENT) {
+    const ids = JSON.stringify(accountIds.slice(i, i + IDS_PER_STATEMENT));
+    await db.$executeRawUnsafe(DELETE_SCORES[p], ids, bind(p, from, "ts"), bind(p, to, "ts"));
   }
-  const perRow = SCORE_COLS.length;
-  const chunk = Math.max(1, Math.floor(MAX_PARAMS / perRow));
-  const cols = SCORE_COLS.map(([c]) => `"${c}"`).join(", ");
-  for (let i = 0; i < rows.length; i += chunk) {
-    const part = rows.slice(i, i + chunk);
-    const args: unknown[] = [];
-    const tuples = part.map((r, k) => {
-      const rec: Record<string, unknown> = { ...r, id: randomUUID(), createdAt: now };
-      return `(${SCORE_COLS.map(([c, t], j) => {
-        args.push(bind(p, rec[c], t));
-        return ph(p, k * perRow + j, t);
-      }).join(", ")})`;
-    });
-    await db.$executeRawUnsafe(`INSERT INTO "ChurnScoreDaily" (${cols}) VALUES ${tuples.join(", ")}`, ...args);
+  const nowMs = now.getTime();
+  for (let i = 0; i < rows.length; i += SCORE_ROWS_PER_INSERT) {
+    const part = rows.slice(i, i + SCORE_ROWS_PER_INSERT);
+    if (p === "postgresql") {
+      const createdAt = now.toISOString();
+      const recs = part.map((r) => ({
+        ...r, id: newScoreId(nowMs), createdAt, day: r.day.toISOString(),
+      }));
+      await db.$executeRawUnsafe(PG_SCORE_INSERT, JSON.stringify(recs));
+    } else {
+      const createdAt = sqliteTs(now);
+      const tuples = part.map((r) => {
+        const rec: Record<string, unknown> = { ...r, id: newScoreId(nowMs), createdAt };
+        return SCORE_COLS.map(([c, t]) => {
+          const v = rec[c];
+          if (v === null || v === undefined) return null;
+          if (t === "json") return JSON.stringify(v);
+          if (t === "ts") return v instanceof Date ? sqliteTs(v) : v;
+          return v;
+        });
+      });
+      await db.$executeRawUnsafe(SQLITE_SCORE_INSERT, JSON.stringify(tuples));
+    }
   }
 }
 
