@@ -128,6 +128,27 @@ async function stats(db: Db): Promise<void> {
     prev = avg;
   }
 
+  // ---- The whole history: is the last day's change of the average special?
+  const all = await db.churnScoreDaily.groupBy({ by: ["day"], where: { organizationId }, _avg: { healthScore: true }, _count: { _all: true }, orderBy: { day: "asc" } });
+  const healthyAll = await db.churnScoreDaily.groupBy({ by: ["day"], where: { organizationId, riskLevel: "healthy" }, _count: { _all: true }, orderBy: { day: "asc" } });
+  const healthyBy = new Map(healthyAll.map((h) => [dayIso(h.day), h._count._all]));
+  const deltas: number[] = [];
+  const healthyDeltas: number[] = [];
+  for (let i = 1; i < all.length; i++) {
+    deltas.push((all[i]._avg.healthScore ?? NaN) - (all[i - 1]._avg.healthScore ?? NaN));
+    healthyDeltas.push((healthyBy.get(dayIso(all[i].day)) ?? 0) - (healthyBy.get(dayIso(all[i - 1].day)) ?? 0));
+  }
+  const sd = (xs: number[]) => Math.sqrt(mean(xs.map((x) => (x - mean(xs)) ** 2)));
+  const lastDelta = deltas[deltas.length - 1] ?? NaN;
+  const lastHealthy = healthyDeltas[healthyDeltas.length - 1] ?? NaN;
+  const rankAbs = (xs: number[], x: number) => xs.filter((d) => Math.abs(d) >= Math.abs(x)).length;
+  console.log(
+    `
+history: ${all.length} scored days; daily Δ of the average score: mean ${mean(deltas).toFixed(3)}, sd ${sd(deltas).toFixed(3)}, max |Δ| ${Math.max(...deltas.map(Math.abs)).toFixed(2)}; ` +
+      `last day Δ ${lastDelta.toFixed(2)} (${rankAbs(deltas, lastDelta)} of ${deltas.length} days change as much or more)`,
+  );
+  console.log(`  daily Δ of the healthy count: sd ${sd(healthyDeltas).toFixed(2)}, max |Δ| ${Math.max(...healthyDeltas.map(Math.abs))}; last day ${lastHealthy} (${rankAbs(healthyDeltas, lastHealthy)} of ${healthyDeltas.length} days as much or more)`);
+
   // ---- Last day: levels, movers, drivers.
   const last = byDay.get(days[days.length - 1]) ?? [];
   const before = new Map((byDay.get(days[days.length - 2] ?? "") ?? []).map((s) => [s.accountId, s.healthScore]));
