@@ -26,7 +26,7 @@ import { getActiveScoringConfig } from "./config-store";
 import { scoreAccount, type RiskLevel } from "./score-account";
 import { addDays, rowToSnapshot, snapshotToJson, utcDay } from "./signal-row";
 import { computeTrend } from "./trend";
-import { newestScoreDayAfter, providerOf, readSignalBatch, readSignalHistory, replaceScores, scoresOnDay, updateAccountColumns, type AccountColumns, type Provider } from "./score-store";
+import { openScoreStore, providerOf, readSignalBatch, scoresOnDay, type AccountColumns, type ScoreStore } from "./score-store";
 
 export type ScoreProgress = { processed: number; total: number };
 
@@ -134,12 +134,13 @@ function renewalDateOf(r: { day: Date; daysUntilRenewal: number | null }): Date 
 }
 
 /**
- * In one transaction: replace the ChurnScoreDaily rows of these accounts for [from, to] and copy
- * each account's newest score of this run onto its Account columns, unless a later day is scored.
+ * Atomically (per account group, see ScoreStore.write): replace the ChurnScoreDaily rows of these
+ * accounts for [from, to] and copy each account's newest score of this run onto its Account
+ * columns, unless a later day is scored.
  */
-async function persist(db: Db, p: Provider, from: Date, to: Date, rows: ScoreRow[], latest: Scored[], now: Date): Promise<void> {
+async function persist(store: ScoreStore, from: Date, to: Date, rows: ScoreRow[], latest: Scored[], now: Date): Promise<void> {
   const ids = latest.map((l) => l.row.accountId);
-  const newer = await newestScoreDayAfter(db, p, ids, to);
+  const newer = await store.newestScoreDayAfter(ids, to);
   const accountRows: AccountColumns[] = latest
     .filter((l) => !newer.has(l.row.accountId))
     .map(({ row, mrrCents, mrrCurrency, renewalDate }) => ({
@@ -154,10 +155,7 @@ async function persist(db: Db, p: Provider, from: Date, to: Date, rows: ScoreRow
       mrrCurrency,
       renewalDate,
     }));
-  await db.$transaction(async (tx) => {
-    await replaceScores(tx, p, ids, from, to, rows, now);
-    await updateAccountColumns(tx, p, accountRows);
-  }, { timeout: 120_000, maxWait: 30_000 });
+  await store.write({ accountIds: ids, from, to, rows, accounts: accountRows, now });
 }
 
 /** Score every account that has signals on `day` (see module doc). */
@@ -173,21 +171,26 @@ export async function scoreOrganization(db: Db, opts: ScoreOrganizationOptions):
   let after: string | null = null;
   opts.onProgress?.({ processed, total });
   const p = providerOf(db);
-  for (;;) {
-    const batch = await readSignalBatch(db, p, opts.organizationId, day, after, batchSize);
-    if (batch.length === 0) break;
-    after = batch[batch.length - 1].accountId;
-    const ids = batch.map((r) => r.accountId);
-    const [p7, p30] = await Promise.all([scoresOnDay(db, p, ids, addDays(day, -7)), scoresOnDay(db, p, ids, addDays(day, -30))]);
-    const scored: Scored[] = batch.map((r) => {
-      const row = buildRow(ctx, r.accountId, rowToSnapshot(r), p7.get(r.accountId) ?? null, p30.get(r.accountId) ?? null);
-      counts[row.riskLevel]++;
-      return { row, mrrCents: r.mrrCents, mrrCurrency: r.mrrCurrency, renewalDate: renewalDateOf(r) };
-    });
-    await persist(db, p, day, day, scored.map((x) => x.row), scored, now);
-    processed += batch.length;
-    opts.onProgress?.({ processed, total: Math.max(total, processed) });
-    if (batch.length < batchSize) break;
+  const store = await openScoreStore(db);
+  try {
+    for (;;) {
+      const batch = await readSignalBatch(db, p, opts.organizationId, day, after, batchSize);
+      if (batch.length === 0) break;
+      after = batch[batch.length - 1].accountId;
+      const ids = batch.map((r) => r.accountId);
+      const [p7, p30] = await Promise.all([scoresOnDay(db, p, ids, addDays(day, -7)), scoresOnDay(db, p, ids, addDays(day, -30))]);
+      const scored: Scored[] = batch.map((r) => {
+        const row = buildRow(ctx, r.accountId, rowToSnapshot(r), p7.get(r.accountId) ?? null, p30.get(r.accountId) ?? null);
+        counts[row.riskLevel]++;
+        return { row, mrrCents: r.mrrCents, mrrCurrency: r.mrrCurrency, renewalDate: renewalDateOf(r) };
+      });
+      await persist(store, day, day, scored.map((x) => x.row), scored, now);
+      processed += batch.length;
+      opts.onProgress?.({ processed, total: Math.max(total, processed) });
+      if (batch.length < batchSize) break;
+    }
+  } finally {
+    await store.close();
   }
   return {
     day: day.toISOString().slice(0, 10),
@@ -221,44 +224,44 @@ export async function scoreHistory(db: Db, opts: ScoreHistoryOptions): Promise<S
   const size = opts.accountBatchSize ?? 50;
   const ctx = await loadContext(db, opts.organizationId);
   const total = await db.account.count({ where: { organizationId: opts.organizationId } });
-  const p = providerOf(db);
+  const store = await openScoreStore(db);
   let after: string | null = null;
   let accounts = 0;
   let scores = 0;
   let seen = 0;
-  for (;;) {
-    const accs: { id: string }[] = await db.account.findMany({
-      where: { organizationId: opts.organizationId, ...(after ? { id: { gt: after } } : {}) },
-      orderBy: { id: "asc" },
-      take: size,
-      select: { id: true },
-    });
-    if (accs.length === 0) break;
-    after = accs[accs.length - 1].id;
-    seen += accs.length;
-    const ids = accs.map((a) => a.id);
-    const signalRows = await readSignalHistory(db, p, opts.organizationId, ids, from, to);
-    if (signalRows.length) {
-      const prior = await db.churnScoreDaily.findMany({
-        where: { accountId: { in: ids }, day: { gte: addDays(from, -30), lt: from } },
-        select: { accountId: true, day: true, healthScore: true },
+  try {
+    for (;;) {
+      const accs: { id: string }[] = await db.account.findMany({
+        where: { organizationId: opts.organizationId, ...(after ? { id: { gt: after } } : {}) },
+        orderBy: { id: "asc" },
+        take: size,
+        select: { id: true },
       });
-      const known = new Map<string, number>(prior.map((p) => [`${p.accountId}|${p.day.getTime()}`, p.healthScore]));
-      const at = (acc: string, d: Date) => known.get(`${acc}|${d.getTime()}`) ?? null;
-      const rows: ScoreRow[] = [];
-      const last = new Map<string, Scored>();
-      for (const r of signalRows) {
-        const row = buildRow(ctx, r.accountId, rowToSnapshot(r), at(r.accountId, addDays(r.day, -7)), at(r.accountId, addDays(r.day, -30)));
-        known.set(`${r.accountId}|${r.day.getTime()}`, row.healthScore);
-        rows.push(row);
-        last.set(r.accountId, { row, mrrCents: r.mrrCents, mrrCurrency: r.mrrCurrency, renewalDate: renewalDateOf(r) });
+      if (accs.length === 0) break;
+      after = accs[accs.length - 1].id;
+      seen += accs.length;
+      const ids = accs.map((a) => a.id);
+      const signalRows = await store.readSignalHistory(opts.organizationId, ids, from, to);
+      if (signalRows.length) {
+        const known = await store.scoresBetween(ids, addDays(from, -30), from);
+        const at = (acc: string, d: Date) => known.get(`${acc}|${d.getTime()}`) ?? null;
+        const rows: ScoreRow[] = [];
+        const last = new Map<string, Scored>();
+        for (const r of signalRows) {
+          const row = buildRow(ctx, r.accountId, rowToSnapshot(r), at(r.accountId, addDays(r.day, -7)), at(r.accountId, addDays(r.day, -30)));
+          known.set(`${r.accountId}|${r.day.getTime()}`, row.healthScore);
+          rows.push(row);
+          last.set(r.accountId, { row, mrrCents: r.mrrCents, mrrCurrency: r.mrrCurrency, renewalDate: renewalDateOf(r) });
+        }
+        await persist(store, from, to, rows, [...last.values()], now);
+        accounts += last.size;
+        scores += rows.length;
       }
-      await persist(db, p, from, to, rows, [...last.values()], now);
-      accounts += last.size;
-      scores += rows.length;
+      opts.onProgress?.({ processed: seen, total: Math.max(total, seen), unit: "accounts" });
+      if (accs.length < size) break;
     }
-    opts.onProgress?.({ processed: seen, total: Math.max(total, seen), unit: "accounts" });
-    if (accs.length < size) break;
+  } finally {
+    await store.close();
   }
   return { from: from.toISOString().slice(0, 10), to: to.toISOString().slice(0, 10), accounts, scores, durationMs: Math.round(performance.now() - started) };
 }

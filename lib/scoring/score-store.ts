@@ -9,6 +9,7 @@
  * Identifiers are fixed strings; every value is a bound parameter. Caller wraps writes in a transaction.
  */
 import { randomBytes } from "node:crypto";
+import Database from "libsql";
 import type { Db, Tx } from "@/lib/db";
 import type { AccountSignalDaily } from "@/lib/generated/sqlite/client";
 
@@ -293,4 +294,180 @@ export async function newestScoreDayAfter(db: Exec, p: Provider, accountIds: str
     for (const r of rows) out.set(r.accountId, new Date(r.maxDay).getTime());
   }
   return out;
+}
+
+/**
+ * The scoring run's database access, one implementation per provider:
+ * - SQLite: a synchronous libsql connection of its own to the same file (found with
+ *   `PRAGMA database_list`), prepared statements bound per row. Through Prisma's driver adapter
+ *   every raw statement passes its parameters through the query compiler (measured on 20,000 real
+ *   score rows: 4.4 s CPU with one JSON parameter per 500 rows vs 0.65 s direct; RavenStack's
+ *   191,260 history rows ≈ 480 MB of JSON), and interactive transactions leak native memory.
+ *   Each write (delete + insert + account columns) runs as synchronous `BEGIN IMMEDIATE … COMMIT`s
+ *   of whole accounts, ≤ ~4,000 rows each, so no lock is held across an `await` (another Prisma
+ *   write in this process would otherwise wait on it while blocking the event loop).
+ * - PostgreSQL: Prisma raw SQL with one JSON parameter per statement, delete + insert + account
+ *   columns in one `$transaction` per write.
+ * Call `close()` when done (closes the SQLite connection).
+ */
+export type ScoreStore = {
+  provider: Provider;
+  /** Every AccountSignalDaily row of `accountIds` with day in [from, to], ordered by accountId, day. */
+  readSignalHistory(orgId: string, accountIds: string[], from: Date, to: Date): Promise<SignalHistoryRow[]>;
+  /** Stored health scores of `accountIds` with day in [from, to): `${accountId}|${dayMs}` → score. */
+  scoresBetween(accountIds: string[], from: Date, toExclusive: Date): Promise<Map<string, number>>;
+  /** accountId → newest stored score day (ms) among days > `after`. */
+  newestScoreDayAfter(accountIds: string[], after: Date): Promise<Map<string, number>>;
+  /**
+   * Atomically per group of accounts: delete the ChurnScoreDaily rows of `accountIds` with day in
+   * [from, to], insert `rows`, write `accounts`' latest-score columns. Rows and account columns must
+   * belong to `accountIds`.
+   */
+  write(w: { accountIds: string[]; from: Date; to: Date; rows: ScoreInsert[]; accounts: AccountColumns[]; now: Date }): Promise<void>;
+  close(): Promise<void>;
+};
+
+/** Score rows per synchronous SQLite write transaction (whole accounts; ~4,000 rows ≈ 0.15 s of CPU). */
+const SQLITE_ROWS_PER_TX = 4_000;
+
+/** Open the scoring store of `db` (see ScoreStore). */
+export async function openScoreStore(db: Db): Promise<ScoreStore> {
+  const p = providerOf(db);
+  if (p === "sqlite") {
+    const list = (await db.$queryRawUnsafe(`PRAGMA database_list`)) as { name: string; file: string }[];
+    const file = list.find((x) => x.name === "main")?.file;
+    if (file) return openDirectSqliteStore(file);
+  }
+  return prismaStore(db, p);
+}
+
+/** Keys of a prior-score map. */
+const scoreKey = (accountId: string, dayMs: number) => `${accountId}|${dayMs}`;
+
+function prismaStore(db: Db, p: Provider): ScoreStore {
+  return {
+    provider: p,
+    readSignalHistory: (orgId, ids, from, to) => readSignalHistory(db, p, orgId, ids, from, to),
+    async scoresBetween(ids, from, toExclusive) {
+      const prior = await db.churnScoreDaily.findMany({
+        where: { accountId: { in: ids }, day: { gte: from, lt: toExclusive } },
+        select: { accountId: true, day: true, healthScore: true },
+      });
+      return new Map(prior.map((r) => [scoreKey(r.accountId, r.day.getTime()), r.healthScore]));
+    },
+    newestScoreDayAfter: (ids, after) => newestScoreDayAfter(db, p, ids, after),
+    async write({ accountIds, from, to, rows, accounts, now }) {
+      await db.$transaction(async (tx) => {
+        await replaceScores(tx, p, accountIds, from, to, rows, now);
+        await updateAccountColumns(tx, p, accounts);
+      }, { timeout: 120_000, maxWait: 30_000 });
+    },
+    close: async () => {},
+  };
+}
+
+const SQLITE_BUSY_TIMEOUT_MS = 5_000;
+
+function openDirectSqliteStore(file: string): ScoreStore {
+  const conn = new Database(file);
+  conn.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
+  conn.pragma("foreign_keys = ON");
+  const ids = (a: string[]) => JSON.stringify(a);
+  const readHistory = conn.prepare(
+    `SELECT ${HISTORY_COLS.map(([c]) => `"${c}"`).join(", ")} FROM "AccountSignalDaily" ` +
+      `WHERE "organizationId" = ? AND "accountId" IN (SELECT value FROM json_each(?)) AND "day" >= ? AND "day" <= ? ORDER BY "accountId", "day"`,
+  ).raw(true);
+  const readScores = conn.prepare(
+    `SELECT "accountId", "day", "healthScore" FROM "ChurnScoreDaily" WHERE "accountId" IN (SELECT value FROM json_each(?)) AND "day" >= ? AND "day" < ?`,
+  ).raw(true);
+  const readNewest = conn.prepare(
+    `SELECT "accountId", MAX("day") FROM "ChurnScoreDaily" WHERE "day" > ? AND "accountId" IN (SELECT value FROM json_each(?)) GROUP BY "accountId"`,
+  ).raw(true);
+  const del = conn.prepare(`DELETE FROM "ChurnScoreDaily" WHERE "accountId" IN (SELECT value FROM json_each(?)) AND "day" >= ? AND "day" <= ?`);
+  const ins = conn.prepare(`INSERT INTO "ChurnScoreDaily" (${SCORE_COLS.map(([c]) => `"${c}"`).join(", ")}) VALUES (${SCORE_COLS.map(() => "?").join(", ")})`);
+  const upd = conn.prepare(
+    `UPDATE "Account" SET "healthScore" = ?, "riskLevel" = ?, "churnProbability" = ?, "trend" = ?, "topReason" = ?, "scoredAt" = ?, ` +
+      `"mrrCents" = COALESCE(?, "mrrCents"), "mrrCurrency" = CASE WHEN ? IS NULL THEN "mrrCurrency" ELSE ? END, "renewalDate" = ?, "updatedAt" = ? WHERE "id" = ?`,
+  );
+  const ts = (d: Date | null) => (d === null ? null : sqliteTs(d));
+  return {
+    provider: "sqlite",
+    async readSignalHistory(orgId, accountIds, from, to) {
+      if (accountIds.length === 0) return [];
+      const raw = readHistory.all(orgId, ids(accountIds), sqliteTs(from), sqliteTs(to)) as unknown[][];
+      return raw.map((a) => {
+        const rec: Record<string, unknown> = {};
+        for (let i = 0; i < HISTORY_COLS.length; i++) {
+          const [c, t] = HISTORY_COLS[i];
+          const v = a[i] ?? null;
+          rec[c] = v === null ? null : t === "ts" ? parseTs(v) : t === "bool" ? v === 1 || v === true : t === "json" ? JSON.parse(String(v)) : v;
+        }
+        return rec as SignalHistoryRow;
+      });
+    },
+    async scoresBetween(accountIds, from, toExclusive) {
+      const out = new Map<string, number>();
+      if (accountIds.length === 0) return out;
+      for (const [a, d, h] of readScores.all(ids(accountIds), sqliteTs(from), sqliteTs(toExclusive)) as [string, string, number][]) {
+        out.set(scoreKey(a, parseTs(d).getTime()), Number(h));
+      }
+      return out;
+    },
+    async newestScoreDayAfter(accountIds, after) {
+      const out = new Map<string, number>();
+      if (accountIds.length === 0) return out;
+      for (const [a, d] of readNewest.all(sqliteTs(after), ids(accountIds)) as [string, string][]) out.set(a, parseTs(d).getTime());
+      return out;
+    },
+    async write({ accountIds, from, to, rows, accounts, now }) {
+      const createdAt = sqliteTs(now);
+      const nowMs = now.getTime();
+      const rowsOf = new Map<string, ScoreInsert[]>();
+      for (const r of rows) {
+        const list = rowsOf.get(r.accountId);
+        if (list) list.push(r);
+        else rowsOf.set(r.accountId, [r]);
+      }
+      const accOf = new Map(accounts.map((a) => [a.id, a]));
+      for (let i = 0; i < accountIds.length;) {
+        // Whole accounts, up to ~SQLITE_ROWS_PER_TX rows (at least one account).
+        const group: string[] = [];
+        for (let n = 0; i < accountIds.length && (group.length === 0 || n + (rowsOf.get(accountIds[i])?.length ?? 0) <= SQLITE_ROWS_PER_TX); i++) {
+          n += rowsOf.get(accountIds[i])?.length ?? 0;
+          group.push(accountIds[i]);
+        }
+        // Synchronous from BEGIN to COMMIT: nothing else in this process runs in between.
+        conn.exec("BEGIN IMMEDIATE");
+        try {
+          del.run(ids(group), sqliteTs(from), sqliteTs(to));
+          for (const accountId of group) {
+            for (const r of rowsOf.get(accountId) ?? []) {
+              const rec: Record<string, unknown> = { ...r, id: newScoreId(nowMs), createdAt };
+              ins.run(SCORE_COLS.map(([c, t]) => {
+                const v = rec[c];
+                if (v === null || v === undefined) return null;
+                if (t === "json") return JSON.stringify(v);
+                if (t === "ts") return v instanceof Date ? sqliteTs(v) : v;
+                return v;
+              }));
+            }
+            const a = accOf.get(accountId);
+            if (a) {
+              upd.run([
+                a.healthScore, a.riskLevel, a.churnProbability, a.trend, a.topReason, sqliteTs(a.scoredAt),
+                a.mrrCents, a.mrrCents, a.mrrCurrency, ts(a.renewalDate), sqliteTs(a.scoredAt), a.id,
+              ]);
+            }
+          }
+          conn.exec("COMMIT");
+        } catch (e) {
+          if (conn.inTransaction) conn.exec("ROLLBACK");
+          throw e;
+        }
+        // Let other work in this process run between transactions.
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    },
+    close: async () => { conn.close(); },
+  };
 }
