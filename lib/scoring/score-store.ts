@@ -372,6 +372,9 @@ function openDirectSqliteStore(file: string): ScoreStore {
   const conn = new Database(file);
   conn.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
   conn.pragma("foreign_keys = ON");
+  // WAL + NORMAL: commits no longer fsync (the WAL is synced at checkpoints); a power cut can lose
+  // the last scoring transactions, never corrupt the file — and scores are recomputable.
+  conn.pragma("synchronous = NORMAL");
   const ids = (a: string[]) => JSON.stringify(a);
   const readHistory = conn.prepare(
     `SELECT ${HISTORY_COLS.map(([c]) => `"${c}"`).join(", ")} FROM "AccountSignalDaily" ` +
