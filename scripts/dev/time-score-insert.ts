@@ -20,7 +20,7 @@ const list = cols.map((c) => `"${c}"`).join(", ");
 const JSON_INSERT = `INSERT INTO "ChurnScoreDaily" (${list}) SELECT ${cols.map((_, i) => `value ->> ${i}`).join(", ")} FROM json_each(?)`;
 const ROW_INSERT = `INSERT INTO "ChurnScoreDaily" (${list}) VALUES (${cols.map(() => "?").join(", ")})`;
 
-function fresh(name: string): Database {
+function fresh(name: string): InstanceType<typeof Database> {
   const f = `/tmp/${name}.db`;
   for (const x of [f, `${f}-wal`, `${f}-shm`]) rmSync(x, { force: true });
   const db = new Database(f);
