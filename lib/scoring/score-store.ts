@@ -305,7 +305,8 @@ export async function newestScoreDayAfter(db: Exec, p: Provider, accountIds: str
  *   191,260 history rows ≈ 480 MB of JSON), and interactive transactions leak native memory.
  *   Each write (delete + insert + account columns) runs as synchronous `BEGIN IMMEDIATE … COMMIT`s
  *   of whole accounts, ≤ ~4,000 rows each, so no lock is held across an `await` (another Prisma
- *   write in this process would otherwise wait on it while blocking the event loop).
+ *   write in this process would otherwise wait on it while blocking the event loop); when another
+ *   connection holds the lock, the transaction is retried after an asynchronous pause (≤ 30 s).
  * - PostgreSQL: Prisma raw SQL with one JSON parameter per statement, delete + insert + account
  *   columns in one `$transaction` per write.
  * Call `close()` when done (closes the SQLite connection).
@@ -366,11 +367,21 @@ function prismaStore(db: Db, p: Provider): ScoreStore {
   };
 }
 
-const SQLITE_BUSY_TIMEOUT_MS = 5_000;
+/** How long a scoring write waits for another connection's write lock before failing. */
+const SQLITE_LOCK_WAIT_MS = 30_000;
+
+/** SQLITE_BUSY (any extended code) from libsql. */
+function isBusy(e: unknown): boolean {
+  const err = e as { code?: unknown; rawCode?: unknown };
+  return (typeof err.code === "string" && err.code.startsWith("SQLITE_BUSY")) || (typeof err.rawCode === "number" && (err.rawCode & 0xff) === 5);
+}
 
 function openDirectSqliteStore(file: string): ScoreStore {
   const conn = new Database(file);
-  conn.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
+  // No busy waiting inside SQLite: it would block this process's event loop, so a Prisma write of
+  // this same process holding the lock (across its awaits) could never finish. writeLocked() waits
+  // asynchronously instead.
+  conn.pragma("busy_timeout = 0");
   conn.pragma("foreign_keys = ON");
   // WAL + NORMAL: commits no longer fsync (the WAL is synced at checkpoints); a power cut can lose
   // the last scoring transactions, never corrupt the file — and scores are recomputable.
@@ -393,6 +404,27 @@ function openDirectSqliteStore(file: string): ScoreStore {
       `"mrrCents" = COALESCE(?, "mrrCents"), "mrrCurrency" = CASE WHEN ? IS NULL THEN "mrrCurrency" ELSE ? END, "renewalDate" = ?, "updatedAt" = ? WHERE "id" = ?`,
   );
   const ts = (d: Date | null) => (d === null ? null : sqliteTs(d));
+  /**
+   * Run `fn` in BEGIN IMMEDIATE … COMMIT. When another connection holds the write lock (SQLITE_BUSY)
+   * the whole transaction is rolled back and retried after an asynchronous pause (1, 2, 4 … 50 ms),
+   * for up to SQLITE_LOCK_WAIT_MS; `fn` must be synchronous and safe to repeat.
+   * @throws the SQLite error when it is not SQLITE_BUSY or the wait is over.
+   */
+  const writeLocked = async (fn: () => void) => {
+    const deadline = Date.now() + SQLITE_LOCK_WAIT_MS;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        conn.exec("BEGIN IMMEDIATE");
+        fn();
+        conn.exec("COMMIT");
+        return;
+      } catch (e) {
+        if (conn.inTransaction) conn.exec("ROLLBACK");
+        if (!isBusy(e) || Date.now() > deadline) throw e;
+      }
+      await new Promise((resolve) => setTimeout(resolve, Math.min(50, 2 ** attempt)));
+    }
+  };
   return {
     provider: "sqlite",
     async readSignalHistory(orgId, accountIds, from, to) {
@@ -440,8 +472,7 @@ function openDirectSqliteStore(file: string): ScoreStore {
           group.push(accountIds[i]);
         }
         // Synchronous from BEGIN to COMMIT: nothing else in this process runs in between.
-        conn.exec("BEGIN IMMEDIATE");
-        try {
+        await writeLocked(() => {
           del.run(ids(group), sqliteTs(from), sqliteTs(to));
           for (const accountId of group) {
             for (const r of rowsOf.get(accountId) ?? []) {
@@ -462,11 +493,7 @@ function openDirectSqliteStore(file: string): ScoreStore {
               ]);
             }
           }
-          conn.exec("COMMIT");
-        } catch (e) {
-          if (conn.inTransaction) conn.exec("ROLLBACK");
-          throw e;
-        }
+        });
         // Let other work in this process run between transactions.
         await new Promise((resolve) => setImmediate(resolve));
       }
