@@ -19,6 +19,7 @@
  *    `--compare` fails (exit 1) when the new run differs — the "without changing results" check.
  *
  * Uses the time the template was synced as "now" (the backfill's asOf), so runs are comparable.
+ * SQLite only (the fingerprint uses SQLite SQL). Measured figures: see the perf report / docs/scoring.md.
  */
 import { execFileSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
