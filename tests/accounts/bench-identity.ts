@@ -5,10 +5,11 @@
  *   npx tsx tests/accounts/bench-identity.ts [--n 20000]
  *   BENCH_DATABASE_URL=postgresql://… npx tsx tests/accounts/bench-identity.ts   (empty, migrated DB)
  *
- * Needs data/test-template.db (created by any vitest run). Prints first-run and second-run
+ * Creates and migrates its own SQLite file (or uses BENCH_DATABASE_URL). Prints first-run and second-run
  * (idempotent) timings and the link counts.
  */
-import { copyFileSync, mkdirSync, rmSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, rmSync } from "node:fs";
 import { createPrisma } from "@/lib/db/prisma";
 import { resolveIdentities } from "@/lib/accounts/resolve-identities";
 
@@ -17,8 +18,8 @@ const file = `data/bench-identity-${process.pid}.db`;
 let url = process.env.BENCH_DATABASE_URL;
 if (!url) {
   mkdirSync("data", { recursive: true });
-  copyFileSync("data/test-template.db", file);
   url = `file:./${file}`;
+  execFileSync("npx", ["prisma", "migrate", "deploy"], { env: { ...process.env, DATABASE_URL: url }, stdio: "pipe" });
 }
 const db = createPrisma(url);
 

@@ -13,7 +13,8 @@
  * Then runs backfillSignals for the 365 days ending on the data set's last day and prints the
  * phases, rows/s and peak RSS. SQLite by default (a temporary file copied from the test template).
  */
-import { copyFileSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import { parse } from "csv-parse/sync";
 import { createPrisma, isPostgresUrl, type Db } from "@/lib/db/prisma";
 import type { Prisma } from "@/lib/generated/sqlite/client";
@@ -36,8 +37,8 @@ async function main(): Promise<void> {
   if (!url) {
     mkdirSync("data/bench", { recursive: true });
     tmp = `data/bench/signals-${process.pid}.db`;
-    copyFileSync("data/test-template.db", tmp);
     url = `file:./${tmp}`;
+    execFileSync("npx", ["prisma", "migrate", "deploy"], { env: { ...process.env, DATABASE_URL: url }, stdio: "pipe" });
   }
   const db = createPrisma(url);
   try {
