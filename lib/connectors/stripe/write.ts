@@ -177,13 +177,27 @@ export async function writeSubscriptions(tx: Tx, ctx: WriteCtx, input: Subscript
   return { written, stale };
 }
 
-/** Invoice rows. */
-export async function writeInvoices(tx: Tx, ctx: WriteCtx, input: InvoiceRow[], v: Version): Promise<WriteResult> {
+/**
+ * The Prisma delegate surface shared by the flat, versioned Stripe tables (Invoice, Charge): rows keyed by
+ * (connectionId, externalId) with a `sourceVersionAt` that older events never overwrite.
+ */
+type VersionedTable = {
+  findMany(args: { where: { connectionId: string; externalId: { in: string[] } } }): Promise<(Record<string, unknown> & { id: string; externalId: string; sourceVersionAt: Date | null })[]>;
+  update(args: { where: { id: string }; data: Record<string, unknown> }): Promise<unknown>;
+  createMany(args: { data: Record<string, unknown>[] }): Promise<unknown>;
+  updateMany(args: { where: Record<string, unknown>; data: { sourceVersionAt: Date } }): Promise<unknown>;
+};
+
+/**
+ * Upsert rows into a versioned table: insert new ids in bulk, skip rows older than the stored version (stale),
+ * leave unchanged rows untouched except for advancing their version, update the rest.
+ */
+async function writeVersionedRows<R extends { externalId: string }>(table: VersionedTable, ctx: WriteCtx, input: R[], v: Version): Promise<WriteResult> {
   const rows = lastPerId(input);
   if (!rows.length) return { written: 0, stale: 0 };
-  const existing = await tx.invoice.findMany({ where: { connectionId: ctx.connectionId, externalId: { in: rows.map((r) => r.externalId) } } });
+  const existing = await table.findMany({ where: { connectionId: ctx.connectionId, externalId: { in: rows.map((r) => r.externalId) } } });
   const byId = new Map(existing.map((e) => [e.externalId, e]));
-  const creates = [];
+  const creates: Record<string, unknown>[] = [];
   const same: string[] = [];
   let written = 0;
   let stale = 0;
@@ -197,40 +211,21 @@ export async function writeInvoices(tx: Tx, ctx: WriteCtx, input: InvoiceRow[], 
     } else {
       written++;
       if (unchanged(e, r)) same.push(e.id);
-      else await tx.invoice.update({ where: { id: e.id }, data: { ...r, sourceVersionAt: later(e.sourceVersionAt, v.at) } });
+      else await table.update({ where: { id: e.id }, data: { ...r, sourceVersionAt: later(e.sourceVersionAt, v.at) } });
     }
   }
-  if (creates.length) await tx.invoice.createMany({ data: creates });
+  if (creates.length) await table.createMany({ data: creates });
   const t = versionTouch(v);
-  if (same.length && t) await tx.invoice.updateMany({ where: { id: { in: same }, OR: [{ sourceVersionAt: null }, { sourceVersionAt: { lt: t.at } }] }, data: { sourceVersionAt: t.at } });
+  if (same.length && t) await table.updateMany({ where: { id: { in: same }, OR: [{ sourceVersionAt: null }, { sourceVersionAt: { lt: t.at } }] }, data: { sourceVersionAt: t.at } });
   return { written, stale };
+}
+
+/** Invoice rows. */
+export async function writeInvoices(tx: Tx, ctx: WriteCtx, input: InvoiceRow[], v: Version): Promise<WriteResult> {
+  return writeVersionedRows(tx.invoice as unknown as VersionedTable, ctx, input, v);
 }
 
 /** Charge rows. */
 export async function writeCharges(tx: Tx, ctx: WriteCtx, input: ChargeRow[], v: Version): Promise<WriteResult> {
-  const rows = lastPerId(input);
-  if (!rows.length) return { written: 0, stale: 0 };
-  const existing = await tx.charge.findMany({ where: { connectionId: ctx.connectionId, externalId: { in: rows.map((r) => r.externalId) } } });
-  const byId = new Map(existing.map((e) => [e.externalId, e]));
-  const creates = [];
-  const same: string[] = [];
-  let written = 0;
-  let stale = 0;
-  for (const r of rows) {
-    const e = byId.get(r.externalId);
-    if (!e) {
-      creates.push({ organizationId: ctx.organizationId, connectionId: ctx.connectionId, ...r, sourceVersionAt: v.at });
-      written++;
-    } else if (isStale(e.sourceVersionAt, v)) {
-      stale++;
-    } else {
-      written++;
-      if (unchanged(e, r)) same.push(e.id);
-      else await tx.charge.update({ where: { id: e.id }, data: { ...r, sourceVersionAt: later(e.sourceVersionAt, v.at) } });
-    }
-  }
-  if (creates.length) await tx.charge.createMany({ data: creates });
-  const t = versionTouch(v);
-  if (same.length && t) await tx.charge.updateMany({ where: { id: { in: same }, OR: [{ sourceVersionAt: null }, { sourceVersionAt: { lt: t.at } }] }, data: { sourceVersionAt: t.at } });
-  return { written, stale };
+  return writeVersionedRows(tx.charge as unknown as VersionedTable, ctx, input, v);
 }
