@@ -16,7 +16,7 @@ function sub(p: Partial<SubscriptionHistory> = {}): SubscriptionHistory {
 
 function history(subs: SubscriptionHistory[]): AccountHistory {
   return {
-    accountId: "a", hasStripe: true, hasHubspot: false, customerSinceMs: null, fallbackCurrency: "usd", chargeCoverageStartMs: null,
+    accountId: "a", hasStripe: true, hasHubspot: false, startMs: null, fallbackCurrency: "usd", chargeCoverageStartMs: null,
     freshness: null, subscriptions: subs, invoices: [], charges: [], failedChargeMs: [], paymentMs: [], contacts: [], deals: [],
     engagementMs: { call: [], meeting: [], note: [], any: [] }, tickets: [],
   };

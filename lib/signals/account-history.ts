@@ -7,6 +7,10 @@
  * anything created after that instant is invisible, and later state (a cancellation, a closed deal,
  * a paid invoice) is only used from the moment it happened. The rule of every signal is written
  * down in docs/signals.md; the comments below name the same rules.
+ *
+ * Days before the account existed have NO row: callers only ask for days ≥ `firstSignalDayMs(h)`
+ * (the day of `accountStartMs`, the earliest known sign of the customer); `signalsOnDay` itself
+ * computes any day it is given.
  */
 import { itemMonthlyCents, MRR_STATUSES, primaryOf, subscriptionMrr, type MrrDiscountInput, type MrrItemInput } from "@/lib/billing/mrr";
 import type { SignalSnapshot } from "./types";
@@ -78,8 +82,13 @@ export type AccountHistory = {
   hasStripe: boolean;
   /** The account has a HubSpot source (company or CRM records): CRM signals are numbers, not NULL. */
   hasHubspot: boolean;
-  /** Account.customerSince. */
-  customerSinceMs: number | null;
+  /**
+   * When the account started (epoch ms): the earliest known of Account.customerSince, its Stripe
+   * subscriptions' start_date / created (incomplete ones excluded), its Stripe customers' created and
+   * its HubSpot companies' createdate (see {@link accountStartMs}). Null when none is known. No signal
+   * row exists for a day that ends before it (see {@link firstSignalDayMs}); tenure counts from it.
+   */
+  startMs: number | null;
   /** Currency used for MRR = 0 when no subscription counts (Stripe customer currency, else a subscription's). */
   fallbackCurrency: string | null;
   /** Charges before this instant were not synced (Stripe only lists recent charges): failed-payment counts are NULL before it. */
@@ -248,6 +257,45 @@ function commitmentMonths(interval: string | null, count: number): number | null
   }
 }
 
+/** Inputs of {@link accountStartMs}: every timestamp (epoch ms, null = unknown) that shows the account existed. */
+export type AccountStartInputs = {
+  /** Account.customerSince. */
+  customerSinceMs: number | null;
+  /** Per Stripe subscription: its status, start_date and created (incomplete ones never existed for signals). */
+  subscriptions: readonly { status: string; startDateMs: number | null; createdMs: number | null }[];
+  /** Created times of its source records: Stripe customers' `created`, HubSpot companies' `createdate`. */
+  sourceCreatedMs: readonly (number | null)[];
+};
+
+/**
+ * The account's start (epoch ms): the EARLIEST of customerSince, any subscription's start_date or
+ * created (subscriptions in status incomplete/incomplete_expired are ignored: no money ever moved),
+ * and the created time of its Stripe customers / HubSpot companies. Null when none is known — such an
+ * account keeps a row for every requested day (nothing says when it began).
+ */
+export function accountStartMs(inputs: AccountStartInputs): number | null {
+  let start: number | null = null;
+  const consider = (t: number | null) => {
+    if (t !== null && Number.isFinite(t) && (start === null || t < start)) start = t;
+  };
+  consider(inputs.customerSinceMs);
+  for (const s of inputs.subscriptions) {
+    if (s.status === "incomplete" || s.status === "incomplete_expired") continue;
+    consider(s.startDateMs);
+    consider(s.createdMs);
+  }
+  for (const t of inputs.sourceCreatedMs) consider(t);
+  return start;
+}
+
+/**
+ * The first day (midnight UTC, ms) that gets a signal row: the day containing `startMs` (the first day
+ * whose end is after the start). −Infinity when the start is unknown (every day gets a row).
+ */
+export function firstSignalDayMs(h: Pick<AccountHistory, "startMs">): number {
+  return h.startMs === null ? -Infinity : Math.floor(h.startMs / DAY_MS) * DAY_MS;
+}
+
 /** MRR per currency at instant `atMs` (end of a day): subscriptions that were active/past_due then. */
 export function mrrByCurrencyAt(h: AccountHistory, atMs: number, opts: ReconstructOptions = {}): Record<string, number> {
   const byCurrency: Record<string, number> = {};
@@ -269,6 +317,7 @@ const WINDOW_MS = 30 * DAY_MS;
 /**
  * The signals of `h` on the UTC day starting at `dayStartMs`, as known at the end of that day.
  * Billing signals are NULL without a Stripe source, CRM signals NULL without a HubSpot source.
+ * Meant for days ≥ {@link firstSignalDayMs} (earlier days get no row; their tenure would be NULL).
  */
 export function signalsOnDay(
   h: AccountHistory,
@@ -472,12 +521,8 @@ export function signalsOnDay(
 
   // ── Account-wide ──
   const renewalAt = subRenewal ?? dealRenewal;
-  let tenureStart = h.customerSinceMs;
-  for (const s of h.subscriptions) {
-    if (s.status === "incomplete" || s.status === "incomplete_expired") continue;
-    if (tenureStart === null || s.startMs < tenureStart) tenureStart = s.startMs;
-  }
-  const tenure = tenureStart !== null && tenureStart < at ? wholeDaysBetween(tenureStart, dayStartMs) : null;
+  // Tenure counts from the same start that decides which days have a row at all.
+  const tenure = h.startMs !== null && h.startMs < at ? wholeDaysBetween(h.startMs, dayStartMs) : null;
 
   return {
     day: new Date(dayStartMs),

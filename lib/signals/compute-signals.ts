@@ -7,14 +7,17 @@
  * Accounts (not archived) are processed in batches (default 500) with a fixed number of queries per
  * batch, so 50,000 accounts run in bounded memory. `day` is truncated to midnight UTC; the row
  * describes that day as known at its end (see lib/signals/account-history.ts and docs/signals.md).
+ * An account gets no row for a day before its start (`accountStartMs`: the earliest of customerSince,
+ * subscription start/created, Stripe customer created, HubSpot company createdate); an account with
+ * no known start gets every day.
  * Plain async functions: no HTTP, no global state; callers are background jobs and scripts.
  */
 import type { Db } from "@/lib/db";
-import { signalsOnDay, type MrrCache } from "./account-history";
-import { DEFAULT_CHARGE_HISTORY_DAYS, loadAccountHistories, loadOrgContext } from "./load-account-history";
+import { firstSignalDayMs, signalsOnDay, type MrrCache } from "./account-history";
+import { loadAccountHistories, loadOrgContext } from "./load-account-history";
 import type { SignalSnapshot } from "./types";
 import { utcDayStartMs } from "./utc-day";
-import { upsertSignalRows } from "./write-signal-rows";
+import { deleteRowsBeforeStart, upsertSignalRows } from "./write-signal-rows";
 
 /** One AccountSignalDaily row to be written: the snapshot plus its keys. */
 export type SignalRow = SignalSnapshot & { organizationId: string; accountId: string };
@@ -27,24 +30,39 @@ export type SignalRunOptions = {
   batchSize?: number;
   /** Apply `once`/`repeating` coupons to MRR (default false: only `forever`). */
   applyNonForeverDiscounts?: boolean;
-  /** Days of charge history the Stripe connector keeps on its first sync (default 90). */
+  /**
+   * Days of charge history the Stripe connector listed on its first full sync. Default: each Stripe
+   * connection's `settings.chargesLookbackDays`, else 395 (DEFAULT_CHARGE_HISTORY_DAYS). Failed-payment
+   * counts are NULL for windows starting before that history.
+   */
   chargeHistoryDays?: number;
 };
 
-/** A chunk of computed rows (for one group of accounts, all requested days). */
-export type SignalChunk = { accountIds: string[]; rows: SignalRow[]; accountsDone: number; accountsTotal: number };
+/**
+ * A chunk of computed rows (for one group of accounts, all requested days on or after each account's
+ * first signal day). `firstDayMs`: per account of the group, its first signal day (midnight UTC ms;
+ * −Infinity when its start is unknown).
+ */
+export type SignalChunk = {
+  accountIds: string[];
+  rows: SignalRow[];
+  firstDayMs: Map<string, number>;
+  accountsDone: number;
+  accountsTotal: number;
+};
 
 const MAX_ROWS_PER_CHUNK = 5_000;
 
 /**
- * Compute the rows of `days` (ascending midnight-UTC ms) for the organization's accounts, yielding
- * chunks of at most ~5,000 rows (whole accounts) so callers can write as they go.
+ * Compute the rows of `days` (midnight-UTC ms, any order) for the organization's accounts, yielding
+ * chunks of at most ~5,000 rows (whole accounts) so callers can write as they go. Days before an
+ * account's first signal day are skipped (no row).
  */
 export async function* iterateSignalChunks(db: Db, opts: SignalRunOptions & { days: readonly number[] }): AsyncGenerator<SignalChunk> {
   const days = [...opts.days].sort((a, b) => a - b);
   if (days.length === 0) return;
   const batchSize = Math.max(1, opts.batchSize ?? 500);
-  const ctx = await loadOrgContext(db, opts.organizationId, opts.chargeHistoryDays ?? DEFAULT_CHARGE_HISTORY_DAYS);
+  const ctx = await loadOrgContext(db, opts.organizationId, opts.chargeHistoryDays);
   const range = { firstDayMs: days[0]!, lastDayMs: days[days.length - 1]! };
   const where = { organizationId: opts.organizationId, archivedAt: null, ...(opts.accountIds ? { id: { in: [...opts.accountIds] } } : {}) };
   const accountsTotal = opts.accountIds ? opts.accountIds.length : await db.account.count({ where });
@@ -64,14 +82,18 @@ export async function* iterateSignalChunks(db: Db, opts: SignalRunOptions & { da
     for (let i = 0; i < histories.length; i += accountsPerChunk) {
       const group = histories.slice(i, i + accountsPerChunk);
       const rows: SignalRow[] = [];
+      const firstDayMs = new Map<string, number>();
       for (const h of group) {
         const cache: MrrCache = new Map();
+        const first = firstSignalDayMs(h);
+        firstDayMs.set(h.accountId, first);
         for (const day of days) {
+          if (day < first) continue; // the account did not exist yet: no row, not a row of NULLs
           rows.push({ organizationId: opts.organizationId, accountId: h.accountId, ...signalsOnDay(h, day, opts, cache) });
         }
       }
       accountsDone += group.length;
-      yield { accountIds: group.map((h) => h.accountId), rows, accountsDone, accountsTotal };
+      yield { accountIds: group.map((h) => h.accountId), rows, firstDayMs, accountsDone, accountsTotal };
     }
     if (batch.length < batchSize) break;
   }
@@ -80,7 +102,7 @@ export async function* iterateSignalChunks(db: Db, opts: SignalRunOptions & { da
 /**
  * The signals of every (selected) account on `day`, without writing them.
  * @param input.day any instant of the day; truncated to midnight UTC.
- * @returns one row per non-archived account, ordered by account id.
+ * @returns one row per non-archived account that existed by the end of `day`, ordered by account id.
  */
 export async function computeSignalsForDay(db: Db, input: SignalRunOptions & { day: Date }): Promise<SignalRow[]> {
   const out: SignalRow[] = [];
@@ -88,11 +110,14 @@ export async function computeSignalsForDay(db: Db, input: SignalRunOptions & { d
   return out;
 }
 
+/** `accounts`: accounts that got a row (those that existed by the end of the day); `rows` = rows written. */
 export type WriteSignalsResult = { accounts: number; rows: number; durationMs: number };
 
 /**
  * Compute and store the signals of `day` (rows replace any existing row of the same account and
- * day; `isBackfill` false). Runs in bounded memory: each chunk is written before the next is computed.
+ * day; `isBackfill` false). An account whose start is after `day` gets no row, and a row left for
+ * that day by an earlier run is deleted. Runs in bounded memory: each chunk is written before the
+ * next is computed.
  */
 export async function writeSignalsForDay(db: Db, input: SignalRunOptions & { day: Date }): Promise<WriteSignalsResult> {
   const started = Date.now();
@@ -101,7 +126,8 @@ export async function writeSignalsForDay(db: Db, input: SignalRunOptions & { day
   let rows = 0;
   for await (const chunk of iterateSignalChunks(db, { ...input, days: [day] })) {
     await upsertSignalRows(db, chunk.rows, () => false);
-    accounts += chunk.accountIds.length;
+    await deleteRowsBeforeStart(db, chunk.firstDayMs, { fromDayMs: day, toDayMs: day });
+    accounts += new Set(chunk.rows.map((r) => r.accountId)).size;
     rows += chunk.rows.length;
   }
   return { accounts, rows, durationMs: Date.now() - started };

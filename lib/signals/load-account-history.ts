@@ -7,7 +7,8 @@
 import { z } from "zod";
 import { parseDiscounts } from "@/lib/billing/mrr";
 import type { Db } from "@/lib/db";
-import type { AccountHistory, ChargeHistory, SubscriptionHistory } from "./account-history";
+import { dateProp, propertiesOf } from "@/lib/accounts/source-record";
+import { accountStartMs, type AccountHistory, type ChargeHistory, type SubscriptionHistory } from "./account-history";
 import { DAY_MS } from "./utc-day";
 
 type Provider = "hubspot" | "stripe";
@@ -15,33 +16,61 @@ type Provider = "hubspot" | "stripe";
 /** Per-organization facts shared by all batches of one run. */
 export type OrgContext = {
   organizationId: string;
-  /** Connection id → provider, last sync, first-sync charge coverage start (Stripe). */
+  /** Connection id → provider, last sync, first-sync charge coverage start (Stripe, epoch ms). */
   connections: Map<string, { provider: Provider; lastSyncAt: Date | null; chargeCoverageStartMs: number | null }>;
 };
 
-/** Default: the Stripe connector syncs charges of the last 90 days on its first full sync (issue 5). */
-export const DEFAULT_CHARGE_HISTORY_DAYS = 90;
+/**
+ * Days of charges the Stripe connector lists on a full sync when the connection does not set
+ * `settings.chargesLookbackDays`: 395 = the 365-day backfill + the 30-day failed-payment window, so
+ * every backfilled day has its payment signals (issue 5/6 decision; lib/connectors/stripe/connection.ts
+ * must use the same default).
+ */
+export const DEFAULT_CHARGE_HISTORY_DAYS = 395;
+
+/** The part of Connection.settings the charge coverage reads (the Stripe connector's own setting). */
+const chargeSettingsSchema = z.object({ chargesLookbackDays: z.number().int().positive().max(3650).optional() }).loose();
 
 /**
  * Load the organization's connections (a few rows) and, per Stripe connection, the start of the
- * charge history it holds: min(connection created − `chargeHistoryDays`, its earliest charge).
+ * charge history it holds (epoch ms):
+ *
+ *   min(first full sync − N days, the connection's earliest stored charge)
+ *
+ * - first full sync: the start of the connection's earliest full "charges" SyncRun (the time the
+ *   connector computed its `created[gte]` window), else the connection's creation time;
+ * - N: `chargeHistoryDays` when the caller passes it, else the connection's stored
+ *   `settings.chargesLookbackDays` (what the connector used), else {@link DEFAULT_CHARGE_HISTORY_DAYS}.
+ * Later full syncs list the same trailing window and incremental syncs add new charges, so history is
+ * contiguous from that start. (If N was raised after the first sync, coverage is overstated until a
+ * full sync with the new N ran: the SyncRun does not record the N it used.)
  */
-export async function loadOrgContext(db: Db, organizationId: string, chargeHistoryDays = DEFAULT_CHARGE_HISTORY_DAYS): Promise<OrgContext> {
-  const conns = await db.connection.findMany({
-    where: { organizationId },
-    select: { id: true, provider: true, lastSyncAt: true, createdAt: true },
-  });
-  const earliest = await db.charge.groupBy({
-    by: ["connectionId"],
-    where: { organizationId },
-    _min: { sourceCreatedAt: true },
-  });
+export async function loadOrgContext(db: Db, organizationId: string, chargeHistoryDays?: number): Promise<OrgContext> {
+  const [conns, earliest, firstSyncs] = await Promise.all([
+    db.connection.findMany({
+      where: { organizationId },
+      select: { id: true, provider: true, lastSyncAt: true, createdAt: true, settings: true },
+    }),
+    db.charge.groupBy({
+      by: ["connectionId"],
+      where: { organizationId },
+      _min: { sourceCreatedAt: true },
+    }),
+    db.syncRun.groupBy({
+      by: ["connectionId"],
+      where: { organizationId, objectType: "charges", mode: "full" },
+      _min: { startedAt: true },
+    }),
+  ]);
   const earliestBy = new Map(earliest.map((e) => [e.connectionId, e._min.sourceCreatedAt?.getTime() ?? null]));
+  const firstSyncBy = new Map(firstSyncs.map((e) => [e.connectionId, e._min.startedAt?.getTime() ?? null]));
   const connections: OrgContext["connections"] = new Map();
   for (const c of conns) {
     let coverage: number | null = null;
     if (c.provider === "stripe") {
-      coverage = c.createdAt.getTime() - chargeHistoryDays * DAY_MS;
+      const stored = chargeSettingsSchema.safeParse(c.settings ?? {});
+      const days = chargeHistoryDays ?? (stored.success ? stored.data.chargesLookbackDays : undefined) ?? DEFAULT_CHARGE_HISTORY_DAYS;
+      coverage = (firstSyncBy.get(c.id) ?? c.createdAt.getTime()) - days * DAY_MS;
       const e = earliestBy.get(c.id);
       if (e != null && e < coverage) coverage = e;
     }
@@ -53,6 +82,13 @@ export async function loadOrgContext(db: Db, organizationId: string, chargeHisto
 const customerPropsSchema = z.object({ currency: z.string().min(3) }).loose();
 
 const ms = (d: Date | null | undefined): number | null => (d ? d.getTime() : null);
+
+/** AccountStartInputs (account-history.ts) being collected. */
+type MutableStartInputs = {
+  customerSinceMs: number | null;
+  subscriptions: { status: string; startDateMs: number | null; createdMs: number | null }[];
+  sourceCreatedMs: (number | null)[];
+};
 
 /**
  * Load the histories of `accountIds` (≤ a few thousand) for days `firstDayMs` … `lastDayMs` (midnight UTC).
@@ -74,7 +110,7 @@ export async function loadAccountHistories(
 
   const [accounts, sources, subs, invoices, charges, contacts, deals, engagements, earlierEngagements, tickets] = await Promise.all([
     db.account.findMany({ where: { organizationId, id: { in: ids } }, select: { id: true, customerSince: true } }),
-    db.sourceRecord.findMany({ where: inBatch, select: { accountId: true, connectionId: true, objectType: true, properties: true } }),
+    db.sourceRecord.findMany({ where: inBatch, select: { accountId: true, connectionId: true, objectType: true, properties: true, sourceCreatedAt: true } }),
     db.subscription.findMany({
       where: inBatch,
       select: {
@@ -136,9 +172,11 @@ export async function loadAccountHistories(
   const histories = new Map<string, AccountHistory>();
   const conns = new Map<string, { hubspot: Set<string>; stripe: Set<string> }>();
   const customerCurrency = new Map<string, string>();
+  const starts = new Map<string, MutableStartInputs>();
   for (const a of accounts) {
+    starts.set(a.id, { customerSinceMs: ms(a.customerSince), subscriptions: [], sourceCreatedMs: [] });
     histories.set(a.id, {
-      accountId: a.id, hasStripe: false, hasHubspot: false, customerSinceMs: ms(a.customerSince), fallbackCurrency: null,
+      accountId: a.id, hasStripe: false, hasHubspot: false, startMs: null, fallbackCurrency: null,
       chargeCoverageStartMs: null, freshness: null, subscriptions: [], invoices: [], charges: [], failedChargeMs: [],
       paymentMs: [], contacts: [], deals: [], engagementMs: { call: [], meeting: [], note: [], any: [] }, tickets: [],
     });
@@ -156,7 +194,12 @@ export async function loadAccountHistories(
 
   for (const s of sources) {
     const h = seen(s.accountId, s.connectionId, s.objectType === "customer" ? "stripe" : s.objectType === "company" ? "hubspot" : null);
-    if (!h || s.objectType !== "customer") continue;
+    if (!h) continue;
+    // Created at the vendor: the column, else Stripe `created` (epoch s) / HubSpot `createdate` in the properties.
+    const props = propertiesOf(s);
+    const vendorCreated = s.objectType === "customer" ? dateProp(props, "created", "s") : s.objectType === "company" ? dateProp(props, "createdate") : null;
+    starts.get(h.accountId)!.sourceCreatedMs.push(ms(s.sourceCreatedAt), ms(vendorCreated));
+    if (s.objectType !== "customer") continue;
     const p = customerPropsSchema.safeParse(s.properties);
     if (p.success) customerCurrency.set(h.accountId, p.data.currency.toLowerCase());
   }
@@ -165,6 +208,9 @@ export async function loadAccountHistories(
   for (const s of subs) {
     const h = seen(s.accountId, s.connectionId, "stripe");
     if (!h) continue;
+    starts.get(h.accountId)!.subscriptions.push({
+      status: s.status, startDateMs: ms(s.startDate), createdMs: ms(s.sourceCreatedAt),
+    });
     const statusKnownMs = (s.sourceVersionAt ?? s.updatedAt).getTime();
     const startMs = (s.startDate ?? s.sourceCreatedAt ?? s.trialStart ?? s.updatedAt).getTime();
     const isGone = s.status === "canceled" || s.status === "incomplete_expired";
@@ -264,6 +310,7 @@ export async function loadAccountHistories(
     h.hasStripe = c.stripe.size > 0;
     h.hasHubspot = h.hasHubspot || c.hubspot.size > 0;
     h.fallbackCurrency = customerCurrency.get(id) ?? h.fallbackCurrency;
+    h.startMs = accountStartMs(starts.get(id)!);
     const asc = (a: number, b: number) => a - b;
     h.paymentMs.sort(asc);
     h.failedChargeMs.sort(asc);

@@ -126,3 +126,51 @@ export async function upsertSignalRows(db: Db, rows: readonly SignalRow[], isBac
     }
   }
 }
+
+/**
+ * Rows of the accounts in `firstDayMs` for days in `fromDayMs` … `toDayMs` (midnight UTC ms,
+ * inclusive) that lie before the account's first signal day: what an earlier run (or older code)
+ * wrote for days before the account existed. SQLite: ISO text per Prisma's format; PostgreSQL:
+ * timestamp(3). Only accounts whose first day is after `fromDayMs` are sent (usually few).
+ */
+const SQLITE_DELETE_BEFORE_START =
+  `DELETE FROM "AccountSignalDaily" WHERE "accountId" IN (SELECT value ->> 0 FROM json_each(?)) AND EXISTS (` +
+  `SELECT 1 FROM json_each(?) AS j WHERE j.value ->> 0 = "AccountSignalDaily"."accountId" ` +
+  `AND "AccountSignalDaily"."day" >= j.value ->> 1 AND "AccountSignalDaily"."day" < j.value ->> 2)`;
+
+const PG_DELETE_BEFORE_START =
+  `DELETE FROM "AccountSignalDaily" AS s USING jsonb_to_recordset($1::jsonb) AS x("accountId" text, "from" timestamp(3), "before" timestamp(3)) ` +
+  `WHERE s."accountId" = x."accountId" AND s."day" >= x."from" AND s."day" < x."before"`;
+
+/** Accounts per DELETE statement. */
+const DELETE_ACCOUNTS_PER_STATEMENT = 1_000;
+
+/**
+ * Delete the rows of days `fromDayMs` … `toDayMs` (inclusive, midnight UTC ms) that are before each
+ * account's first signal day (`firstDayMs`: account id → first day ms; −Infinity = unknown start,
+ * nothing deleted). Makes a re-run converge to "no row before the account existed".
+ * @returns nothing; one constant-text statement per ≤ 1,000 affected accounts (none when no account starts after `fromDayMs`).
+ */
+export async function deleteRowsBeforeStart(
+  db: Db,
+  firstDayMs: ReadonlyMap<string, number>,
+  range: { fromDayMs: number; toDayMs: number },
+): Promise<void> {
+  const affected: [string, number][] = [];
+  for (const [accountId, first] of firstDayMs) {
+    if (first > range.fromDayMs) affected.push([accountId, Math.min(first, range.toDayMs + 86_400_000)]);
+  }
+  if (affected.length === 0) return;
+  const pg = isPostgresClient(db);
+  const from = new Date(range.fromDayMs);
+  for (let i = 0; i < affected.length; i += DELETE_ACCOUNTS_PER_STATEMENT) {
+    const part = affected.slice(i, i + DELETE_ACCOUNTS_PER_STATEMENT);
+    if (pg) {
+      const json = JSON.stringify(part.map(([accountId, before]) => ({ accountId, from: from.toISOString(), before: new Date(before).toISOString() })));
+      await db.$executeRawUnsafe(PG_DELETE_BEFORE_START, json);
+    } else {
+      const json = JSON.stringify(part.map(([accountId, before]) => [accountId, sqliteDate(from), sqliteDate(new Date(before))]));
+      await db.$executeRawUnsafe(SQLITE_DELETE_BEFORE_START, json, json);
+    }
+  }
+}

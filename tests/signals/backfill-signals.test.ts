@@ -25,20 +25,42 @@ const COMPARED = [
 ] as const;
 
 describe("backfillSignals", () => {
-  it("writes exactly 365 rows per account, flagged isBackfill except the asOf day", async () => {
+  it("writes one row per day from each account's start (or the first backfill day) to asOf, flagged isBackfill except asOf", async () => {
     const progress: BackfillProgress[] = [];
     const res = await backfillSignals(t.db, { organizationId: f.orgId, asOf: d("2026-11-20T13:00:00Z"), onProgress: (p) => progress.push(p) });
-    expect(res).toMatchObject({ accounts: 3, rows: 3 * 365, days: 365, firstDay: d("2025-11-21"), lastDay: AS_OF });
-    expect(progress.at(-1)).toMatchObject({ accountsDone: 3, accountsTotal: 3, rowsWritten: 1095 });
-    for (const id of [f.acmeId, f.hubOnlyId, f.stripeOnlyId]) {
+    // Acme 365 (customer since 2025-01-15), HubOnly 173 (2026-06-01 … 11-20), StripeOnly 42 (2026-10-10 … 11-20)
+    expect(res).toMatchObject({ accounts: 3, rows: 365 + 173 + 42, days: 365, firstDay: d("2025-11-21"), lastDay: AS_OF });
+    expect(progress.at(-1)).toMatchObject({ accountsDone: 3, accountsTotal: 3, rowsWritten: 580 });
+    for (const [id, first, n] of [[f.acmeId, "2025-11-21", 365], [f.hubOnlyId, "2026-06-01", 173], [f.stripeOnlyId, "2026-10-10", 42]] as const) {
       const rows = await t.db.accountSignalDaily.findMany({ where: { accountId: id }, orderBy: { day: "asc" } });
-      expect(rows).toHaveLength(365);
-      expect(rows[0]!.day).toEqual(d("2025-11-21"));
+      expect(rows, first).toHaveLength(n);
+      expect(rows[0]!.day).toEqual(d(first));
       expect(rows.at(-1)!.day).toEqual(AS_OF);
-      expect(new Set(rows.map((r) => r.day.getTime())).size).toBe(365);
+      // consecutive days, no gaps
+      expect(rows.every((r, i) => r.day.getTime() === d(first).getTime() + i * 86_400_000)).toBe(true);
       expect(rows.filter((r) => !r.isBackfill).map((r) => r.day)).toEqual([AS_OF]);
     }
+    // tenure counts from the same start: 0 on the first day
+    const hubFirst = await t.db.accountSignalDaily.findUniqueOrThrow({ where: { accountId_day: { accountId: f.hubOnlyId, day: d("2026-06-01") } } });
+    expect(hubFirst.tenureDays).toBe(0);
     expect(await t.db.accountSignalDaily.count({ where: { accountId: { in: [f.archivedId, f.otherOrgAccountId] } } })).toBe(0);
+  });
+
+  it("a re-run deletes rows an older run left before an account's start", async () => {
+    // as written by the code before issue 6: a row of NULLs for a day before StripeOnly existed
+    await t.db.accountSignalDaily.create({ data: { organizationId: f.orgId, accountId: f.stripeOnlyId, day: d("2026-10-09"), isBackfill: true } });
+    await t.db.accountSignalDaily.create({ data: { organizationId: f.orgId, accountId: f.hubOnlyId, day: d("2025-12-01"), isBackfill: true } });
+    // outside the re-run's range (45 days: 2026-10-07 … 11-20): left alone
+    await t.db.accountSignalDaily.create({ data: { organizationId: f.orgId, accountId: f.stripeOnlyId, day: d("2026-09-01"), isBackfill: true } });
+    await backfillSignals(t.db, { organizationId: f.orgId, asOf: AS_OF, days: 45 });
+    expect(await t.db.accountSignalDaily.count({ where: { accountId: f.stripeOnlyId, day: d("2026-10-09") } })).toBe(0);
+    expect(await t.db.accountSignalDaily.count({ where: { accountId: f.hubOnlyId, day: d("2025-12-01") } })).toBe(1);
+    expect(await t.db.accountSignalDaily.count({ where: { accountId: f.stripeOnlyId, day: d("2026-09-01") } })).toBe(1);
+    // the full 365-day range covers both
+    await backfillSignals(t.db, { organizationId: f.orgId, asOf: AS_OF });
+    expect(await t.db.accountSignalDaily.count({ where: { organizationId: f.orgId } })).toBe(580);
+    expect(await t.db.accountSignalDaily.count({ where: { accountId: f.hubOnlyId, day: d("2025-12-01") } })).toBe(0);
+    expect(await t.db.accountSignalDaily.count({ where: { accountId: f.stripeOnlyId, day: d("2026-09-01") } })).toBe(0);
   });
 
   it("re-running replaces the rows (no duplicates) and picks up changed data", async () => {
@@ -49,7 +71,7 @@ describe("backfillSignals", () => {
       },
     });
     await backfillSignals(t.db, { organizationId: f.orgId, asOf: AS_OF });
-    expect(await t.db.accountSignalDaily.count({ where: { organizationId: f.orgId } })).toBe(3 * 365);
+    expect(await t.db.accountSignalDaily.count({ where: { organizationId: f.orgId } })).toBe(580);
     const last = await t.db.accountSignalDaily.findUniqueOrThrow({ where: { accountId_day: { accountId: f.acmeId, day: AS_OF } } });
     expect(last.urgentTickets).toBe(2);
     const before = await t.db.accountSignalDaily.findUniqueOrThrow({ where: { accountId_day: { accountId: f.acmeId, day: d("2026-11-18") } } });
@@ -59,8 +81,11 @@ describe("backfillSignals", () => {
 
   it("a reconstructed day equals computeSignalsForDay of that day", async () => {
     await backfillSignals(t.db, { organizationId: f.orgId, asOf: AS_OF });
-    for (const day of ["2025-11-21", "2026-03-01", "2026-09-15", "2026-11-05", "2026-11-18"]) {
+    for (const [day, accounts] of [["2025-11-21", 1], ["2026-03-01", 1], ["2026-09-15", 2], ["2026-10-10", 3], ["2026-11-05", 3], ["2026-11-18", 3]] as const) {
       const expected = await computeSignalsForDay(t.db, { organizationId: f.orgId, day: d(day) });
+      // only the accounts that existed by the end of that day
+      expect(expected, day).toHaveLength(accounts);
+      expect(await t.db.accountSignalDaily.count({ where: { organizationId: f.orgId, day: d(day) } })).toBe(accounts);
       for (const e of expected) {
         const row = await t.db.accountSignalDaily.findUniqueOrThrow({ where: { accountId_day: { accountId: e.accountId, day: d(day) } } });
         for (const key of COMPARED) expect(row[key], `${day} ${key}`).toEqual(e[key]);
@@ -82,8 +107,10 @@ describe("backfillSignals", () => {
       tenureDays: 310, // 2025-01-15 → 2025-11-21
       isBackfill: true,
     });
-    const stripeOnly = await t.db.accountSignalDaily.findUniqueOrThrow({ where: { accountId_day: { accountId: f.stripeOnlyId, day: d("2025-11-21") } } });
-    expect(stripeOnly).toMatchObject({ mrrCents: 0, mrrCurrency: "eur", seats: null, tenureDays: null });
+    // StripeOnly's first row is the day its Stripe customer was created (before any subscription): MRR 0, tenure 0
+    expect(await t.db.accountSignalDaily.findUnique({ where: { accountId_day: { accountId: f.stripeOnlyId, day: d("2025-11-21") } } })).toBeNull();
+    const stripeOnly = await t.db.accountSignalDaily.findUniqueOrThrow({ where: { accountId_day: { accountId: f.stripeOnlyId, day: d("2026-10-10") } } });
+    expect(stripeOnly).toMatchObject({ mrrCents: 0, mrrCurrency: "eur", seats: null, tenureDays: 0, productCount: 0, failedPayments30d: 0 });
   });
 
   it("rejects a non-positive day count", async () => {

@@ -29,6 +29,18 @@ describe("computeSignalsForDay", () => {
     expect(rows.every((r) => r.day.toISOString() === "2026-11-20T00:00:00.000Z")).toBe(true);
   });
 
+  it("no row for an account on a day before its start; its start day has one (tenure 0)", async () => {
+    // HubOnly starts 2026-06-01 (customerSince), StripeOnly 2026-10-10 15:00 (Stripe customer created)
+    const may31 = await computeSignalsForDay(t.db, { organizationId: f.orgId, day: d("2026-05-31") });
+    expect(may31.map((r) => r.accountId)).toEqual([f.acmeId]);
+    const oct9 = await computeSignalsForDay(t.db, { organizationId: f.orgId, day: d("2026-10-09") });
+    expect(oct9.map((r) => r.accountId).sort()).toEqual([f.acmeId, f.hubOnlyId].sort());
+    const oct10 = await computeSignalsForDay(t.db, { organizationId: f.orgId, day: d("2026-10-10"), accountIds: [f.stripeOnlyId] });
+    expect(oct10).toHaveLength(1);
+    expect(oct10[0]!.tenureDays).toBe(0);
+    expect((await on("2026-06-01", f.hubOnlyId)).tenureDays).toBe(0);
+  });
+
   it("truncates the day to midnight UTC", async () => {
     const rows = await computeSignalsForDay(t.db, { organizationId: f.orgId, day: d("2026-11-20T17:45:00Z"), accountIds: [f.acmeId] });
     expect(rows[0]!.day).toEqual(AS_OF);
@@ -130,7 +142,7 @@ describe("computeSignalsForDay", () => {
     expect((await on("2026-11-16", f.acmeId)).daysUntilRenewal).toBe(29);
   });
 
-  it("failed payments are NULL before the synced charge history (connection created 10-01 − 90 days)", async () => {
+  it("failed payments are NULL before the synced charge history (stored chargesLookbackDays 90: connection created 10-01 − 90 days)", async () => {
     expect((await on("2026-07-20", f.acmeId)).failedPayments30d).toBeNull();
     expect((await on("2026-08-20", f.acmeId)).failedPayments30d).toBe(0);
     expect((await on("2026-11-01", f.acmeId)).failedPayments30d).toBe(1); // ch_3 on 10-15
@@ -149,14 +161,15 @@ describe("computeSignalsForDay", () => {
     expect(s.freshness).toEqual({ hubspot: "2026-11-20T06:00:00.000Z" });
   });
 
-  it("Stripe-only account: CRM signals NULL; before its first subscription MRR is 0 (not NULL)", async () => {
+  it("Stripe-only account: CRM signals NULL; between customer creation and its first subscription MRR is 0 (not NULL)", async () => {
     const early = await on("2026-10-20", f.stripeOnlyId);
     for (const key of ["seats", "activeContacts", "openDeals", "calls30d", "meetings30d", "notes30d", "openTickets", "urgentTickets"] as const) {
       expect(early[key], key).toBeNull();
     }
     expect(early).toMatchObject({
       mrrCents: 0, mrrCurrency: "eur", mrrChange30dCents: 0, productCount: 0, itemCount: 0, products: [], pastDueInvoices: 0,
-      failedPayments30d: 0, autoRenew: null, cancellationPending: null, daysUntilRenewal: null, tenureDays: null, billingInterval: null,
+      // tenure counts from the customer's creation (2026-10-10), the account's start
+      failedPayments30d: 0, autoRenew: null, cancellationPending: null, daysUntilRenewal: null, tenureDays: 10, billingInterval: null,
     });
     expect(early.freshness).toEqual({ stripe: "2026-11-20T07:00:00.000Z" });
   });
@@ -169,7 +182,7 @@ describe("computeSignalsForDay", () => {
     const s = await on("2026-11-20", f.stripeOnlyId);
     expect(s).toMatchObject({
       mrrCents: 3000, mrrCurrency: "eur", mrrChange30dCents: 3000, daysUntilRenewal: 11, collectionMethod: "send_invoice",
-      paymentMethodType: null, daysSinceLastPayment: null, tenureDays: 19, products: ["Core EU", "Core US"],
+      paymentMethodType: null, daysSinceLastPayment: null, tenureDays: 41, products: ["Core EU", "Core US"],
     });
     expect(s.extra).toMatchObject({ mrrByCurrency: { eur: 3000, usd: 1000 } });
   });
@@ -188,6 +201,15 @@ describe("writeSignalsForDay", () => {
     const hub = rows.find((r) => r.accountId === f.hubOnlyId)!;
     expect(hub.mrrCents).toBeNull();
     expect(hub.products).toBeNull();
+  });
+
+  it("a day before an account's start writes no row for it and removes a stale one", async () => {
+    await t.db.accountSignalDaily.create({ data: { organizationId: f.orgId, accountId: f.stripeOnlyId, day: d("2026-10-01"), isBackfill: true } });
+    const res = await writeSignalsForDay(t.db, { organizationId: f.orgId, day: d("2026-10-01") });
+    expect(res).toMatchObject({ accounts: 2, rows: 2 }); // Acme and HubOnly
+    const rows = await t.db.accountSignalDaily.findMany({ where: { organizationId: f.orgId, day: d("2026-10-01") } });
+    expect(rows.map((r) => r.accountId).sort()).toEqual([f.acmeId, f.hubOnlyId].sort());
+    await t.db.accountSignalDaily.deleteMany({ where: { organizationId: f.orgId, day: d("2026-10-01") } });
   });
 
   it("a re-run picks up new data; accountIds limits the accounts written", async () => {

@@ -6,9 +6,11 @@
  *   add-on started 2026-10-25 whose cancellation was requested 2026-11-10, a plan canceled
  *   2026-09-15), invoices, charges (one created after the asOf day), contacts, deals,
  *   engagements and tickets.
- * - HubOnly (HubSpot company only): one contact.
- * - StripeOnly (Stripe customer only, eur): a trial that converted 2026-11-15 (eur) and a usd plan
- *   started 2026-11-01.
+ * - HubOnly (HubSpot company only, customerSince 2026-06-01): one contact. Rows from 2026-06-01.
+ * - StripeOnly (Stripe customer only, eur, no customerSince; the customer was created 2026-10-10):
+ *   a trial that converted 2026-11-15 (eur) and a usd plan started 2026-11-01. Rows from 2026-10-10.
+ * - Acme's start is its customerSince 2025-01-15: rows for every day of a 365-day backfill.
+ * - The Stripe connection stores `chargesLookbackDays: 90` (charge history from 2026-07-03).
  * - Archived (archived account) and an account of another organization: never get rows.
  * The expected values, with the arithmetic, are in the tests.
  */
@@ -33,7 +35,7 @@ export async function seedFixture(db: Db): Promise<Fixture> {
     data: {
       organizationId: orgId, provider: "stripe", externalAccountId: "acct_1", displayName: "Stripe", mode: "test",
       // charges are kept for 90 days before the first sync: coverage starts 2026-07-03
-      lastSyncAt: d("2026-11-20T07:00:00Z"), createdAt: d("2026-10-01"),
+      lastSyncAt: d("2026-11-20T07:00:00Z"), createdAt: d("2026-10-01"), settings: { chargesLookbackDays: 90 },
     },
   });
 
@@ -49,7 +51,8 @@ export async function seedFixture(db: Db): Promise<Fixture> {
       { ...base, connectionId: hs.id, objectType: "company", externalId: "c-acme", accountId: acme.id },
       { ...base, connectionId: st.id, objectType: "customer", externalId: "cus_acme", accountId: acme.id, properties: { currency: "usd" } },
       { ...base, connectionId: hs.id, objectType: "company", externalId: "c-hub", accountId: hubOnly.id },
-      { ...base, connectionId: st.id, objectType: "customer", externalId: "cus_so", accountId: stripeOnly.id, properties: { currency: "eur" } },
+      { ...base, connectionId: st.id, objectType: "customer", externalId: "cus_so", accountId: stripeOnly.id, properties: { currency: "eur" },
+        sourceCreatedAt: d("2026-10-10T15:00:00Z") },
       { ...base, connectionId: hs.id, objectType: "company", externalId: "c-arch", accountId: archived.id },
     ],
   });
