@@ -1,15 +1,22 @@
 /**
  * Next.js start-up hook (server only): validates the environment — `next start` without
- * APP_ENCRYPTION_KEY refuses to start with a message saying how to make one — and starts the
- * embedded job worker (syncs, scoring, webhooks) unless CHURNWATCH_WORKER=off.
+ * APP_ENCRYPTION_KEY refuses to start with a message saying how to make one — and starts the job worker
+ * (syncs, scoring, webhooks) as `CHURNWATCH_WORKER` says:
+ * - `process` (default): a child process running scripts/worker.ts (lib/jobs/worker-process.ts), so long
+ *   synchronous SQLite work never blocks the web server's event loop; woken over IPC on each enqueue,
+ *   restarted with backoff if it crashes, killed when this process exits;
+ * - `inline`: inside this process (the old behaviour);
+ * - `off`: none (run `npm run worker` yourself, e.g. N of them against PostgreSQL).
+ * One worker per web process even when `next dev` runs register() again (kept on globalThis).
  */
 export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
-  // `next build` loads this file too: never validate runtime secrets or touch the database while building.
+  // `next build` loads this file too: never validate runtime secrets, fork or touch the database while building.
   if (process.env.NEXT_PHASE === "phase-production-build") return;
   const { env, EnvError } = await import("@/lib/env");
+  let mode: "process" | "inline" | "off";
   try {
-    env();
+    mode = env().CHURNWATCH_WORKER;
   } catch (err) {
     if (err instanceof EnvError) {
       console.error(`\nChurnwatch cannot start.\n${err.message}\n`);
@@ -17,10 +24,16 @@ export async function register() {
     }
     throw err;
   }
-  if (process.env.CHURNWATCH_WORKER !== "off") {
-    const { getDb } = await import("@/lib/db");
+  if (mode === "off") return;
+  const g = globalThis as unknown as { __cwWorker?: unknown };
+  if (g.__cwWorker) return;
+  g.__cwWorker = "starting"; // claimed before the awaits below, so a concurrent register() starts no second one
+  const { getDb } = await import("@/lib/db");
+  if (mode === "inline") {
     const { startWorker } = await import("@/lib/jobs/worker");
-    const g = globalThis as unknown as { __cwWorker?: unknown };
-    g.__cwWorker ??= startWorker(getDb(), { concurrency: 2 });
+    g.__cwWorker = startWorker(getDb(), { concurrency: 2 });
+  } else {
+    const { startWorkerProcess } = await import("@/lib/jobs/worker-process");
+    g.__cwWorker = startWorkerProcess({ db: getDb(), concurrency: 2 });
   }
 }

@@ -15,6 +15,8 @@
  * - STRIPE_API_BASE_URL   default https://api.stripe.com.
  * - STRIPE_CONNECT_CLIENT_ID / STRIPE_CONNECT_SECRET_KEY / STRIPE_CONNECT_BASE_URL — Connect OAuth (optional).
  * - LOG_LEVEL             pino level, default info (silent in tests unless set).
+ * - CHURNWATCH_WORKER     where the job worker runs: process (default: a child process of the web server,
+ *                         scripts/worker.ts), inline (inside the web process), off (none: run `npm run worker`).
  */
 import { z } from "zod";
 
@@ -48,6 +50,10 @@ export const ZEnv = z
     STRIPE_CONNECT_SECRET_KEY: optionalString,
     STRIPE_CONNECT_BASE_URL: z.string().url().default("https://connect.stripe.com"),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional(),
+    CHURNWATCH_WORKER: z.preprocess(
+      (v) => (v === "" ? undefined : v),
+      z.enum(["process", "inline", "off"], { error: "must be process (default), inline or off" }).default("process"),
+    ),
   })
   .superRefine((e, ctx) => {
     if (Boolean(e.HUBSPOT_CLIENT_ID) !== Boolean(e.HUBSPOT_CLIENT_SECRET)) {

@@ -11,14 +11,28 @@ import { getJobDefinition } from "./registry";
 
 const PROGRESS_INTERVAL_MS = 500;
 
+/** Error text of a job that its worker put back in the queue because the worker was stopping. */
+export const REQUEUED_ON_STOP = "worker stopped while running; resumed";
+
+/**
+ * Run one claimed job row (status running) to its end and store the outcome: succeeded (result),
+ * queued again (a failure with attempts left, retried after 2 s × attempts), failed, or cancelled (a
+ * `cancelJob` request seen at a progress write).
+ * - `signal`: aborts the job's `ctx.signal` (the job should stop at its next check).
+ * - `requeueOnAbort`: when `signal` aborted the job (its worker is shutting down, not a user cancel), put it
+ *   back in the queue (`status: queued`, runnable at once) instead of marking it cancelled, so the next
+ *   worker resumes it from its checkpoint. The in-process and child-process workers set this.
+ * Never throws for a job failure (it is recorded); throws only when the database itself fails.
+ */
 export async function executeJob(
   db: Db,
   job: { id: string; name: string; payload: unknown; attempts: number; maxAttempts: number },
-  opts: { signal?: AbortSignal } = {},
+  opts: { signal?: AbortSignal; requeueOnAbort?: boolean } = {},
 ): Promise<JobView> {
   const log = logger.child({ jobId: job.id, job: job.name });
   const controller = new AbortController();
   opts.signal?.addEventListener("abort", () => controller.abort(opts.signal?.reason));
+  let cancelRequested = false;
   let progressState: Record<string, unknown> = {};
   let lastWrite = 0;
   const ctx: JobContext = {
@@ -32,7 +46,10 @@ export async function executeJob(
       if (!o?.force && now - lastWrite < PROGRESS_INTERVAL_MS) return;
       lastWrite = now;
       const row = await db.job.update({ where: { id: job.id }, data: { progress: progressState as object, heartbeatAt: new Date() } });
-      if (row.error === "cancel requested") controller.abort(new Error("cancelled"));
+      if (row.error === "cancel requested") {
+        cancelRequested = true;
+        controller.abort(new Error("cancelled"));
+      }
     },
   };
   const started = Date.now();
@@ -48,8 +65,16 @@ export async function executeJob(
     log.info({ ms: Date.now() - started }, "job succeeded");
     return toView(row);
   } catch (err) {
-    const cancelled = controller.signal.aborted;
     const message = err instanceof Error ? err.message : String(err);
+    if (opts.requeueOnAbort && !cancelRequested && opts.signal?.aborted) {
+      log.warn({ ms: Date.now() - started, reason: message }, "job interrupted by worker shutdown; re-queued");
+      const row = await db.job.update({
+        where: { id: job.id },
+        data: { status: "queued", lockedBy: null, error: REQUEUED_ON_STOP, progress: progressState as object, runAfter: new Date() },
+      });
+      return toView(row);
+    }
+    const cancelled = controller.signal.aborted;
     const retry = !cancelled && job.attempts < job.maxAttempts;
     log.error({ err, retry }, "job failed");
     const row = await db.job.update({
