@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb, type TestDb } from "../helpers/db";
-import { enqueueJob, getJobOrThrow, runJobInline, startWorker } from "@/lib/jobs";
+import { cancelJob, enqueueJob, getJobOrThrow, runJobInline, startWorker } from "@/lib/jobs";
+import { REQUEUED_ON_STOP } from "@/lib/jobs/run-job";
 
 let t: TestDb;
 beforeAll(async () => { t = await createTestDb(); });
@@ -39,5 +40,24 @@ describe("background jobs", () => {
 
   it("rejects a payload that does not match the job schema", async () => {
     await expect(enqueueJob(t.db, "noop-job", { steps: "many" })).rejects.toMatchObject({ code: "bad_request" });
+  });
+
+  it("stopping a worker puts its running job back in the queue; a user's cancel still cancels", async () => {
+    const w = startWorker(t.db, { pollMs: 50 });
+    const { job } = await enqueueJob(t.db, "noop-job", { steps: 50, stepMs: 50 });
+    await waitFor(job.id, ["running"]);
+    await w.stop();
+    const stopped = await getJobOrThrow(t.db, job.id);
+    expect(stopped).toMatchObject({ status: "queued", error: REQUEUED_ON_STOP, finishedAt: null });
+
+    const w2 = startWorker(t.db, { pollMs: 50 });
+    try {
+      await waitFor(job.id, ["running"]);
+      await cancelJob(t.db, job.id);
+      const cancelled = await waitFor(job.id, ["cancelled", "succeeded", "failed", "queued"]);
+      expect(cancelled.status).toBe("cancelled");
+    } finally {
+      await w2.stop();
+    }
   });
 });
