@@ -10,7 +10,7 @@ export async function handleAccountList(req: NextRequest, caller: CallerContext,
   const db = getDb();
   const organizationId = await organizationIdFor(db, caller, query.organization);
   if (wantsCsv(req, query.format)) {
-    return csvResponse(await accountScoresCsv(db, organizationId, query), `churn-scores-${new Date().toISOString().slice(0, 10)}.csv`);
+    return csvResponse(accountScoresCsv(db, organizationId, query), `churn-scores-${new Date().toISOString().slice(0, 10)}.csv`);
   }
   return listAccountScores(db, organizationId, query);
 }

@@ -6,8 +6,6 @@
  */
 import { z } from "zod";
 import type { Db } from "@/lib/db";
-import { isPostgresUrl } from "@/lib/db/prisma";
-import { env } from "@/lib/env";
 import type { Prisma } from "@/lib/generated/sqlite/client";
 import { offsetFromCursor, offsetPage, ZListQuery } from "@/lib/http/pagination";
 
@@ -46,8 +44,14 @@ export type AccountScoreRow = {
   scoredAt: Date | null;
 };
 
-export function accountWhere(organizationId: string, q: Omit<AccountListQuery, "limit" | "cursor" | "sort" | "order" | "format">, now = new Date()): Prisma.AccountWhereInput {
-  const insensitive = isPostgresUrl(env().DATABASE_URL) ? { mode: "insensitive" as const } : {};
+/** True when `db` talks to PostgreSQL (each generated Prisma client records its provider). */
+export function isPostgresDb(db: Db): boolean {
+  const p = (db as unknown as { _activeProvider?: string })._activeProvider;
+  return p === "postgresql" || p === "postgres";
+}
+
+export function accountWhere(db: Db, organizationId: string, q: Omit<AccountListQuery, "limit" | "cursor" | "sort" | "order" | "format">, now = new Date()): Prisma.AccountWhereInput {
+  const insensitive = isPostgresDb(db) ? { mode: "insensitive" as const } : {};
   return {
     organizationId,
     archivedAt: null,
@@ -63,12 +67,13 @@ export function accountWhere(organizationId: string, q: Omit<AccountListQuery, "
 function orderBy(q: AccountListQuery): Prisma.AccountOrderByWithRelationInput[] {
   const field = { health_score: "healthScore", churn_probability: "churnProbability", mrr: "mrrCents", name: "name", renewal_date: "renewalDate", scored_at: "scoredAt" }[q.sort] as keyof Prisma.AccountOrderByWithRelationInput;
   const dir = q.order ?? (["health_score", "name", "renewal_date"].includes(q.sort) ? "asc" : "desc");
-  return [{ [field]: { sort: dir, nulls: "last" } }, { id: "asc" }];
+  // `name` is NOT NULL: Prisma rejects a nulls option on it.
+  return [field === "name" ? { name: dir } : { [field]: { sort: dir, nulls: "last" } }, { id: "asc" }];
 }
 
 export async function listAccountScores(db: Db, organizationId: string, q: AccountListQuery) {
   const offset = offsetFromCursor(q.cursor);
-  const where = accountWhere(organizationId, q);
+  const where = accountWhere(db, organizationId, q);
   const [total, rows] = await Promise.all([
     db.account.count({ where }),
     db.account.findMany({ where, orderBy: orderBy(q), skip: offset, take: q.limit, include: { owner: true } }),
@@ -108,14 +113,25 @@ function csvCell(v: unknown): string {
 }
 
 /** Every row of the current view (all pages) as CSV, streamed page by page (≤ 50,000 rows). */
-export async function accountScoresCsv(db: Db, organizationId: string, q: AccountListQuery): Promise<string> {
-  const lines = [CSV_COLUMNS.map(([h]) => h).join(",")];
+export function accountScoresCsv(db: Db, organizationId: string, q: AccountListQuery): ReadableStream<Uint8Array> {
+  const enc = new TextEncoder();
   let cursor: string | undefined;
-  for (let i = 0; i < 250; i++) {
-    const page = await listAccountScores(db, organizationId, { ...q, limit: 200, cursor });
-    for (const r of page.data) lines.push(CSV_COLUMNS.map(([, f]) => csvCell(f(r))).join(","));
-    if (!page.next_cursor) break;
-    cursor = page.next_cursor;
-  }
-  return lines.join("\n") + "\n";
+  let i = 0;
+  let started = false;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (!started) {
+        started = true;
+        controller.enqueue(enc.encode(CSV_COLUMNS.map(([h]) => h).join(",") + "\n"));
+        return;
+      }
+      const page = await listAccountScores(db, organizationId, { ...q, limit: 200, cursor });
+      const lines: string[] = [];
+      for (const r of page.data) lines.push(CSV_COLUMNS.map(([, f]) => csvCell(f(r))).join(",") + "\n");
+      if (lines.length) controller.enqueue(enc.encode(lines.join("")));
+      i++;
+      if (!page.next_cursor || i >= 250) controller.close();
+      cursor = page.next_cursor ?? undefined;
+    },
+  });
 }
