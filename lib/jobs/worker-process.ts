@@ -18,7 +18,7 @@
  * - The child exits when this process exits (killed on `exit`; and it stops by itself when the IPC channel
  *   closes, e.g. if this process was SIGKILLed).
  */
-import { fork, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import path from "node:path";
 import type { Db } from "@/lib/db";
 import { logger } from "@/lib/logger";
@@ -83,6 +83,9 @@ export function startWorkerProcess(opts: WorkerProcessOptions = {}): WorkerProce
 
   function spawnChild() {
     const startedAt = Date.now();
+    // Fetched at run time: Turbopack reads `fork(<path>)` of an imported child_process as a module reference and
+    // fails the build trying to bundle the script; the script is run by tsx from `cwd`, never bundled.
+    const { fork } = process.getBuiltinModule("node:child_process");
     const c = fork(script, args, {
       cwd,
       env: opts.env ?? process.env,
