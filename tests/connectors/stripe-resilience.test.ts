@@ -62,14 +62,15 @@ describe("faults", () => {
 });
 
 describe("pacing", () => {
-  // KNOWN FLAKY (~1 run in 2 in isolation, idle machine): occasionally one request of the sync lands as the sixth
-  // inside the sandbox's 1 s window although the shared pacer spaces starts 1,060 ms per 5. Not SDK network
-  // retries (reproduces with maxNetworkRetries 0). Root cause open (closing note); retried so CI isn't a coin toss —
-  // the assertions are unchanged.
-  it("stays under the configured request rate: no 429 from a sandbox enforcing the same limit", { retry: 3 }, async () => {
+  // The client is configured 20 % under the sandbox's limit (4 vs 5 req/s), as we advise users: the sandbox runs in
+  // this test's process and stamps a request when its handler runs, so while a synchronous SQLite write blocks the
+  // event loop, requests the pacer spaced out are stamped late and bunched (real Stripe sees the same from network
+  // jitter). At exactly the limit this failed ~1 run in 2 on a busy machine. An unpaced client still gets dozens of
+  // 429s here, and the elapsed-time bound below proves the configured rate is not exceeded.
+  it("stays under the configured request rate: no 429 from a sandbox enforcing a limit 20 % above it", async () => {
     env = await setupStripe({ limits: { stripe: { enabled: true, testRps: 5, liveRps: 5 } } });
     const id = await connectKey(env);
-    await env.db.connection.update({ where: { id }, data: { settings: { requestsPerSecond: 5 } } });
+    await env.db.connection.update({ where: { id }, data: { settings: { requestsPerSecond: 4 } } });
     await new Promise((r) => setTimeout(r, 1_100)); // let the window of the connect calls pass
     const before = env.sb.control.stats().stripe!.rateLimited!;
     const t0 = Date.now();
@@ -77,7 +78,7 @@ describe("pacing", () => {
     const elapsed = Date.now() - t0;
     expect(env.sb.control.stats().stripe!.rateLimited).toBe(before);
     expect(summary.requestCount).toBeGreaterThan(10);
-    // n requests at 5/s need at least (n - 5) / 5 seconds.
-    expect(elapsed).toBeGreaterThanOrEqual(((summary.requestCount - 5) / 5) * 1000 - 50);
+    // n requests at 4/s need at least (n - 4) / 4 seconds.
+    expect(elapsed).toBeGreaterThanOrEqual(((summary.requestCount - 4) / 4) * 1000 - 50);
   });
 });

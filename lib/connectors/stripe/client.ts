@@ -16,6 +16,7 @@
  *
  * Mimics: https://docs.stripe.com/rate-limits and https://docs.stripe.com/error-low-level#idempotency.
  */
+import { createHash } from "node:crypto";
 import Stripe from "stripe";
 import { env } from "@/lib/env";
 
@@ -122,6 +123,22 @@ export class Pacer {
   }
 }
 
+const sharedPacers = new Map<string, Pacer>();
+
+/**
+ * The process-wide pacer of one Stripe account (keyed by a hash of the API key): Stripe's rate limit is per
+ * account, so the key check on connect, a sync's parallel streams and webhook jobs must all draw from ONE
+ * window — separate pacers let a sync start a full second's budget right after a connect's requests (the
+ * sandbox then answered 429). `rps` changes (settings) apply to the existing pacer.
+ */
+export function sharedPacer(apiKey: string, rps: number): Pacer {
+  const key = createHash("sha256").update(apiKey).digest("hex").slice(0, 32);
+  let p = sharedPacers.get(key);
+  if (!p) sharedPacers.set(key, (p = new Pacer(rps)));
+  p.rps = rps;
+  return p;
+}
+
 // ───────────────────────────── client ─────────────────────────────
 
 export type RequestStats = {
@@ -214,7 +231,7 @@ class PacedHttpClient implements Stripe.HttpClient {
  * Construction makes no request.
  */
 export function createStripeClient(opts: StripeClientOptions): StripeClient {
-  const pacer = opts.pacer ?? new Pacer(opts.requestsPerSecond ?? DEFAULT_RPS[opts.mode]);
+  const pacer = opts.pacer ?? sharedPacer(opts.apiKey, opts.requestsPerSecond ?? DEFAULT_RPS[opts.mode]);
   const stats = opts.stats ?? { requests: 0, rateLimited: 0, serverErrors: 0 };
   const httpClient = new PacedHttpClient(Stripe.createNodeHttpClient(), pacer, stats, opts);
   const stripe = new Stripe(opts.apiKey, {

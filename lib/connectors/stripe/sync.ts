@@ -33,7 +33,7 @@ import type { SyncOptions, SyncSummary } from "@/lib/connectors/types";
 import { clearCheckpoint, loadCheckpoint, saveCheckpoint } from "@/lib/sync/checkpoints";
 import { startSyncRun, type SyncRunHandle } from "@/lib/sync/sync-runs";
 import { AppError } from "@/lib/errors";
-import { createStripeClient, Pacer, DEFAULT_RPS, type RequestStats, type StripeClient } from "./client";
+import { createStripeClient, sharedPacer, DEFAULT_RPS, type Pacer, type RequestStats, type StripeClient } from "./client";
 import { apiKeyOf, stripeCredentials, stripeSettings, type StripeSettings } from "./connection";
 import { describeStripeError } from "./errors";
 import {
@@ -492,7 +492,7 @@ export async function runStripeSync(db: Db, opts: SyncOptions, ctx: JobContext):
     db, ctx, settings,
     conn: { id: conn.id, organizationId: conn.organizationId, mode: conn.mode },
     apiKey: apiKeyOf(stripeCredentials(conn)),
-    pacer: new Pacer(settings.requestsPerSecond ?? DEFAULT_RPS[conn.mode]),
+    pacer: sharedPacer(apiKeyOf(stripeCredentials(conn)), settings.requestsPerSecond ?? DEFAULT_RPS[conn.mode]),
     total: { requests: 0, rateLimited: 0, serverErrors: 0 },
     lock,
     writer: new GroupWriter(db, lock),
