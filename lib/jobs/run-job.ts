@@ -6,7 +6,7 @@
 import type { Db } from "@/lib/db";
 import { logger } from "@/lib/logger";
 import type { JobContext } from "./define-job";
-import { enqueueJob, toView, type JobView } from "./queue";
+import { cancelJob, enqueueJob, toView, type JobView } from "./queue";
 import { getJobDefinition } from "./registry";
 
 const PROGRESS_INTERVAL_MS = 500;
@@ -87,9 +87,39 @@ export async function executeJob(
   }
 }
 
+const g = globalThis as unknown as { __cwDelegateInlineJobs?: boolean };
+
 /**
- * Enqueue and run a job in this process right away, waiting for it (CLI scripts, the demo, tests).
- * Returns the finished job (status succeeded | failed | cancelled).
+ * While on, {@link runJobInline} in this process hands the job to the job worker (enqueue, which wakes it)
+ * and waits for it instead of running it here. The web server turns it on when its worker runs in a child
+ * process (lib/jobs/worker-process.ts), so a request that waits for a job (POST /api/integrations/score)
+ * never runs synchronous SQLite work on the web server's event loop. CLI scripts leave it off.
+ */
+export function delegateInlineJobs(on: boolean): void {
+  g.__cwDelegateInlineJobs = on;
+}
+
+const TERMINAL = ["succeeded", "failed", "cancelled"];
+
+/** Wait (polling every 250 ms, without blocking the event loop) until job `id` ended; `signal` requests its cancel. */
+async function waitForJobEnd(db: Db, id: string, signal?: AbortSignal): Promise<JobView> {
+  let cancelSent = false;
+  for (;;) {
+    const row = await db.job.findUniqueOrThrow({ where: { id } });
+    if (TERMINAL.includes(row.status)) return toView(row);
+    if (signal?.aborted && !cancelSent) {
+      cancelSent = true;
+      await cancelJob(db, id);
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/**
+ * Enqueue a job and wait for it: run in this process right away (CLI scripts, the demo, tests), or, while
+ * {@link delegateInlineJobs} is on (the web server with its worker in a child process), by the worker.
+ * Returns the finished job (status succeeded | failed | cancelled). `signal` aborts it (cancels it when the
+ * worker runs it).
  */
 export async function runJobInline(
   db: Db,
@@ -98,18 +128,13 @@ export async function runJobInline(
   opts: { organizationId?: string; dedupeKey?: string; signal?: AbortSignal } = {},
 ): Promise<JobView> {
   const { job } = await enqueueJob(db, name, payload, opts);
+  if (g.__cwDelegateInlineJobs) return waitForJobEnd(db, job.id, opts.signal);
   const claimed = await db.job.updateMany({
     where: { id: job.id, status: "queued" },
     data: { status: "running", lockedBy: `inline-${process.pid}`, startedAt: new Date(), heartbeatAt: new Date(), attempts: { increment: 1 } },
   });
-  if (claimed.count !== 1) {
-    // A worker took it (or it was deduplicated onto a running job): wait for it to finish.
-    for (;;) {
-      const row = await db.job.findUniqueOrThrow({ where: { id: job.id } });
-      if (["succeeded", "failed", "cancelled"].includes(row.status)) return toView(row);
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  }
+  // A worker took it (or it was deduplicated onto a running job): wait for it to finish.
+  if (claimed.count !== 1) return waitForJobEnd(db, job.id, opts.signal);
   const row = await db.job.findUniqueOrThrow({ where: { id: job.id } });
   return executeJob(db, { ...row, maxAttempts: 1 }, { signal: opts.signal });
 }

@@ -12,6 +12,8 @@
  *   it inherits the environment (DATABASE_URL, APP_ENCRYPTION_KEY, …) and stdout/stderr.
  * - Waking: every `enqueueJob` in this process sends the child `{type: "wake"}` over IPC (coalesced per
  *   tick), so a webhook or "Sync now" starts at once; the child's poll (1 s) is the fallback.
+ * - `runJobInline` in this process (a request that waits for its job, e.g. POST /api/integrations/score)
+ *   hands the job to the child and waits for it (`delegateInlineJobs`), until `stop()`.
  * - Crashes: the child is restarted after `restartDelayMs.min` (default 5 s), doubling per crash in a row up
  *   to `restartDelayMs.max` (default 60 s; back to the minimum once a child ran ≥ 60 s); its running jobs
  *   are re-queued at once when `db` is given (else after the stale-heartbeat timeout).
@@ -23,6 +25,7 @@ import path from "node:path";
 import type { Db } from "@/lib/db";
 import { logger } from "@/lib/logger";
 import { onJobEnqueued } from "./queue";
+import { delegateInlineJobs } from "./run-job";
 import { ZReadyMessage, type TWakeMessage } from "./worker-messages";
 import { requeueJobsOfWorker } from "./worker";
 
@@ -151,6 +154,8 @@ export function startWorkerProcess(opts: WorkerProcessOptions = {}): WorkerProce
   }
 
   const unsubscribe = onJobEnqueued(wake);
+  // Requests that wait for a job (runJobInline, e.g. POST /api/integrations/score) let the child run it too.
+  delegateInlineJobs(true);
   // Never outlive the web server: exit handlers must be synchronous, and kill() is.
   const onExit = () => {
     stopped = true;
@@ -163,6 +168,7 @@ export function startWorkerProcess(opts: WorkerProcessOptions = {}): WorkerProce
   async function stop(killAfterMs: number) {
     stopped = true;
     unsubscribe();
+    delegateInlineJobs(false);
     process.removeListener("exit", onExit);
     if (restartTimer) clearTimeout(restartTimer);
     const c = child;

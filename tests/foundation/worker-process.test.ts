@@ -2,12 +2,13 @@
  * The job worker as a separate process (scripts/worker.ts), as the web server forks it by default
  * (CHURNWATCH_WORKER=process): jobs enqueued by another process run in it, an IPC wake starts them at once,
  * it exits with its parent's channel, a stop re-queues the running job, and the web-process side
- * (startWorkerProcess) forwards enqueues as wakes and restarts a crashed child. SQLite and PostgreSQL.
+ * (startWorkerProcess) forwards enqueues as wakes, restarts a crashed child and hands waited-for jobs
+ * (runJobInline) to it. SQLite and PostgreSQL.
  */
 import { fork, type ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb, type TestDb } from "../helpers/db";
-import { enqueueJob, getJobOrThrow, startWorker, type JobView } from "@/lib/jobs";
+import { enqueueJob, getJobOrThrow, runJobInline, startWorker, type JobView } from "@/lib/jobs";
 import { REQUEUED_ON_STOP } from "@/lib/jobs/run-job";
 import { startWorkerProcess, type WorkerProcess } from "@/lib/jobs/worker-process";
 
@@ -100,7 +101,7 @@ describe("the job worker process (scripts/worker.ts)", () => {
 });
 
 describe("startWorkerProcess (the web server's side)", () => {
-  it("forwards this process's enqueues as wakes, and restarts a killed child whose job is resumed at once", async () => {
+  it("forwards this process's enqueues as wakes, restarts a killed child whose job is resumed at once, runs waited-for jobs in the child", async () => {
     wp = startWorkerProcess({ args: ARGS, env: childEnv, db: t.db, restartDelayMs: { min: 200, max: 1_000 } });
     await within(wp.ready(), 10_000, "first child ready");
     const firstPid = wp.pid();
@@ -123,7 +124,15 @@ describe("startWorkerProcess (the web server's side)", () => {
     const done = await waitForJob(job.id, (j) => j.status === "succeeded" || j.status === "failed", 15_000);
     expect(done).toMatchObject({ status: "succeeded", attempts: 2 });
     expect(wp.workerId()).not.toBe(crashedWorker);
+
+    // A request that waits for its job (POST /api/integrations/score → runJobInline) lets the child run it.
+    const waited = await runJobInline(t.db, "noop-job", { steps: 2 });
+    expect(waited.status).toBe("succeeded");
+    expect((await t.db.job.findUniqueOrThrow({ where: { id: waited.id } })).lockedBy).toBe(wp.workerId());
+
     await wp.stop();
     expect(wp.pid()).toBeUndefined();
+    const inline = await runJobInline(t.db, "noop-job", { steps: 1 }); // no worker process any more: runs here
+    expect((await t.db.job.findUniqueOrThrow({ where: { id: inline.id } })).lockedBy).toBe(`inline-${process.pid}`);
   }, 30_000);
 });
