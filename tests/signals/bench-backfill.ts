@@ -183,7 +183,7 @@ async function runBackfill(db: Db, url: string, organizationId: string, asOf: Da
   if (process.stdout.isTTY) process.stdout.write("\n");
   const rows = await db.accountSignalDaily.count({ where: { organizationId } });
   console.log(
-    `${isPostgresUrl(url) ? "postgresql" : "sqlite"}: backfill ${res.accounts} accounts × ${res.days} days = ${res.rows} rows (${rows} stored) ` +
+    `${isPostgresUrl(url) ? "postgresql" : "sqlite"}: backfill ${res.accounts} accounts, ${res.days} days → ${res.rows} rows (none before an account's start; ${rows} stored) ` +
       `in ${(res.durationMs / 1000).toFixed(2)} s → ${Math.round(res.rows / (res.durationMs / 1000))} rows/s; peak RSS ${Math.round(peakRss / 1e6)} MB`,
   );
   const again = await backfillSignals(db, { organizationId, asOf, days });
