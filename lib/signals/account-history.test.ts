@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { nextRenewalMs, signalsOnDay, subscriptionStateAt, type AccountHistory, type SubscriptionHistory } from "./account-history";
+import { accountStartMs, firstSignalDayMs, nextRenewalMs, signalsOnDay, subscriptionStateAt, type AccountHistory, type SubscriptionHistory } from "./account-history";
 import { DAY_MS } from "./utc-day";
 
 const t = (iso: string): number => Date.parse(iso.length === 10 ? `${iso}T00:00:00Z` : iso);
@@ -100,5 +100,33 @@ describe("cancellationPending is about the customer leaving, not one subscriptio
   });
   it("before the request was known: not pending", () => {
     expect(signalsOnDay(history([canceling]), t("2027-03-01"))).toMatchObject({ cancellationPending: false, autoRenew: true });
+  });
+});
+
+describe("accountStartMs / firstSignalDayMs", () => {
+  it("the earliest of customerSince, live-ever subscriptions' start/created and source creation dates", () => {
+    const start = accountStartMs({
+      customerSinceMs: t("2027-03-01"),
+      subscriptions: [
+        { status: "canceled", startDateMs: t("2027-02-10T08:00:00Z"), createdMs: t("2027-02-11") },
+        // a signup whose first payment never succeeded does not make the customer older
+        { status: "incomplete_expired", startDateMs: t("2027-01-01"), createdMs: t("2027-01-01") },
+      ],
+      sourceCreatedMs: [null, t("2027-02-20")],
+    });
+    expect(start).toBe(t("2027-02-10T08:00:00Z"));
+    expect(firstSignalDayMs({ startMs: start })).toBe(t("2027-02-10"));
+  });
+
+  it("unknown start: null, and every day gets a row", () => {
+    expect(accountStartMs({ customerSinceMs: null, subscriptions: [{ status: "incomplete", startDateMs: t("2027-01-01"), createdMs: null }], sourceCreatedMs: [null] })).toBeNull();
+    expect(firstSignalDayMs({ startMs: null })).toBe(-Infinity);
+  });
+
+  it("tenure counts from the start: 0 on its day, NULL when unknown", () => {
+    const h = { ...history([sub({ startMs: t("2027-02-10T08:00:00Z") })]), startMs: t("2027-02-01T23:00:00Z") };
+    expect(signalsOnDay(h, t("2027-02-01")).tenureDays).toBe(0);
+    expect(signalsOnDay(h, t("2027-02-11")).tenureDays).toBe(10);
+    expect(signalsOnDay(history([sub()]), t("2027-03-01")).tenureDays).toBeNull();
   });
 });
