@@ -9,8 +9,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "@/lib/db";
+import { stripeSettings } from "@/lib/connectors/stripe/connection";
 import { backfillSignals } from "@/lib/signals/backfill-signals";
 import { computeSignalsForDay, type SignalRow } from "@/lib/signals/compute-signals";
+import { DEFAULT_CHARGE_HISTORY_DAYS } from "@/lib/signals/load-account-history";
 import { scoreHistory } from "@/lib/scoring/run-scoring";
 import { createTestDb, type TestDb } from "../helpers/db";
 import { AS_OF, d } from "./fixtures";
@@ -169,6 +171,11 @@ describe("rows only from the account's start", () => {
 });
 
 describe("charge coverage over the whole backfill", () => {
+  it("the signal side assumes the lookback the Stripe connector actually uses when none is stored (395 days)", () => {
+    expect(DEFAULT_CHARGE_HISTORY_DAYS).toBe(395);
+    expect(stripeSettings({}).chargesLookbackDays).toBe(DEFAULT_CHARGE_HISTORY_DAYS);
+  });
+
   it("with charges spanning 395 days, a day 200 days back has a non-NULL failedPayments30d (the failed charge of day −205)", async () => {
     const row = await t.db.accountSignalDaily.findUniqueOrThrow({ where: { accountId_day: { accountId: ids.veteran, day: ago(200) } } });
     expect(row.failedPayments30d).toBe(1);
