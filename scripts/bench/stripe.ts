@@ -8,7 +8,7 @@
  *
  * Minimum requests: each list needs ⌈N/100⌉ pages (at least 1): customers, subscriptions (status=all,
  * product/price expanded inline, so no separate product/price listing), invoices, charges of the last
- * 90 days; plus 1 events request (the cursor the full sync starts from). The sync's closing events
+ * 395 days (DEFAULT_CHARGES_LOOKBACK_DAYS); plus 1 events request (the cursor the full sync starts from). The sync's closing events
  * read (1 request) is counted in "requests made" but not in the minimum. Peak RSS includes the
  * in-process sandbox holding the whole portfolio.
  */
@@ -23,6 +23,7 @@ import { resetEnvCache } from "@/lib/env";
 import { logger } from "@/lib/logger";
 import { configureStripe } from "@/lib/connectors/stripe/connect";
 import { runStripeSync } from "@/lib/connectors/stripe/sync";
+import { DEFAULT_CHARGES_LOOKBACK_DAYS } from "@/lib/connectors/stripe/connection";
 
 const { values } = parseArgs({
   options: {
@@ -75,13 +76,13 @@ async function main() {
     });
     const wallS = (performance.now() - started) / 1000;
     const s = portfolio.stripe;
-    const chargesSince = Math.floor(Date.now() / 1000) - 90 * 86_400;
+    const chargesSince = Math.floor(Date.now() / 1000) - DEFAULT_CHARGES_LOOKBACK_DAYS * 86_400;
     const charges90 = s.charges.filter((c) => c.created >= chargesSince).length;
     const pages = (k: number) => Math.max(1, Math.ceil(k / 100));
     const minimum = pages(s.customers.length) + pages(s.subscriptions.length) + pages(s.invoices.length) + pages(charges90) + 1;
     const lowerBoundS = minimum / rps;
     const out = {
-      portfolio: { customers: s.customers.length, subscriptions: s.subscriptions.length, invoices: s.invoices.length, charges: s.charges.length, chargesLast90Days: charges90 },
+      portfolio: { customers: s.customers.length, subscriptions: s.subscriptions.length, invoices: s.invoices.length, charges: s.charges.length, chargesInWindow: charges90 },
       rateLimit: `${rps} req/s (test mode)`, latency,
       requestsMade: summary.requestCount,
       minimumRequests: minimum,

@@ -11,6 +11,7 @@ import type { JobContext } from "@/lib/jobs";
 import type { Db } from "@/lib/db";
 import { configureStripe } from "@/lib/connectors/stripe/connect";
 import { runStripeSync } from "@/lib/connectors/stripe/sync";
+import { DEFAULT_CHARGES_LOOKBACK_DAYS } from "@/lib/connectors/stripe/connection";
 
 export type StripeInfo = {
   secretKey: string;
@@ -110,7 +111,7 @@ export async function counts(db: Db, connectionId: string) {
   return { customers, subscriptions, items, invoices, charges };
 }
 
-/** Counts the sandbox serves: customers, subscriptions (all statuses), invoices, charges of the last 90 days with a customer. */
+/** Counts the sandbox serves: customers, subscriptions (all statuses), invoices, charges of the synced window (395 days) with a customer. */
 export async function sandboxCounts(env: StripeTestEnv) {
   const { default: Stripe } = await import("stripe");
   const u = new URL(env.sb.stripeUrl);
@@ -120,7 +121,7 @@ export async function sandboxCounts(env: StripeTestEnv) {
     for await (const x of it) out.push(x);
     return out;
   };
-  const since = Math.floor(Date.now() / 1000) - 90 * 86_400;
+  const since = Math.floor(Date.now() / 1000) - DEFAULT_CHARGES_LOOKBACK_DAYS * 86_400;
   const [customers, subscriptions, invoices, charges] = await Promise.all([
     all(s.customers.list({ limit: 100 })),
     all(s.subscriptions.list({ limit: 100, status: "all" })),

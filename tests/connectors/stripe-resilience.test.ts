@@ -49,6 +49,27 @@ describe("faults", () => {
     expect((await env.db.syncCheckpoint.findMany({ where: { connectionId: id } })).map((c) => c.stream)).toEqual(["events"]);
   });
 
+  it("lists a dense stream as parallel created-range slices, and a kill mid-way resumes every slice: each invoice once", async () => {
+    // 400 customers × 6 months: a first page of 100 invoices spans days, so the invoice stream is split.
+    env = await setupStripe({ portfolio: { synthetic: { companies: 20, customers: 400, subscriptionsPerCustomer: 1, invoicesMonths: 6, seed: 5 } } });
+    const expected = await sandboxCounts(env);
+    const id = await connectKey(env);
+    await expect(sync(env, id, { ctx: jobCtx(env.db, { abortAfterProgress: 6 }) })).rejects.toThrow(/cancelled/);
+    const cp = await env.db.syncCheckpoint.findFirst({ where: { connectionId: id, stream: "full:invoices" } });
+    const slices = (cp?.state as { slices?: { gte: number | null; lt: number | null; done: boolean }[] } | undefined)?.slices ?? [];
+    expect(slices.length).toBeGreaterThan(2);
+    // The ranges tile the timeline: each slice ends where the next (older) one starts.
+    for (let i = 2; i < slices.length; i++) expect(slices[i]!.lt).toBe(slices[i - 1]!.gte);
+    expect((await counts(env.db, id)).invoices).toBeLessThan(expected.invoices);
+
+    const resumed = await sync(env, id);
+    expect(resumed.objects.invoices!.status).toBe("succeeded");
+    expect(await counts(env.db, id)).toEqual({ customers: expected.customers, subscriptions: expected.subscriptions, items: expected.items, invoices: expected.invoices, charges: expected.charges });
+    // A second full sync lands nothing twice either.
+    await sync(env, id, { full: true });
+    expect(await counts(env.db, id)).toEqual({ customers: expected.customers, subscriptions: expected.subscriptions, items: expected.items, invoices: expected.invoices, charges: expected.charges });
+  });
+
   it("skips a malformed record with its reason and keeps the rest of the page", async () => {
     env = await setupStripe({ faults: { stripe: { malformedRecordIn: ["customers"] } } });
     const id = await connectKey(env);

@@ -15,7 +15,7 @@ beforeAll(async () => {
 afterAll(async () => env?.close());
 
 describe("full sync", () => {
-  it("lands every customer, subscription (all statuses), item, invoice and 90-day charge exactly once", async () => {
+  it("lands every customer, subscription (all statuses), item, invoice and 395-day charge exactly once", async () => {
     const expected = await sandboxCounts(env);
     expect(expected.customers).toBeGreaterThan(100);
     const summary = await sync(env, connectionId);

@@ -25,11 +25,18 @@ export const ZStripeCredentials = z.discriminatedUnion("kind", [
 ]);
 export type StripeCredentials = z.infer<typeof ZStripeCredentials>;
 
+/** Days of charges a full sync lists (see StripeSettings.chargesLookbackDays). */
+export const DEFAULT_CHARGES_LOOKBACK_DAYS = 395;
+
 export const ZStripeSettings = z.looseObject({
   /** Request budget per second (default 25 test / 100 live). */
   requestsPerSecond: z.number().positive().max(1000).optional(),
-  /** Charges of the last N days are synced (default 90). */
-  chargesLookbackDays: z.number().int().positive().max(3650).default(90),
+  /**
+   * Charges created in the last N days are listed by a full sync (default 395: the 365-day signal backfill plus
+   * its 30-day failed-payment window, so payment signals exist for every backfilled day). Later changes of any
+   * charge arrive through events.
+   */
+  chargesLookbackDays: z.number().int().positive().max(3650).default(DEFAULT_CHARGES_LOOKBACK_DAYS),
   /** A full reconciliation runs when the last one is older than this many days (default 7). */
   fullReconcileDays: z.number().positive().default(7),
   /** Apply once/repeating coupons to MRR too (default false: only forever coupons). */

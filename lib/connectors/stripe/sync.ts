@@ -3,8 +3,9 @@
  *
  * Full (`mode: "full"`): customers, subscriptions (`status=all`, items' price + product and the default
  * payment method expanded in the same request), invoices, and charges created in the last
- * `chargesLookbackDays` (default 90, `created[gte]`) are listed 100 per page, newest first, the four
- * streams in parallel behind ONE pacer (25 req/s test / 100 live). Each page is written and its
+ * `chargesLookbackDays` (default 395, `created[gte]`) are listed 100 per page, newest first, the four
+ * streams in parallel behind ONE pacer (25 req/s test / 100 live); a dense stream is further split into
+ * `created`-range slices walked in parallel (see `splitAfterFirstPage`). Each page is written and its
  * checkpoint (`{startingAfter, done}`) saved in the same transaction, so a killed sync resumes from the
  * last committed page (stream checkpoints + a "full" meta checkpoint with the start cursor and charge
  * window). When it starts, the newest relevant event is recorded; records written by the full sync
@@ -48,7 +49,19 @@ export type Stream = (typeof STREAMS)[number];
 /** Event cursor: the newest applied event (null fields: no event existed when the full sync started). */
 export type EventCursor = { created: number | null; id: string | null };
 type FullMeta = { phase: "running"; startedAtMs: number; startCursor: EventCursor; chargesSince: number };
-type StreamCheckpoint = { startingAfter: string | null; done: boolean };
+/**
+ * A `created` range of one stream (epoch seconds; gte inclusive, lt exclusive, null = open) and its cursor.
+ * A stream starts as one slice over everything; see `splitAfterFirstPage`.
+ */
+type Slice = { gte: number | null; lt: number | null; startingAfter: string | null; done: boolean };
+/** Checkpoint of one stream: every slice's cursor, saved with each page (legacy form: one slice's fields). */
+type StreamCheckpoint = { slices: Slice[] } | { startingAfter: string | null; done: boolean };
+
+/** Slices of one stream listed at the same time (each one a sequential cursor walk). */
+const SLICE_CONCURRENCY = 4;
+/** Width of the slices a dense stream is split into, and how far back the split reaches. */
+const SLICE_DAYS = 30;
+const SLICED_DAYS = 390;
 
 const PAGE = 100;
 const TX_OPTS = { timeout: 60_000, maxWait: 60_000 };
@@ -151,18 +164,53 @@ async function report(rt: Runtime, stream: string, processed: number, force = fa
 
 type Page = { data: unknown[]; has_more: boolean };
 
-function lister(stripe: Stripe, stream: Stream, meta: FullMeta): (startingAfter: string | null) => Promise<Page> {
+function lister(stripe: Stripe, stream: Stream, meta: FullMeta): (startingAfter: string | null, slice: Pick<Slice, "gte" | "lt">) => Promise<Page> {
   const after = (s: string | null) => (s ? { starting_after: s } : {});
+  const created = (sl: Pick<Slice, "gte" | "lt">, floor?: number) => {
+    const gte = floor !== undefined ? Math.max(floor, sl.gte ?? floor) : sl.gte;
+    const range = { ...(gte !== null && gte !== undefined ? { gte } : {}), ...(sl.lt !== null ? { lt: sl.lt } : {}) };
+    return Object.keys(range).length ? { created: range } : {};
+  };
   switch (stream) {
     case "customers":
-      return (s) => stripe.customers.list({ limit: PAGE, ...after(s) });
+      return (s, sl) => stripe.customers.list({ limit: PAGE, ...created(sl), ...after(s) });
     case "subscriptions":
-      return (s) => stripe.subscriptions.list({ limit: PAGE, status: "all", expand: ["data.items.data.price.product", "data.default_payment_method"], ...after(s) });
+      return (s, sl) => stripe.subscriptions.list({ limit: PAGE, status: "all", expand: ["data.items.data.price.product", "data.default_payment_method"], ...created(sl), ...after(s) });
     case "invoices":
-      return (s) => stripe.invoices.list({ limit: PAGE, ...after(s) });
+      return (s, sl) => stripe.invoices.list({ limit: PAGE, ...created(sl), ...after(s) });
     case "charges":
-      return (s) => stripe.charges.list({ limit: PAGE, created: { gte: meta.chargesSince }, ...after(s) });
+      return (s, sl) => stripe.charges.list({ limit: PAGE, ...created(sl, meta.chargesSince), ...after(s) });
   }
+}
+
+/**
+ * Parallel listing of a dense stream. A stream is one cursor walk (newest first), and one walk is bounded by the
+ * round-trip time (real Stripe: 200–500 ms per list call → 2–5 req/s, far below the 25/100 req/s limit). When the
+ * first page of a whole-stream walk comes back with more to come and its 100 records span less than SLICE_DAYS,
+ * the rest — everything created before the page's oldest record — is split into SLICE_DAYS-wide `created` ranges
+ * reaching SLICED_DAYS back, plus one open range for anything older; SLICE_CONCURRENCY of them are walked at once
+ * behind the shared pacer. Sparse streams (small accounts) stay one walk, so they cost no extra requests.
+ * Returns null when the stream should not be split.
+ */
+function splitAfterFirstPage(first: Slice, page: Page, floor: number | undefined): Slice[] | null {
+  if (first.startingAfter !== null || first.gte !== null || first.lt !== null || !page.has_more || page.data.length < PAGE) return null;
+  const createdOf = (x: unknown) => (x as { created?: unknown } | null)?.created;
+  const newest = createdOf(page.data[0]);
+  const oldest = createdOf(page.data[page.data.length - 1]);
+  if (typeof newest !== "number" || typeof oldest !== "number" || newest - oldest >= SLICE_DAYS * 86_400) return null;
+  // Records created in the oldest record's second may continue on the next page: the slices start just below it
+  // and the first walk continues through its own second (created ≥ oldest) with its cursor.
+  const head: Slice = { gte: oldest, lt: null, startingAfter: first.startingAfter, done: false };
+  const slices: Slice[] = [head];
+  let lt = oldest;
+  const stop = oldest - SLICED_DAYS * 86_400;
+  while (lt > stop && (floor === undefined || lt > floor)) {
+    const gte = Math.max(lt - SLICE_DAYS * 86_400, floor ?? -Infinity);
+    slices.push({ gte, lt, startingAfter: null, done: false });
+    lt = gte;
+  }
+  if (floor === undefined || lt > floor) slices.push({ gte: null, lt, startingAfter: null, done: false });
+  return slices;
 }
 
 /** Map + write one page of a stream; returns processed count. Skips are recorded on the run. */
@@ -207,41 +255,95 @@ async function runFullStream(rt: Runtime, stream: Stream, meta: FullMeta): Promi
   const client = streamClient(rt);
   const list = lister(client.stripe, stream, meta);
   const version: Version = { at: meta.startCursor.created ? new Date(meta.startCursor.created * 1000) : null, onlyIfNewer: false };
-  let cp = (await rt.lock(() => loadCheckpoint<StreamCheckpoint>(rt.db, rt.conn.id, `full:${stream}`))) ?? { startingAfter: null, done: false };
-  // Pipelined: page N+1 is fetched while page N (and its checkpoint) is being committed.
-  let pending: Promise<number> | null = null;
+  const key = `full:${stream}`;
+  const stored = await rt.lock(() => loadCheckpoint<StreamCheckpoint>(rt.db, rt.conn.id, key));
+  // `committed` holds each slice's cursor as of the pages written so far; it is only advanced inside the write
+  // transaction of the page that moves it, so a saved checkpoint never runs ahead of the data.
+  let committed: Slice[] = !stored
+    ? [{ gte: null, lt: null, startingAfter: null, done: false }]
+    : "slices" in stored
+      ? stored.slices
+      : [{ gte: null, lt: null, startingAfter: stored.startingAfter, done: stored.done }];
   let lastFlush = Date.now();
-  try {
-    while (!cp.done) {
-      if (rt.ctx.signal.aborted) throw new Cancelled();
-      const before = client.stats.requests;
-      const page = await list(cp.startingAfter);
-      run.addRequests(client.stats.requests - before);
+  const inflight = new Set<Promise<number>>();
+  let failure: unknown = null;
+
+  /** Walk one slice (index into `committed`); the first walk of a fresh stream may split the stream. */
+  async function walk(index: number, start: Slice, mayExpand: (slices: Slice[]) => void): Promise<void> {
+    let cursor = start;
+    let first = true;
+    // Pipelined: page N+1 is fetched while page N (and its checkpoint) is being committed.
+    let pending: Promise<number> | null = null;
+    try {
+      while (!cursor.done && failure === null) {
+        if (rt.ctx.signal.aborted) throw new Cancelled();
+        const before = client.stats.requests;
+        const page = await list(cursor.startingAfter, cursor);
+        run.addRequests(client.stats.requests - before);
+        if (pending) run.addProcessed(await pending);
+        const next: Slice = { ...cursor, startingAfter: lastId(page.data) ?? cursor.startingAfter, done: !page.has_more || page.data.length === 0 };
+        const split = first ? splitAfterFirstPage(cursor, page, stream === "charges" ? meta.chargesSince : undefined) : null;
+        first = false;
+        const replacement = split ? [{ ...split[0]!, startingAfter: next.startingAfter, done: next.done }, ...split.slice(1)] : null;
+        const p: Promise<number> = rt.writer.submit(async (tx) => {
+          const written = await writePage(tx, rt, stream, page.data, run, version);
+          committed = replacement ? [...committed.slice(0, index), ...replacement, ...committed.slice(index + 1)] : committed.map((c, i) => (i === index ? next : c));
+          await saveCheckpoint(tx, rt.conn.id, key, { slices: committed } satisfies StreamCheckpoint);
+          return written;
+        });
+        inflight.add(p);
+        void p.finally(() => inflight.delete(p)).catch(() => undefined);
+        pending = p;
+        cursor = replacement ? replacement[0]! : next;
+        if (replacement) {
+          // Wait until the split is committed (its indices are then stable), then hand the new slices out.
+          run.addProcessed(await p);
+          pending = null;
+          mayExpand(replacement.slice(1));
+        }
+        // ctx.progress throttles its own writes (~500 ms); SyncRun counters are flushed once a second.
+        const flush = Date.now() - lastFlush > 1_000;
+        if (flush) lastFlush = Date.now();
+        await rt.lock(async () => {
+          if (flush) await run.flush();
+          await report(rt, stream, run.processed);
+        });
+      }
       if (pending) run.addProcessed(await pending);
-      const next: StreamCheckpoint = { startingAfter: lastId(page.data) ?? cp.startingAfter, done: !page.has_more || page.data.length === 0 };
-      pending = rt.writer.submit(async (tx) => {
-        const written = await writePage(tx, rt, stream, page.data, run, version);
-        await saveCheckpoint(tx, rt.conn.id, `full:${stream}`, next);
-        return written;
-      });
-      cp = next;
-      // ctx.progress throttles its own writes (~500 ms); SyncRun counters are flushed once a second.
-      const flush = Date.now() - lastFlush > 1_000;
-      if (flush) lastFlush = Date.now();
-      await rt.lock(async () => {
-        if (flush) await run.flush();
-        await report(rt, stream, run.processed);
-      });
+    } catch (err) {
+      await pending?.catch(() => undefined);
+      throw err;
     }
-    if (pending) run.addProcessed(await pending);
-    pending = null;
+  }
+
+  try {
+    // Slice indices are positions in `committed`; only the first walk (index 0) ever replaces itself by several.
+    const queue: number[] = committed.map((c, i) => (c.done ? -1 : i)).filter((i) => i >= 0);
+    const workers: Promise<void>[] = [];
+    const worker = async (): Promise<void> => {
+      for (let i = queue.shift(); i !== undefined && failure === null; i = queue.shift()) {
+        try {
+          await walk(i, committed[i]!, (added) => {
+            const base = committed.length - added.length;
+            added.forEach((_, k) => queue.push(base + k));
+            while (workers.length < SLICE_CONCURRENCY && queue.length) workers.push(worker());
+          });
+        } catch (err) {
+          failure ??= err;
+        }
+      }
+    };
+    workers.push(worker());
+    while (workers.length < Math.min(SLICE_CONCURRENCY, queue.length + 1)) workers.push(worker());
+    for (let k = 0; k < workers.length; k++) await workers[k];
+    await Promise.allSettled([...inflight]);
+    if (failure !== null) throw failure;
     await rt.lock(async () => {
       await run.finish(run.skipped ? "partial" : "succeeded");
       await report(rt, stream, run.processed, true);
     });
     return { processed: run.processed, skipped: run.skipped, status: run.skipped ? "partial" : "succeeded" };
   } catch (err) {
-    await pending?.catch(() => undefined);
     if (err instanceof Cancelled) {
       await rt.lock(() => run.finish("cancelled"));
       return { processed: run.processed, skipped: run.skipped, status: "cancelled", error: err.message, fatal: err };
