@@ -1,25 +1,39 @@
 /**
  * Writing HubSpot records into our tables, one batch (≤ 1,000 records) per call, inside the caller's
- * transaction (the sync saves the stream checkpoint in the same one). Keyed by the unique
- * (connectionId[, objectType | type], externalId): re-running never duplicates. New rows go in with
- * one `createMany`; existing rows are updated one by one.
+ * transaction (the sync saves the stream checkpoint in the same one, so a page and its checkpoint commit
+ * together). Keyed by the unique (connectionId[, objectType | type], externalId): re-running never duplicates.
+ *
+ * Every table is written with ONE bulk upsert statement per ≤ 1,000 rows (lib/db/json-upsert.ts: the rows
+ * travel as one JSON parameter, constant SQL text; Prisma's per-row `createMany`/`update` cost ~1–3 ms of
+ * CPU per row — 40 s of a 50,000-contact sync). Columns owned by identity resolution and write-back
+ * (`accountId`, `matchRule`, `matchConfidence`, `isManual`, `matchedAt`, `pushedValues`, `pushedAt`) are not
+ * in any spec, so a re-sync never touches them; `organizationId` is written on insert only. `updatedAt` is
+ * set to now on every row written (as Prisma's `@updatedAt` did), `createdAt` (SourceRecord) on insert.
  *
  * Echo suppression (write-back, write-back.ts): our own `batch/update` bumps a company's
- * `hs_lastmodifieddate`, so the next incremental search returns it. A company whose properties —
- * ignoring `hs_lastmodifieddate` and our `churnwatch_*` properties — equal the stored ones is counted
- * `unchanged` and not rewritten (sourceUpdatedAt stays the user's last change), so downstream jobs
- * never see our write as a user change.
+ * `hs_lastmodifieddate`, so the next incremental search returns it. Companies are pre-read with ONE raw
+ * query per batch (externalId, properties, archivedAt); a company whose properties — ignoring
+ * `hs_lastmodifieddate` and our `churnwatch_*` properties (`companyContentKey`) — equal the stored ones and
+ * whose archived state is the same is counted `unchanged` and not rewritten (sourceUpdatedAt stays the
+ * user's last change), so downstream jobs never see our write as a user change.
+ *
+ * Errors: a database error (e.g. a NOT NULL column) is thrown and the caller's transaction rolls back.
  */
 import type { Tx } from "@/lib/db";
+import { defineJsonUpsert, providerOf } from "@/lib/db/json-upsert";
 import type { HubspotRecord } from "./client";
 import {
   companyContentKey, mapCompany, mapContact, mapDeal, mapEngagement, mapTicket, type EngagementType,
 } from "./mappers";
 
 export type WriteContext = { organizationId: string; connectionId: string; dealStageMap?: Record<string, string> };
+/** processed: distinct records in the batch that were mapped (written or unchanged); skipped: not mappable, with the reason. */
 export type WriteResult = { processed: number; unchanged: number; skipped: { externalId: string | null; reason: string }[] };
 /** companyIds: HubSpot record id → associated company ids (ascending; the first is the primary). */
 export type Assoc = Map<string, string[]>;
+
+/** Rows per upsert statement: a whole batch (10 list pages / 5 search pages ≤ 1,000 records) in one. */
+const UPSERT_CHUNK = 1000;
 
 function dedupe(recs: HubspotRecord[]): HubspotRecord[] {
   const m = new Map<string, HubspotRecord>();
@@ -27,129 +41,172 @@ function dedupe(recs: HubspotRecord[]): HubspotRecord[] {
   return [...m.values()];
 }
 
-/** SQLite (libsql) caps bound parameters per statement: query ids and insert rows in chunks. */
-const ID_CHUNK = 300;
-const ROW_CHUNK = 50;
+const COMPANIES = defineJsonUpsert({
+  table: "SourceRecord",
+  columns: {
+    organizationId: "text", connectionId: "text", objectType: "text", externalId: "text", name: "text", domain: "text",
+    properties: "json", sourceCreatedAt: "timestamp", sourceUpdatedAt: "timestamp", archivedAt: "timestamp",
+  },
+  conflict: ["connectionId", "objectType", "externalId"],
+  insertOnly: ["organizationId"],
+  touch: { column: "updatedAt", when: "always" },
+  createdAt: true,
+  returning: ["externalId"],
+});
 
-function chunks<T>(xs: T[], n: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < xs.length; i += n) out.push(xs.slice(i, i + n));
+const CONTACTS = defineJsonUpsert({
+  table: "Contact",
+  columns: {
+    organizationId: "text", connectionId: "text", externalId: "text", companyExternalId: "text", firstName: "text", lastName: "text",
+    email: "text", jobTitle: "text", phone: "text", lifecycleStage: "text", lastActivityAt: "timestamp",
+    sourceCreatedAt: "timestamp", sourceUpdatedAt: "timestamp", archivedAt: "timestamp",
+  },
+  conflict: ["connectionId", "externalId"],
+  insertOnly: ["organizationId"],
+  touch: { column: "updatedAt", when: "always" },
+  returning: ["externalId"],
+});
+
+const DEALS = defineJsonUpsert({
+  table: "Deal",
+  columns: {
+    organizationId: "text", connectionId: "text", externalId: "text", companyExternalId: "text", name: "text", amountCents: "integer",
+    currency: "text", dealStage: "text", pipeline: "text", renewalStage: "text", closeDate: "timestamp", isClosed: "boolean",
+    isWon: "boolean", ownerExternalId: "text", sourceCreatedAt: "timestamp", sourceUpdatedAt: "timestamp", archivedAt: "timestamp",
+  },
+  conflict: ["connectionId", "externalId"],
+  insertOnly: ["organizationId"],
+  touch: { column: "updatedAt", when: "always" },
+  returning: ["externalId"],
+});
+
+const ENGAGEMENTS = defineJsonUpsert({
+  table: "Engagement",
+  columns: {
+    organizationId: "text", connectionId: "text", type: "text", externalId: "text", companyExternalId: "text", ownerExternalId: "text",
+    occurredAt: "timestamp", title: "text", outcome: "text", durationMs: "integer", isDecisionMaker: "boolean",
+    sourceUpdatedAt: "timestamp", archivedAt: "timestamp",
+  },
+  conflict: ["connectionId", "type", "externalId"],
+  insertOnly: ["organizationId"],
+  touch: { column: "updatedAt", when: "always" },
+  returning: ["externalId"],
+});
+
+const TICKETS = defineJsonUpsert({
+  table: "Ticket",
+  columns: {
+    organizationId: "text", connectionId: "text", externalId: "text", companyExternalId: "text", subject: "text", priority: "text",
+    status: "text", isOpen: "boolean", openedAt: "timestamp", closedAt: "timestamp", sourceUpdatedAt: "timestamp", archivedAt: "timestamp",
+  },
+  conflict: ["connectionId", "externalId"],
+  insertOnly: ["organizationId"],
+  touch: { column: "updatedAt", when: "always" },
+  returning: ["externalId"],
+});
+
+/** Stored state of companies, for echo suppression: one statement, the external ids as one JSON parameter. */
+const READ_COMPANIES = {
+  sqlite:
+    `SELECT "externalId", "properties", "archivedAt" FROM "SourceRecord" WHERE "connectionId" = ? AND "objectType" = 'company' ` +
+    `AND "externalId" IN (SELECT value FROM json_each(?))`,
+  postgresql:
+    `SELECT "externalId", "properties", "archivedAt" FROM "SourceRecord" WHERE "connectionId" = $1 AND "objectType" = 'company' ` +
+    `AND "externalId" IN (SELECT jsonb_array_elements_text($2::jsonb))`,
+};
+
+type StoredCompany = { properties: Record<string, unknown> | null; archived: boolean };
+
+/** externalId → stored properties and archived state of the given companies (absent: not stored yet). */
+async function readCompanies(tx: Tx, connectionId: string, externalIds: string[]): Promise<Map<string, StoredCompany>> {
+  const out = new Map<string, StoredCompany>();
+  if (!externalIds.length) return out;
+  const rows = (await tx.$queryRawUnsafe(READ_COMPANIES[providerOf(tx)], connectionId, JSON.stringify(externalIds))) as
+    { externalId: string; properties: unknown; archivedAt: unknown }[];
+  for (const r of rows) {
+    // SQLite returns the JSON column as text, PostgreSQL as a parsed value.
+    const props = typeof r.properties === "string" ? (JSON.parse(r.properties) as unknown) : r.properties;
+    out.set(r.externalId, {
+      properties: props && typeof props === "object" ? (props as Record<string, unknown>) : null,
+      archived: r.archivedAt !== null && r.archivedAt !== undefined,
+    });
+  }
   return out;
 }
 
-/** findMany over many external ids, chunked. */
-async function findChunked<R>(ids: string[], q: (ids: string[]) => Promise<R[]>): Promise<R[]> {
-  const out: R[] = [];
-  for (const c of chunks(ids, ID_CHUNK)) out.push(...(await q(c)));
-  return out;
-}
-
-/** createMany, chunked. */
-async function createChunked<D>(rows: D[], q: (rows: D[]) => Promise<unknown>): Promise<void> {
-  for (const c of chunks(rows, ROW_CHUNK)) await q(c);
-}
-
-const sameTime = (a: Date | null, b: Date | null) => (a === null) === (b === null);
-
-/** Companies → SourceRecord(objectType "company"). */
+/**
+ * Companies → SourceRecord(objectType "company"). New and changed companies are upserted; a company whose
+ * content key and archived state equal the stored ones is counted `unchanged` and left as it is.
+ */
 export async function writeCompanies(tx: Tx, w: WriteContext, recs: HubspotRecord[]): Promise<WriteResult> {
   const rows = dedupe(recs).map(mapCompany);
-  const existing = await findChunked(rows.map((r) => r.externalId), (ids) => tx.sourceRecord.findMany({
-    where: { connectionId: w.connectionId, objectType: "company", externalId: { in: ids } },
-    select: { id: true, externalId: true, properties: true, archivedAt: true },
-  }));
-  const byExt = new Map(existing.map((e) => [e.externalId, e]));
+  const stored = await readCompanies(tx, w.connectionId, rows.map((r) => r.externalId));
   let unchanged = 0;
-  const creates = [];
+  const writes: Record<string, unknown>[] = [];
   for (const row of rows) {
-    const ex = byExt.get(row.externalId);
-    if (!ex) {
-      creates.push({ ...row, organizationId: w.organizationId, connectionId: w.connectionId, objectType: "company" });
-      continue;
-    }
-    if (companyContentKey(ex.properties as Record<string, unknown>) === companyContentKey(row.properties) && sameTime(ex.archivedAt, row.archivedAt)) {
+    const ex = stored.get(row.externalId);
+    if (ex && ex.archived === (row.archivedAt !== null) && companyContentKey(ex.properties) === companyContentKey(row.properties)) {
       unchanged++;
       continue;
     }
-    await tx.sourceRecord.update({ where: { id: ex.id }, data: { name: row.name, domain: row.domain, properties: row.properties, sourceCreatedAt: row.sourceCreatedAt, sourceUpdatedAt: row.sourceUpdatedAt, archivedAt: row.archivedAt } });
+    writes.push({ ...row, organizationId: w.organizationId, connectionId: w.connectionId, objectType: "company" });
   }
-  await createChunked(creates, (data) => tx.sourceRecord.createMany({ data }));
+  await COMPANIES.run(tx, writes, { chunkSize: UPSERT_CHUNK });
   return { processed: rows.length, unchanged, skipped: [] };
 }
 
+/** Contacts → Contact (companyExternalId: the primary associated company). Every record is upserted. */
 export async function writeContacts(tx: Tx, w: WriteContext, recs: HubspotRecord[], assoc: Assoc): Promise<WriteResult> {
-  const rows = dedupe(recs).map((r) => mapContact(r, assoc.get(r.id)));
-  const existing = await findChunked(rows.map((r) => r.externalId), (ids) => tx.contact.findMany({ where: { connectionId: w.connectionId, externalId: { in: ids } }, select: { id: true, externalId: true } }));
-  const byExt = new Map(existing.map((e) => [e.externalId, e.id]));
-  const creates = [];
-  for (const row of rows) {
-    const id = byExt.get(row.externalId);
-    if (id) await tx.contact.update({ where: { id }, data: row });
-    else creates.push({ ...row, organizationId: w.organizationId, connectionId: w.connectionId });
-  }
-  await createChunked(creates, (data) => tx.contact.createMany({ data }));
+  const rows = dedupe(recs).map((r) => ({ ...mapContact(r, assoc.get(r.id)), organizationId: w.organizationId, connectionId: w.connectionId }));
+  await CONTACTS.run(tx, rows, { chunkSize: UPSERT_CHUNK });
   return { processed: rows.length, unchanged: 0, skipped: [] };
 }
 
+/** Deals → Deal (renewalStage from the stage map, see mappers.ts). Every record is upserted. */
 export async function writeDeals(tx: Tx, w: WriteContext, recs: HubspotRecord[], assoc: Assoc): Promise<WriteResult> {
-  const rows = dedupe(recs).map((r) => mapDeal(r, assoc.get(r.id), w.dealStageMap));
-  const existing = await findChunked(rows.map((r) => r.externalId), (ids) => tx.deal.findMany({ where: { connectionId: w.connectionId, externalId: { in: ids } }, select: { id: true, externalId: true } }));
-  const byExt = new Map(existing.map((e) => [e.externalId, e.id]));
-  const creates = [];
-  for (const row of rows) {
-    const id = byExt.get(row.externalId);
-    if (id) await tx.deal.update({ where: { id }, data: row });
-    else creates.push({ ...row, organizationId: w.organizationId, connectionId: w.connectionId });
-  }
-  await createChunked(creates, (data) => tx.deal.createMany({ data }));
+  const rows = dedupe(recs).map((r) => ({ ...mapDeal(r, assoc.get(r.id), w.dealStageMap), organizationId: w.organizationId, connectionId: w.connectionId }));
+  await DEALS.run(tx, rows, { chunkSize: UPSERT_CHUNK });
   return { processed: rows.length, unchanged: 0, skipped: [] };
 }
 
+/** Calls/meetings/notes → Engagement of `type`. A record without a timestamp is skipped with the reason. */
 export async function writeEngagements(tx: Tx, w: WriteContext, type: EngagementType, recs: HubspotRecord[], assoc: Assoc): Promise<WriteResult> {
   const skipped: WriteResult["skipped"] = [];
-  const rows = [];
+  const rows: Record<string, unknown>[] = [];
   for (const r of dedupe(recs)) {
     const row = mapEngagement(type, r, assoc.get(r.id));
-    if (row) rows.push(row);
+    if (row) rows.push({ ...row, organizationId: w.organizationId, connectionId: w.connectionId });
     else skipped.push({ externalId: r.id, reason: "malformed record: no hs_timestamp" });
   }
-  const existing = await findChunked(rows.map((r) => r.externalId), (ids) => tx.engagement.findMany({ where: { connectionId: w.connectionId, type, externalId: { in: ids } }, select: { id: true, externalId: true } }));
-  const byExt = new Map(existing.map((e) => [e.externalId, e.id]));
-  const creates = [];
-  for (const row of rows) {
-    const id = byExt.get(row.externalId);
-    if (id) await tx.engagement.update({ where: { id }, data: row });
-    else creates.push({ ...row, organizationId: w.organizationId, connectionId: w.connectionId });
-  }
-  await createChunked(creates, (data) => tx.engagement.createMany({ data }));
+  await ENGAGEMENTS.run(tx, rows, { chunkSize: UPSERT_CHUNK });
   return { processed: rows.length, unchanged: 0, skipped };
 }
 
+/** Tickets → Ticket. A record without a creation date is skipped with the reason. */
 export async function writeTickets(tx: Tx, w: WriteContext, recs: HubspotRecord[], assoc: Assoc): Promise<WriteResult> {
   const skipped: WriteResult["skipped"] = [];
-  const rows = [];
+  const rows: Record<string, unknown>[] = [];
   for (const r of dedupe(recs)) {
     const row = mapTicket(r, assoc.get(r.id));
-    if (row) rows.push(row);
+    if (row) rows.push({ ...row, organizationId: w.organizationId, connectionId: w.connectionId });
     else skipped.push({ externalId: r.id, reason: "malformed record: no createdate" });
   }
-  const existing = await findChunked(rows.map((r) => r.externalId), (ids) => tx.ticket.findMany({ where: { connectionId: w.connectionId, externalId: { in: ids } }, select: { id: true, externalId: true } }));
-  const byExt = new Map(existing.map((e) => [e.externalId, e.id]));
-  const creates = [];
-  for (const row of rows) {
-    const id = byExt.get(row.externalId);
-    if (id) await tx.ticket.update({ where: { id }, data: row });
-    else creates.push({ ...row, organizationId: w.organizationId, connectionId: w.connectionId });
-  }
-  await createChunked(creates, (data) => tx.ticket.createMany({ data }));
+  await TICKETS.run(tx, rows, { chunkSize: UPSERT_CHUNK });
   return { processed: rows.length, unchanged: 0, skipped };
 }
 
-/** Mark records archived/deleted in HubSpot (webhook deletions). Returns how many rows changed. */
+/** Ids per `updateMany` in `markArchived` (SQLite caps bound parameters per statement). */
+const ID_CHUNK = 300;
+
+/**
+ * Mark records archived/deleted in HubSpot (webhook deletions): `archivedAt = at` on the stream's rows among
+ * `externalIds` that are not archived yet (companies, contacts, deals, tickets; other streams: nothing). Already
+ * a set operation (one `updateMany` per 300 ids), so it stays on Prisma. @returns how many rows changed.
+ */
 export async function markArchived(tx: Tx, w: WriteContext, stream: string, externalIds: string[], at: Date): Promise<number> {
   if (externalIds.length > ID_CHUNK) {
     let n = 0;
-    for (const c of chunks(externalIds, ID_CHUNK)) n += await markArchived(tx, w, stream, c, at);
+    for (let i = 0; i < externalIds.length; i += ID_CHUNK) n += await markArchived(tx, w, stream, externalIds.slice(i, i + ID_CHUNK), at);
     return n;
   }
   const where = { connectionId: w.connectionId, externalId: { in: externalIds }, archivedAt: null };
