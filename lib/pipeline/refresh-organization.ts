@@ -1,7 +1,9 @@
 /**
  * The post-sync pipeline of one organization, in order:
  *   1. identity resolution (one account per customer across HubSpot and Stripe),
- *   2. daily signals: the 365-day backfill on the first sync (or when asked), else today's row,
+ *   2. daily signals: the 365-day backfill when a connection's first full sync finished after the last backfill
+ *      (the organization's first sync, AND a source connected later — its history reshapes past days), or when
+ *      asked; else today's row,
  *   3. the churn model: (re)trained after a backfill or when the active one is older than 7 days,
  *   4. health scores: every backfilled day (history charts), else today,
  *   5. HubSpot write-back for connections that have it on.
@@ -50,6 +52,22 @@ function utcMidnight(d: Date): Date {
   return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
 }
 
+/**
+ * True when the 365-day history must be (re)built: no backfill yet, or some connection finished its FIRST full
+ * sync (a SyncRun in mode full that succeeded or partially succeeded) after the last backfill was computed (its
+ * rows' `computedAt`). Later full syncs (weekly reconciliation, "Full re-sync") do not trigger one.
+ */
+export async function needsBackfill(db: Db, organizationId: string): Promise<boolean> {
+  const last = await db.accountSignalDaily.findFirst({ where: { organizationId, isBackfill: true }, orderBy: { computedAt: "desc" }, select: { computedAt: true } });
+  if (!last) return true;
+  const firsts = await db.syncRun.groupBy({
+    by: ["connectionId"],
+    where: { organizationId, mode: "full", status: { in: ["succeeded", "partial"] }, completedAt: { not: null }, connection: { disconnectedAt: null } },
+    _min: { completedAt: true },
+  });
+  return firsts.some((f) => f._min.completedAt !== null && f._min.completedAt > last.computedAt);
+}
+
 export async function refreshOrganization(
   db: Db,
   opts: { organizationId: string; now?: Date; backfill?: boolean; accountIds?: string[]; onProgress?: (p: RefreshProgress) => void | Promise<void> },
@@ -64,8 +82,7 @@ export async function refreshOrganization(
     await progress({ phase: "identity" });
     const identity = await resolveIdentities(db, { organizationId, now });
 
-    const hasHistory = (await db.accountSignalDaily.count({ where: { organizationId, isBackfill: true } })) > 0;
-    const backfill = opts.backfill ?? !hasHistory;
+    const backfill = opts.backfill ?? (await needsBackfill(db, organizationId));
     await progress({ phase: "signals", detail: backfill ? `reconstructing ${BACKFILL_DAYS} days` : "today" });
     const signals = backfill
       ? await backfillSignals(db, {
