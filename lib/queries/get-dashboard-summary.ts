@@ -4,43 +4,96 @@
  * biggest movers since yesterday and last week, renewals within 30 days that are at risk, data freshness.
  */
 import type { Db } from "@/lib/db";
+import { isPostgresDb } from "./list-account-scores";
 
 const DAY = 86_400_000;
 const utcDay = (d: Date) => new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
 
+type Level = "healthy" | "at_risk" | "critical";
+/** One (riskLevel, currency) group of the organization's live accounts. */
+type LevelRow = { level: Level | null; currency: string | null; n: number | bigint; scored: number | bigint; scoreSum: number | string | null; mrr: number | bigint | string | null };
+type MoverRow = { accountId: string; name: string; from: number; to: number; riskLevel: Level };
+export type Mover = { accountId: string; name: string; from: number; to: number; delta: number; riskLevel: Level };
+
+/**
+ * A DateTime as a raw-query parameter that compares equal to what Prisma stored: SQLite keeps the text
+ * `2026-11-20T00:00:00.000+00:00`; PostgreSQL `timestamp(3)` parses ISO text (the zone is ignored, UTC).
+ */
+const dbTimestamp = (pg: boolean, d: Date) => (pg ? d.toISOString() : d.toISOString().replace("Z", "+00:00"));
+
+const num = (v: number | bigint | string | null | undefined): number => (v === null || v === undefined ? 0 : Number(v));
+
+/**
+ * The Account part of the dashboard in ONE scan: counts, scored counts, health-score sums and MRR sums
+ * (minor units) per (risk level, currency). Was five Prisma count/aggregate/groupBy calls.
+ */
+async function levelGroups(db: Db, organizationId: string): Promise<LevelRow[]> {
+  const p = (i: number) => (isPostgresDb(db) ? `$${i}` : "?");
+  return db.$queryRawUnsafe<LevelRow[]>(
+    `SELECT "riskLevel" AS "level", "mrrCurrency" AS "currency", COUNT(*) AS "n", COUNT("healthScore") AS "scored", ` +
+      `SUM("healthScore") AS "scoreSum", SUM("mrrCents") AS "mrr" ` +
+      `FROM "Account" WHERE "organizationId" = ${p(1)} AND "archivedAt" IS NULL GROUP BY "riskLevel", "mrrCurrency"`,
+    organizationId,
+  );
+}
+
+/**
+ * The 8 accounts whose score moved most between `prev` and `latest` (both stored ChurnScoreDaily days),
+ * largest |delta| first (delta rounded to 0.1 point; unchanged accounts left out; ties by account id).
+ * One SQL join over the (organizationId, day, accountId, healthScore) index with ORDER BY … LIMIT, instead
+ * of loading both days' rows (2 × N) into JS.
+ */
+async function moversBetween(db: Db, organizationId: string, latest: Date, prev: Date): Promise<Mover[]> {
+  const pg = isPostgresDb(db);
+  const p = (i: number) => (pg ? `$${i}` : `?${i}`); // numbered: the SQL text uses them out of order
+  // The Account name is joined after the LIMIT: joining it first read 50,000 Account rows for 8 names.
+  const rows = await db.$queryRawUnsafe<MoverRow[]>(
+    `SELECT m."accountId" AS "accountId", a."name" AS "name", m."from" AS "from", m."to" AS "to", m."riskLevel" AS "riskLevel" FROM (` +
+      `SELECT c."accountId" AS "accountId", b."healthScore" AS "from", c."healthScore" AS "to", c."riskLevel" AS "riskLevel", ` +
+      `ROUND(ABS(c."healthScore" - b."healthScore") * 10) AS "size" ` +
+      `FROM "ChurnScoreDaily" c ` +
+      `JOIN "ChurnScoreDaily" b ON b."organizationId" = c."organizationId" AND b."day" = ${p(3)} AND b."accountId" = c."accountId" ` +
+      `WHERE c."organizationId" = ${p(1)} AND c."day" = ${p(2)} AND ROUND(ABS(c."healthScore" - b."healthScore") * 10) > 0 ` +
+      `ORDER BY "size" DESC, c."accountId" ASC LIMIT 8` +
+      `) m JOIN "Account" a ON a."id" = m."accountId" ORDER BY m."size" DESC, m."accountId" ASC`,
+    organizationId, dbTimestamp(pg, latest), dbTimestamp(pg, prev),
+  );
+  return rows.map((r) => {
+    const from = Number(r.from), to = Number(r.to);
+    return { accountId: r.accountId, name: r.name, from, to, delta: Math.round((to - from) * 10) / 10, riskLevel: r.riskLevel };
+  });
+}
+
+/**
+ * @param now decides "renewing within 30 days" and staleness (default: the current time).
+ * @returns totals, MRR/ARR and MRR at risk (minor units of the most common currency), average health
+ *   score (0-100, 1 decimal), distribution by level, movers since yesterday / last week (≤ 8 each),
+ *   at-risk renewals within 30 days (≤ 20, soonest first) and per-connection freshness (stale after 24 h).
+ */
 export async function getDashboardSummary(db: Db, organizationId: string, now = new Date()) {
   const where = { organizationId, archivedAt: null };
-  const [total, scored, byLevel, mrr, currencies, connections] = await Promise.all([
-    db.account.count({ where }),
-    db.account.aggregate({ where: { ...where, healthScore: { not: null } }, _avg: { healthScore: true }, _count: { _all: true } }),
-    db.account.groupBy({ by: ["riskLevel"], where, _count: { _all: true }, _sum: { mrrCents: true } }),
-    db.account.aggregate({ where, _sum: { mrrCents: true } }),
-    db.account.groupBy({ by: ["mrrCurrency"], where: { ...where, mrrCurrency: { not: null } }, _count: { _all: true } }),
+  const [groups, connections, latest] = await Promise.all([
+    levelGroups(db, organizationId),
     db.connection.findMany({ where: { organizationId, status: { not: "disconnected" } }, select: { provider: true, displayName: true, lastSyncAt: true, status: true, mode: true } }),
+    db.churnScoreDaily.findFirst({ where: { organizationId }, orderBy: { day: "desc" }, select: { day: true } }),
   ]);
   const dist = { healthy: { count: 0, mrrCents: 0 }, at_risk: { count: 0, mrrCents: 0 }, critical: { count: 0, mrrCents: 0 }, unscored: { count: 0, mrrCents: 0 } };
-  for (const g of byLevel) {
-    const k = (g.riskLevel ?? "unscored") as keyof typeof dist;
-    dist[k] = { count: g._count._all, mrrCents: g._sum.mrrCents ?? 0 };
+  const currencyCounts = new Map<string, number>();
+  let total = 0, scored = 0, scoreSum = 0;
+  for (const g of groups) {
+    const k = g.level ?? "unscored";
+    dist[k] = { count: dist[k].count + num(g.n), mrrCents: dist[k].mrrCents + num(g.mrr) };
+    total += num(g.n);
+    scored += num(g.scored);
+    scoreSum += num(g.scoreSum);
+    if (g.currency !== null) currencyCounts.set(g.currency, (currencyCounts.get(g.currency) ?? 0) + num(g.n));
   }
-  const totalMrr = mrr._sum.mrrCents ?? 0;
+  const totalMrr = dist.healthy.mrrCents + dist.at_risk.mrrCents + dist.critical.mrrCents + dist.unscored.mrrCents;
   const atRiskMrr = dist.at_risk.mrrCents + dist.critical.mrrCents;
-  const currency = [...currencies].sort((a, b) => b._count._all - a._count._all)[0]?.mrrCurrency ?? "usd";
+  const currency = [...currencyCounts].sort((a, b) => b[1] - a[1])[0]?.[0] ?? "usd";
 
   // Movers: compare the latest scored day with the day before and a week before.
-  const latest = await db.churnScoreDaily.findFirst({ where: { organizationId }, orderBy: { day: "desc" }, select: { day: true } });
-  async function movers(daysBack: number) {
-    if (!latest) return [];
-    const [cur, prev] = await Promise.all([
-      db.churnScoreDaily.findMany({ where: { organizationId, day: latest.day }, select: { accountId: true, healthScore: true, riskLevel: true } }),
-      db.churnScoreDaily.findMany({ where: { organizationId, day: new Date(latest.day.getTime() - daysBack * DAY) }, select: { accountId: true, healthScore: true } }),
-    ]);
-    const before = new Map(prev.map((p) => [p.accountId, p.healthScore]));
-    const deltas = cur.filter((c) => before.has(c.accountId)).map((c) => ({ accountId: c.accountId, from: before.get(c.accountId)!, to: c.healthScore, delta: Math.round((c.healthScore - before.get(c.accountId)!) * 10) / 10, riskLevel: c.riskLevel }));
-    const top = deltas.filter((d) => d.delta !== 0).sort((a, b) => Math.abs(b.delta) - Math.abs(a.delta)).slice(0, 8);
-    const names = new Map((await db.account.findMany({ where: { id: { in: top.map((t) => t.accountId) } }, select: { id: true, name: true } })).map((a) => [a.id, a.name]));
-    return top.map((t) => ({ ...t, name: names.get(t.accountId) ?? "?" }));
-  }
+  const movers = (daysBack: number) => (latest ? moversBetween(db, organizationId, latest.day, new Date(latest.day.getTime() - daysBack * DAY)) : Promise.resolve([]));
   const [sinceYesterday, sinceLastWeek, renewals] = await Promise.all([
     movers(1),
     movers(7),
@@ -52,13 +105,13 @@ export async function getDashboardSummary(db: Db, organizationId: string, now = 
   ]);
   return {
     totalAccounts: total,
-    scoredAccounts: scored._count._all,
+    scoredAccounts: scored,
     currency,
     totalMrrCents: totalMrr,
     totalArrCents: totalMrr * 12,
     mrrAtRiskCents: atRiskMrr,
     arrAtRiskCents: atRiskMrr * 12,
-    avgHealthScore: scored._avg.healthScore === null ? null : Math.round(scored._avg.healthScore * 10) / 10,
+    avgHealthScore: scored === 0 ? null : Math.round((scoreSum / scored) * 10) / 10,
     healthDistribution: dist,
     atRiskCount: dist.at_risk.count,
     criticalCount: dist.critical.count,
