@@ -45,6 +45,11 @@ export type ScoreChange = { from: number; to: number; delta: number; changes: Fa
 const MIN_VALUE_DELTA = 1;
 const fmt = (n: number) => String(Math.round(n));
 
+/** Lower-case the first letter for use mid-sentence, unless the first word is an acronym ("MRR trend", "ARR"). */
+function lowerFirst(text: string): string {
+  return /^[A-Z]{2}/.test(text) ? text : text.charAt(0).toLowerCase() + text.slice(1);
+}
+
 /**
  * Explain the move from `before` to `after`.
  * @throws ZodError when a score's `factors`/`penalties` JSON does not have the stored shape.
@@ -81,6 +86,6 @@ export function explainChange(before: StoredScoreLike, after: StoredScoreLike): 
       ? ` (scoring config changed from v${before.scoringConfigVersion} to v${after.scoringConfigVersion})`
       : "";
   const head = delta === 0 ? `Score unchanged at ${before.healthScore}` : `Score ${delta > 0 ? "rose" : "fell"} from ${before.healthScore} to ${after.healthScore}`;
-  const summary = changes.length ? `${head}${configNote}: ${changes[0].text.charAt(0).toLowerCase()}${changes[0].text.slice(1)}` : `${head}${configNote}`;
+  const summary = changes.length ? `${head}${configNote}: ${lowerFirst(changes[0].text)}` : `${head}${configNote}`;
   return { from: before.healthScore, to: after.healthScore, delta, changes, summary };
 }

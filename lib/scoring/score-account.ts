@@ -118,8 +118,10 @@ export function scoreAccount(signals: SignalSnapshot, config: ScoringConfig): Ac
   for (const p of [...penalties].sort((a, b) => b.points - a.points)) drivers.push(`${p.detail} (−${p.points})`);
   const present = factors.filter((f) => !f.missing && f.effectiveWeight > 0);
   const lost = (f: FactorResult) => (f.effectiveWeight * (100 - f.value!)) / 100;
+  // A factor whose detail repeats a penalty's ("cancellation pending, ends in 12 days") is said once, with the penalty.
+  const said = new Set(penalties.map((p) => p.detail));
   present
-    .filter((f) => f.value! < NEGATIVE_DRIVER_MAX)
+    .filter((f) => f.value! < NEGATIVE_DRIVER_MAX && !said.has(f.detail))
     .sort((a, b) => lost(b) - lost(a))
     .forEach((f) => drivers.push(f.detail));
   present

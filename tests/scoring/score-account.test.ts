@@ -64,6 +64,8 @@ describe("scoreAccount", () => {
     expect(s.riskLevel).toBe("critical");
     expect(s.penalties.map((p) => p.points).sort()).toEqual([20, 30]);
     expect(s.drivers[0]).toMatch(/cancellation pending/);
+    // The renewal factor's text repeats the penalty's: the reason is listed once.
+    expect(s.drivers.filter((d) => d.startsWith("cancellation pending")).length).toBe(1);
   });
 
   it("ignores disabled penalties and follows configured thresholds", () => {

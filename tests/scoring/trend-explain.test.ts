@@ -20,6 +20,13 @@ describe("computeTrend (±5 points vs 7 days ago, else ±10 vs 30 days ago)", ()
 });
 
 describe("explainChange", () => {
+  it("keeps an acronym's capitals when the first change starts the summary's second clause", () => {
+    const before = scoreAccount(goodSignals({ mrrChange30dCents: -40_000, mrrChange60dCents: -40_000, mrrChange90dCents: -40_000 }), DEFAULT_SCORING_CONFIG);
+    const after = scoreAccount(goodSignals(), DEFAULT_SCORING_CONFIG);
+    const e = explainChange(before, after);
+    expect(e.changes[0]!.text).toMatch(/^MRR trend rose/);
+    expect(e.summary).toMatch(/: MRR trend rose from/);
+  });
   it("says which factor moved, by how much and why, largest effect first", () => {
     const before = scoreAccount(goodSignals(), DEFAULT_SCORING_CONFIG);
     const after = scoreAccount(goodSignals({ meetings30d: 0, calls30d: 0, notes30d: 0, daysSinceLastEngagement: 45, failedPayments30d: 1 }), DEFAULT_SCORING_CONFIG);
