@@ -13,6 +13,9 @@ import { randomUUID } from "node:crypto";
 import os from "node:os";
 import { createPrisma, isPostgresUrl } from "@/lib/db/prisma";
 import { scoreOrganization } from "@/lib/scoring/run-scoring";
+import { defineJsonUpsert } from "@/lib/db/json-upsert";
+import { upsertSignalRows } from "@/lib/signals/write-signal-rows";
+import type { SignalRow } from "@/lib/signals/compute-signals";
 
 function arg(name: string, def: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -32,7 +35,7 @@ function rng(seed: number) {
 const DAY = new Date(Date.UTC(2026, 10, 20));
 
 /** One synthetic signal row (plausible ranges, some NULLs). */
-function synthetic(r: () => number, organizationId: string, accountId: string, day: Date) {
+function synthetic(r: () => number, organizationId: string, accountId: string, day: Date): SignalRow {
   const mrr = 2000 + Math.floor(r() * 200_000);
   const seats = Math.floor(r() * 12);
   return {
@@ -50,10 +53,25 @@ function synthetic(r: () => number, organizationId: string, accountId: string, d
     billingInterval: r() < 0.7 ? "month" : "year", commitmentTermMonths: 12, collectionMethod: "charge_automatically",
     paymentMethodType: "card", productCount: 1 + Math.floor(r() * 3), itemCount: 1 + Math.floor(r() * 5),
     products: ["Core"], freshness: { stripe: day.toISOString(), hubspot: day.toISOString() },
+    renewalDealStage: null, extra: null,
   };
 }
 
-/** Child mode: seed `n` accounts into `url` and print `ORG=<id>`. */
+/** Account rows for the seed: id, organization and name (createdAt/updatedAt = now). */
+const seedAccounts = defineJsonUpsert({
+  table: "Account",
+  columns: { organizationId: "text", name: "text" },
+  conflict: ["id"],
+  createdAt: true,
+  touch: { column: "updatedAt", when: "always" },
+  returning: ["id"],
+});
+
+/**
+ * Child mode: seed `n` accounts (+ one signal row each on DAY) into `url` and print `ORG=<id>`.
+ * Uses the bulk JSON writers (one constant SQL text per ≤ 1,000–2,000 rows, lib/db/json-upsert.ts and
+ * lib/signals/write-signal-rows.ts) — Prisma createMany took 165 s for 100,000 accounts.
+ */
 async function seedOnly(url: string, n: number): Promise<void> {
   const db = createPrisma(url);
   const r = rng(42);
@@ -62,8 +80,8 @@ async function seedOnly(url: string, n: number): Promise<void> {
   const CH = 2000;
   for (let i = 0; i < n; i += CH) {
     const ids = Array.from({ length: Math.min(CH, n - i) }, (_, k) => `b${prefix}${String(i + k).padStart(7, "0")}`);
-    await db.account.createMany({ data: ids.map((id, k) => ({ id, organizationId: org.id, name: `Account ${i + k}` })) });
-    await db.accountSignalDaily.createMany({ data: ids.map((accountId) => synthetic(r, org.id, accountId, DAY)) });
+    await seedAccounts.run(db, ids.map((id, k) => ({ id, organizationId: org.id, name: `Account ${i + k}` })), { chunkSize: CH });
+    await upsertSignalRows(db, ids.map((accountId) => synthetic(r, org.id, accountId, DAY)), () => false);
   }
   await db.$disconnect();
   console.log(`ORG=${org.id}`);
