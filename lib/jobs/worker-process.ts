@@ -123,7 +123,8 @@ export function startWorkerProcess(opts: WorkerProcessOptions = {}): WorkerProce
         const ranMs = Date.now() - startedAt;
         crashesInARow = ranMs >= HEALTHY_RUN_MS ? 1 : crashesInARow + 1;
         const waitMs = Math.min(delay.max, delay.min * 2 ** (crashesInARow - 1));
-        log.error({ pid: c.pid, code, signal, ranMs, restartInMs: waitMs }, "job worker process exited unexpectedly; restarting");
+        // Exit code 0 = it was stopped from outside (SIGTERM/SIGINT to the child alone, or Ctrl-C reaching it first).
+        log[code === 0 ? "warn" : "error"]({ pid: c.pid, code, signal, ranMs, restartInMs: waitMs }, "job worker process exited; restarting it");
         if (workerId && opts.db) {
           requeueJobsOfWorker(opts.db, workerId, "worker process exited while running; resumed")
             .then((n) => n && log.warn({ n, workerId }, "re-queued the exited worker's jobs"))
