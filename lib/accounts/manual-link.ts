@@ -9,7 +9,7 @@ import { AppError } from "@/lib/errors";
 import type { Db, Tx } from "@/lib/db/prisma";
 import type { MatchRule } from "@/lib/generated/sqlite/client";
 import { deleteEmptiedAccounts } from "./identity-store";
-import { withOrgLock } from "./org-lock";
+import { lockOrganizationInTx, withOrgLock } from "./org-lock";
 import { resolveIdentitiesInTx, type ResolveIdentitiesResult } from "./resolve-identities";
 
 /** Transaction budget of one admin action (it includes a full resolution of the organization). */
@@ -35,6 +35,7 @@ export async function runManualAction<T>(
 ): Promise<T & { resolution: ResolveIdentitiesResult }> {
   return withOrgLock(organizationId, () =>
     db.$transaction(async (tx) => {
+      await lockOrganizationInTx(tx, organizationId);
       const result = await action(tx);
       const resolution = await resolveIdentitiesInTx(tx, { organizationId });
       return { ...result, resolution };

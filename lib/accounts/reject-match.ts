@@ -7,7 +7,7 @@ import { z } from "zod";
 import { AppError } from "@/lib/errors";
 import type { Db } from "@/lib/db/prisma";
 import { idSchema, parseInput } from "./manual-link";
-import { withOrgLock } from "./org-lock";
+import { lockOrganizationInTx, withOrgLock } from "./org-lock";
 
 export const rejectMatchInputSchema = z.object({ organizationId: idSchema, candidateId: idSchema, userId: idSchema.nullish() });
 export type RejectMatchInput = z.infer<typeof rejectMatchInputSchema>;
@@ -22,6 +22,7 @@ export async function rejectMatch(db: Db, input: RejectMatchInput): Promise<Reje
   const { organizationId, candidateId, userId } = parseInput(rejectMatchInputSchema, input);
   return withOrgLock(organizationId, () =>
     db.$transaction(async (tx) => {
+      await lockOrganizationInTx(tx, organizationId);
       const candidate = await tx.matchCandidate.findFirst({ where: { id: candidateId, organizationId } });
       if (!candidate) throw new AppError("not_found", `Match candidate ${candidateId} not found; list them with GET /api/accounts/matches`);
       if (candidate.status === "confirmed") {

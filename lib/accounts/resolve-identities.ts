@@ -19,7 +19,7 @@ import {
   applyAssignments, deleteEmptiedAccounts, groupByAccount, loadFieldContext, loadRejectedPairs, loadSources,
   createAccounts, newAccountId, refreshAccounts, relinkChildRecords, syncPendingCandidates,
 } from "./identity-store";
-import { withOrgLock } from "./org-lock";
+import { lockOrganizationInTx, withOrgLock } from "./org-lock";
 
 export type ResolveIdentitiesOptions = {
   organizationId: string;
@@ -61,7 +61,10 @@ const TRANSACTION_TIMEOUT_MS = 10 * 60_000;
  */
 export async function resolveIdentities(db: Db, opts: ResolveIdentitiesOptions): Promise<ResolveIdentitiesResult> {
   return withOrgLock(opts.organizationId, () =>
-    db.$transaction((tx) => resolveIdentitiesInTx(tx, opts), { timeout: TRANSACTION_TIMEOUT_MS, maxWait: 60_000 }),
+    db.$transaction(async (tx) => {
+      await lockOrganizationInTx(tx, opts.organizationId);
+      return resolveIdentitiesInTx(tx, opts);
+    }, { timeout: TRANSACTION_TIMEOUT_MS, maxWait: 60_000 }),
   );
 }
 
