@@ -26,7 +26,7 @@ import { getActiveScoringConfig } from "./config-store";
 import { scoreAccount, type RiskLevel } from "./score-account";
 import { addDays, rowToSnapshot, snapshotToJson, utcDay } from "./signal-row";
 import { computeTrend } from "./trend";
-import { openScoreStore, providerOf, readSignalBatch, scoresOnDay, type AccountColumns, type ScoreStore } from "./score-store";
+import { openScoreStore, type AccountColumns, type ScoreStore } from "./score-store";
 
 export type ScoreProgress = { processed: number; total: number };
 
@@ -170,15 +170,14 @@ export async function scoreOrganization(db: Db, opts: ScoreOrganizationOptions):
   let processed = 0;
   let after: string | null = null;
   opts.onProgress?.({ processed, total });
-  const p = providerOf(db);
   const store = await openScoreStore(db);
   try {
     for (;;) {
-      const batch = await readSignalBatch(db, p, opts.organizationId, day, after, batchSize);
+      const batch = await store.readSignalDay(opts.organizationId, day, after, batchSize);
       if (batch.length === 0) break;
       after = batch[batch.length - 1].accountId;
       const ids = batch.map((r) => r.accountId);
-      const [p7, p30] = await Promise.all([scoresOnDay(db, p, ids, addDays(day, -7)), scoresOnDay(db, p, ids, addDays(day, -30))]);
+      const [p7, p30] = await Promise.all([store.scoresOnDay(ids, addDays(day, -7)), store.scoresOnDay(ids, addDays(day, -30))]);
       const scored: Scored[] = batch.map((r) => {
         const row = buildRow(ctx, r.accountId, rowToSnapshot(r), p7.get(r.accountId) ?? null, p30.get(r.accountId) ?? null);
         counts[row.riskLevel]++;

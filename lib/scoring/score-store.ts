@@ -94,6 +94,23 @@ function parseTs(v: unknown): Date {
   return new Date(/(Z|[+-]\d\d:?\d\d)$/.test(s) ? s : `${s}Z`);
 }
 
+/** HISTORY_COLS' decode kinds as small integers (0 as is, 1 timestamp, 2 boolean, 3 JSON text), for the hot loop. */
+const HISTORY_KIND: number[] = HISTORY_COLS.map(([, t]) => (t === "ts" ? 1 : t === "bool" ? 2 : t === "json" ? 3 : 0));
+
+/**
+ * One row read by the direct SQLite connection (`.raw(true)`: values in HISTORY_COLS order) as the
+ * SignalHistoryRow Prisma's findMany would return: Prisma's date text → Date, 0/1 → boolean, JSON text parsed.
+ */
+function decodeSqliteHistoryRow(a: unknown[]): SignalHistoryRow {
+  const rec: Record<string, unknown> = {};
+  for (let i = 0; i < HISTORY_COLS.length; i++) {
+    const v = a[i] ?? null;
+    const k = HISTORY_KIND[i];
+    rec[HISTORY_COLS[i][0]] = v === null || k === 0 ? v : k === 1 ? parseTs(v) : k === 2 ? v === 1 || v === true : JSON.parse(String(v));
+  }
+  return rec as SignalHistoryRow;
+}
+
 /**
  * Every AccountSignalDaily row of `accountIds` (organization `orgId`) with day in [from, to],
  * ordered by accountId then day — the input of scoreHistory. Read as ONE text value per call
@@ -315,6 +332,13 @@ export type ScoreStore = {
   provider: Provider;
   /** Every AccountSignalDaily row of `accountIds` with day in [from, to], ordered by accountId, day. */
   readSignalHistory(orgId: string, accountIds: string[], from: Date, to: Date): Promise<SignalHistoryRow[]>;
+  /**
+   * One keyset page of `day`'s AccountSignalDaily rows of organization `orgId`: accountId > `after`
+   * (null = from the start), ascending by accountId, at most `limit` rows — scoreOrganization's input.
+   */
+  readSignalDay(orgId: string, day: Date, after: string | null, limit: number): Promise<SignalHistoryRow[]>;
+  /** Stored health scores of `accountIds` on `day`: accountId → score (accounts without one are absent). */
+  scoresOnDay(accountIds: string[], day: Date): Promise<Map<string, number>>;
   /** Stored health scores of `accountIds` with day in [from, to): `${accountId}|${dayMs}` → score. */
   scoresBetween(accountIds: string[], from: Date, toExclusive: Date): Promise<Map<string, number>>;
   /** accountId → newest stored score day (ms) among days > `after`. */
@@ -349,6 +373,8 @@ function prismaStore(db: Db, p: Provider): ScoreStore {
   return {
     provider: p,
     readSignalHistory: (orgId, ids, from, to) => readSignalHistory(db, p, orgId, ids, from, to),
+    readSignalDay: (orgId, day, after, limit) => readSignalBatch(db, p, orgId, day, after, limit),
+    scoresOnDay: (ids, day) => scoresOnDay(db, p, ids, day),
     async scoresBetween(ids, from, toExclusive) {
       const prior = await db.churnScoreDaily.findMany({
         where: { accountId: { in: ids }, day: { gte: from, lt: toExclusive } },
@@ -376,6 +402,49 @@ function isBusy(e: unknown): boolean {
   return (typeof err.code === "string" && err.code.startsWith("SQLITE_BUSY")) || (typeof err.rawCode === "number" && (err.rawCode & 0xff) === 5);
 }
 
+/** Accounts per `UPDATE "Account" … FROM json_each(?)` of the direct SQLite store. */
+const SQLITE_ACCOUNTS_PER_UPDATE = 1_000;
+
+/** SCORE_COLS' encode kinds (0 as is, 1 timestamp, 2 JSON text), for the hot loop. */
+const SCORE_KIND: number[] = SCORE_COLS.map(([, t]) => (t === "ts" ? 1 : t === "json" ? 2 : 0));
+
+/**
+ * One ChurnScoreDaily row as the positional parameters of the direct store's INSERT (SCORE_COLS order):
+ * dates as Prisma's SQLite text, JSON columns as their JSON.stringify text (stored verbatim, as
+ * Prisma writes them), null/undefined as null. `id`/`createdAt` come from the caller.
+ */
+function sqliteScoreTuple(r: ScoreInsert, id: string, createdAt: string): unknown[] {
+  const out: unknown[] = new Array(SCORE_COLS.length);
+  for (let i = 0; i < SCORE_COLS.length; i++) {
+    const c = SCORE_COLS[i][0];
+    const v = c === "id" ? id : c === "createdAt" ? createdAt : r[c];
+    const k = SCORE_KIND[i];
+    out[i] = v === null || v === undefined ? null : k === 1 ? (v instanceof Date ? sqliteTs(v) : v) : k === 2 ? JSON.stringify(v) : v;
+  }
+  return out;
+}
+
+/** One AccountColumns as the positional array SQLITE_ACCOUNT_UPDATE reads (ACC_COLS order, dates as Prisma text). */
+function sqliteAccountTuple(a: AccountColumns): unknown[] {
+  return [
+    a.id, a.healthScore, a.riskLevel, a.churnProbability, a.trend, a.topReason, sqliteTs(a.scoredAt),
+    a.mrrCents, a.mrrCurrency, a.renewalDate === null ? null : sqliteTs(a.renewalDate),
+  ];
+}
+
+/**
+ * The latest-score columns of many accounts from one JSON array of sqliteAccountTuple()s
+ * (UPDATE … FROM, SQLite ≥ 3.33): mrrCents kept when the new value is null, and then mrrCurrency too;
+ * updatedAt = scoredAt. Same semantics as updateAccountColumns.
+ */
+const SQLITE_ACCOUNT_UPDATE =
+  `UPDATE "Account" SET "healthScore" = v."healthScore", "riskLevel" = v."riskLevel", "churnProbability" = v."churnProbability", ` +
+  `"trend" = v."trend", "topReason" = v."topReason", "scoredAt" = v."scoredAt", ` +
+  `"mrrCents" = COALESCE(v."mrrCents", "Account"."mrrCents"), ` +
+  `"mrrCurrency" = CASE WHEN v."mrrCents" IS NULL THEN "Account"."mrrCurrency" ELSE v."mrrCurrency" END, ` +
+  `"renewalDate" = v."renewalDate", "updatedAt" = v."scoredAt" ` +
+  `FROM (SELECT ${ACC_COLS.map(([c], i) => `value ->> ${i} AS "${c}"`).join(", ")} FROM json_each(?)) AS v WHERE "Account"."id" = v."id"`;
+
 function openDirectSqliteStore(file: string): ScoreStore {
   const conn = new Database(file);
   // No busy waiting inside SQLite: it would block this process's event loop, so a Prisma write of
@@ -391,6 +460,16 @@ function openDirectSqliteStore(file: string): ScoreStore {
     `SELECT ${HISTORY_COLS.map(([c]) => `"${c}"`).join(", ")} FROM "AccountSignalDaily" ` +
       `WHERE "organizationId" = ? AND "accountId" IN (SELECT value FROM json_each(?)) AND "day" >= ? AND "day" <= ? ORDER BY "accountId", "day"`,
   ).raw(true);
+  const dayCols = HISTORY_COLS.map(([c]) => `"${c}"`).join(", ");
+  const readDayFirst = conn.prepare(
+    `SELECT ${dayCols} FROM "AccountSignalDaily" WHERE "organizationId" = ? AND "day" = ? ORDER BY "accountId" LIMIT ?`,
+  ).raw(true);
+  const readDayNext = conn.prepare(
+    `SELECT ${dayCols} FROM "AccountSignalDaily" WHERE "organizationId" = ? AND "day" = ? AND "accountId" > ? ORDER BY "accountId" LIMIT ?`,
+  ).raw(true);
+  const readScoresOnDay = conn.prepare(
+    `SELECT "accountId", "healthScore" FROM "ChurnScoreDaily" WHERE "accountId" IN (SELECT value FROM json_each(?)) AND "day" = ?`,
+  ).raw(true);
   const readScores = conn.prepare(
     `SELECT "accountId", "day", "healthScore" FROM "ChurnScoreDaily" WHERE "accountId" IN (SELECT value FROM json_each(?)) AND "day" >= ? AND "day" < ?`,
   ).raw(true);
@@ -399,11 +478,7 @@ function openDirectSqliteStore(file: string): ScoreStore {
   ).raw(true);
   const del = conn.prepare(`DELETE FROM "ChurnScoreDaily" WHERE "accountId" IN (SELECT value FROM json_each(?)) AND "day" >= ? AND "day" <= ?`);
   const ins = conn.prepare(`INSERT INTO "ChurnScoreDaily" (${SCORE_COLS.map(([c]) => `"${c}"`).join(", ")}) VALUES (${SCORE_COLS.map(() => "?").join(", ")})`);
-  const upd = conn.prepare(
-    `UPDATE "Account" SET "healthScore" = ?, "riskLevel" = ?, "churnProbability" = ?, "trend" = ?, "topReason" = ?, "scoredAt" = ?, ` +
-      `"mrrCents" = COALESCE(?, "mrrCents"), "mrrCurrency" = CASE WHEN ? IS NULL THEN "mrrCurrency" ELSE ? END, "renewalDate" = ?, "updatedAt" = ? WHERE "id" = ?`,
-  );
-  const ts = (d: Date | null) => (d === null ? null : sqliteTs(d));
+  const upd = conn.prepare(SQLITE_ACCOUNT_UPDATE);
   /**
    * Run `fn` in BEGIN IMMEDIATE … COMMIT. When another connection holds the write lock (SQLITE_BUSY)
    * the whole transaction is rolled back and retried after an asynchronous pause (1, 2, 4 … 50 ms),
@@ -429,16 +504,18 @@ function openDirectSqliteStore(file: string): ScoreStore {
     provider: "sqlite",
     async readSignalHistory(orgId, accountIds, from, to) {
       if (accountIds.length === 0) return [];
-      const raw = readHistory.all(orgId, ids(accountIds), sqliteTs(from), sqliteTs(to)) as unknown[][];
-      return raw.map((a) => {
-        const rec: Record<string, unknown> = {};
-        for (let i = 0; i < HISTORY_COLS.length; i++) {
-          const [c, t] = HISTORY_COLS[i];
-          const v = a[i] ?? null;
-          rec[c] = v === null ? null : t === "ts" ? parseTs(v) : t === "bool" ? v === 1 || v === true : t === "json" ? JSON.parse(String(v)) : v;
-        }
-        return rec as SignalHistoryRow;
-      });
+      return (readHistory.all(orgId, ids(accountIds), sqliteTs(from), sqliteTs(to)) as unknown[][]).map(decodeSqliteHistoryRow);
+    },
+    async readSignalDay(orgId, day, after, limit) {
+      const n = Math.max(1, Math.floor(limit));
+      const raw = (after === null ? readDayFirst.all(orgId, sqliteTs(day), n) : readDayNext.all(orgId, sqliteTs(day), after, n)) as unknown[][];
+      return raw.map(decodeSqliteHistoryRow);
+    },
+    async scoresOnDay(accountIds, day) {
+      const out = new Map<string, number>();
+      if (accountIds.length === 0) return out;
+      for (const [a, h] of readScoresOnDay.all(ids(accountIds), sqliteTs(day)) as [string, number][]) out.set(a, Number(h));
+      return out;
     },
     async scoresBetween(accountIds, from, toExclusive) {
       const out = new Map<string, number>();
@@ -471,28 +548,24 @@ function openDirectSqliteStore(file: string): ScoreStore {
           n += rowsOf.get(accountIds[i])?.length ?? 0;
           group.push(accountIds[i]);
         }
+        // Encoded before BEGIN, so the write lock is held only while SQLite works.
+        const tuples: unknown[][] = [];
+        const accTuples: unknown[][] = [];
+        for (const accountId of group) {
+          for (const r of rowsOf.get(accountId) ?? []) tuples.push(sqliteScoreTuple(r, newScoreId(nowMs), createdAt));
+          const a = accOf.get(accountId);
+          if (a) accTuples.push(sqliteAccountTuple(a));
+        }
+        const accJson: string[] = [];
+        for (let k = 0; k < accTuples.length; k += SQLITE_ACCOUNTS_PER_UPDATE) accJson.push(JSON.stringify(accTuples.slice(k, k + SQLITE_ACCOUNTS_PER_UPDATE)));
+        const groupIds = ids(group);
+        const fromTs = sqliteTs(from);
+        const toTs = sqliteTs(to);
         // Synchronous from BEGIN to COMMIT: nothing else in this process runs in between.
         await writeLocked(() => {
-          del.run(ids(group), sqliteTs(from), sqliteTs(to));
-          for (const accountId of group) {
-            for (const r of rowsOf.get(accountId) ?? []) {
-              const rec: Record<string, unknown> = { ...r, id: newScoreId(nowMs), createdAt };
-              ins.run(SCORE_COLS.map(([c, t]) => {
-                const v = rec[c];
-                if (v === null || v === undefined) return null;
-                if (t === "json") return JSON.stringify(v);
-                if (t === "ts") return v instanceof Date ? sqliteTs(v) : v;
-                return v;
-              }));
-            }
-            const a = accOf.get(accountId);
-            if (a) {
-              upd.run([
-                a.healthScore, a.riskLevel, a.churnProbability, a.trend, a.topReason, sqliteTs(a.scoredAt),
-                a.mrrCents, a.mrrCents, a.mrrCurrency, ts(a.renewalDate), sqliteTs(a.scoredAt), a.id,
-              ]);
-            }
-          }
+          del.run(groupIds, fromTs, toTs);
+          for (const t of tuples) ins.run(t);
+          for (const j of accJson) upd.run(j);
         });
         // Let other work in this process run between transactions.
         await new Promise((resolve) => setImmediate(resolve));
