@@ -1,4 +1,9 @@
-/** Shared by GET /api/accounts and GET /api/integrations/scores/latest (same list, two historical paths). */
+/**
+ * Shared by GET /api/accounts and GET /api/integrations/scores/latest (same list, two historical paths):
+ * JSON `{data, total, next_cursor}`, or the whole current view as a streamed CSV download
+ * (`?format=csv` / `Accept: text/csv`).
+ * @throws AppError forbidden/not_found for another organization; validation_failed for a bad cursor.
+ */
 import type { NextRequest } from "next/server";
 import type { CallerContext } from "@/lib/auth/context";
 import { organizationIdFor } from "@/lib/auth/organization-scope";
@@ -10,7 +15,7 @@ export async function handleAccountList(req: NextRequest, caller: CallerContext,
   const db = getDb();
   const organizationId = await organizationIdFor(db, caller, query.organization);
   if (wantsCsv(req, query.format)) {
-    return csvResponse(accountScoresCsv(db, organizationId, query), `churn-scores-${new Date().toISOString().slice(0, 10)}.csv`);
+    return csvResponse(await accountScoresCsv(db, organizationId, query), `churn-scores-${new Date().toISOString().slice(0, 10)}.csv`);
   }
   return listAccountScores(db, organizationId, query);
 }

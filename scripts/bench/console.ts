@@ -412,7 +412,7 @@ async function main() {
     let last = { bytes: 0, lines: 0, peakRssGrowthMb: 0 };
     for (let i = 0; i < csvRuns; i++) {
       const t0 = performance.now();
-      const res = await drainCsv(accountScoresCsv(db, org, q({ ...raw, format: "csv" })));
+      const res = await drainCsv(await accountScoresCsv(db, org, q({ ...raw, format: "csv" })));
       ms.push(performance.now() - t0);
       last = { ...res, peakRssGrowthMb: Math.max(last.peakRssGrowthMb, res.peakRssGrowthMb) };
     }
@@ -421,8 +421,7 @@ async function main() {
     console.log(`  ${label.padEnd(46)} p50 ${String(round1(ms[1])).padStart(8)} ms   max ${String(round1(ms[2])).padStart(8)} ms   (${last.lines - 1} rows, ${(last.bytes / 1048576).toFixed(1)} MB, RSS +${last.peakRssGrowthMb} MB)`);
   }
 
-  const interactive = timings.filter((x) => x.name !== "account detail" || true);
-  const worst = interactive.reduce((a, b) => (b.p50Ms > a.p50Ms ? b : a));
+  const worst = timings.reduce((a, b) => (b.p50Ms > a.p50Ms ? b : a));
   const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
   console.log(`\npeak RSS ${peakRssMb} MB · slowest interactive p50 ${worst.p50Ms} ms (${worst.name}) · target < 300 ms p50, CSV of all rows < 5 s`);
   console.log(JSON.stringify({
