@@ -2,9 +2,14 @@
  * HubSpot full-sync benchmark: starts the sandbox in-process (synthetic portfolio, REAL rate limits:
  * 100 requests / 10 s, search 5/s), connects with the private-app token, runs one full sync into a
  * fresh SQLite database (data/bench/hubspot.db, copied from data/test-template.db), and prints
- * requests made, the lower bound (minimum requests ÷ rate), wall time, their ratio and peak RSS.
+ * requests made, the lower bound (minimum requests ÷ rate), wall time, their ratio, peak RSS (and the RSS the
+ * sandbox already held before the sync), per-stream ms / writeMs, and the load average at the end (the machine
+ * may be shared: figures under load are not comparable).
  *
- *   npm run bench:hubspot -- --companies 5000 --contacts 50000 --deals 10000 [--engagements N] [--tickets N] [--limit 100]
+ *   npm run bench:hubspot -- --companies 5000 --contacts 50000 --deals 10000 [--engagements N] [--tickets N] [--limit 100] [--resync]
+ *
+ * --resync: then a second full sync over the same data (every row already stored: the update path; companies
+ * are all `unchanged`), printed as `resync` {wallS, ratio, objects}.
  *
  * Minimum requests (what the data needs with the endpoints we must use): per object type
  * ⌈N/100⌉ list pages + ⌈N/1000⌉ v4 association reads + 1 archived page; owners 2; search (its own
@@ -12,6 +17,7 @@
  * general ÷ (limit/10 s) + search ÷ 5/s.
  */
 import { copyFileSync, mkdirSync, rmSync } from "node:fs";
+import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { startSandbox } from "@/sandbox";
 import { buildSyntheticPortfolio } from "@/sandbox/portfolio";
@@ -25,6 +31,7 @@ const { values } = parseArgs({
   options: {
     companies: { type: "string", default: "5000" }, contacts: { type: "string", default: "50000" }, deals: { type: "string", default: "10000" },
     engagements: { type: "string" }, tickets: { type: "string" }, limit: { type: "string", default: "100" },
+    resync: { type: "boolean", default: false },
   },
 });
 const n = (v: string | undefined) => (v === undefined ? undefined : Number(v));
@@ -49,6 +56,8 @@ async function main() {
     const org = await db.organization.create({ data: { name: "Bench", slug: `bench-${Date.now()}` } });
     const conn = await configureHubspot(db, { organizationId: org.id, body: { token: sb.info.hubspot.privateAppToken } });
     sb.control.resetLimits("hubspot");
+    // What the in-process sandbox (portfolio + server) already holds, so peak RSS can be read as sandbox + sync.
+    const rssBeforeSync = process.memoryUsage().rss;
     const started = performance.now();
     const summary = await runHubspotSync(db, { connectionId: conn.connectionId, full: true, trigger: "cli" }, {
       jobId: "bench", db, log: logger, signal: new AbortController().signal, progress: async () => undefined,
@@ -79,9 +88,27 @@ async function main() {
       lowerBoundS: Number(lowerBoundS.toFixed(1)), wallS: Number(wallS.toFixed(1)), ratio: Number((wallS / lowerBoundS).toFixed(3)),
       requestRatio: Number((summary.requestCount / (general + search)).toFixed(3)),
       peakRssMb: Math.round(peakRss / 1024 / 1024),
+      rssBeforeSyncMb: Math.round(rssBeforeSync / 1024 / 1024),
+      loadAverage: loadavg().map((x) => Number(x.toFixed(2))),
       sandbox429s: sb.control.stats().hubspot["http.429"] ?? 0,
       objects: Object.fromEntries(Object.entries(summary.objects).map(([k, v]) => [k, { processed: v.processed, requests: v.requests, status: v.status, ms: v.ms, writeMs: v.writeMs }])),
     };
+    if (values.resync) {
+      sb.control.resetLimits("hubspot");
+      const t1 = performance.now();
+      const again = await runHubspotSync(db, { connectionId: conn.connectionId, full: true, trigger: "cli" }, {
+        jobId: "bench-resync", db, log: logger, signal: new AbortController().signal, progress: async () => undefined,
+      });
+      const resyncS = (performance.now() - t1) / 1000;
+      Object.assign(out, {
+        resync: {
+          wallS: Number(resyncS.toFixed(1)), ratio: Number((resyncS / lowerBoundS).toFixed(3)), requestsMade: again.requestCount,
+          peakRssMb: Math.round(peakRss / 1024 / 1024),
+          objects: Object.fromEntries(Object.entries(again.objects).map(([k, v]) => [k, { processed: v.processed, unchanged: v.unchanged, ms: v.ms, writeMs: v.writeMs }])),
+        },
+        loadAverage: loadavg().map((x) => Number(x.toFixed(2))),
+      });
+    }
     console.log(JSON.stringify(out, null, 2));
   } finally {
     clearInterval(timer);
