@@ -197,9 +197,19 @@ const DELETE_SCORES = {
     `AND "day" >= CAST($2 AS timestamp(3)) AND "day" <= CAST($3 AS timestamp(3))`,
 } as const;
 
+/** Recent sqliteTs results by epoch ms (a scoring run converts the same days and run time over and over). */
+const tsCache = new Map<number, string>();
+
 /** SQLite text of a DateTime exactly as Prisma's libsql adapter writes it (`2026-11-20T00:00:00.000+00:00`). */
 function sqliteTs(d: Date): string {
-  return d.toISOString().replace("Z", "+00:00");
+  const ms = d.getTime();
+  let text = tsCache.get(ms);
+  if (text === undefined) {
+    text = d.toISOString().replace("Z", "+00:00");
+    if (tsCache.size >= 4_096) tsCache.clear();
+    tsCache.set(ms, text);
+  }
+  return text;
 }
 
 let scoreIdCounter = 0;
@@ -445,6 +455,11 @@ const SQLITE_ACCOUNT_UPDATE =
   `"renewalDate" = v."renewalDate", "updatedAt" = v."scoredAt" ` +
   `FROM (SELECT ${ACC_COLS.map(([c], i) => `value ->> ${i} AS "${c}"`).join(", ")} FROM json_each(?)) AS v WHERE "Account"."id" = v."id"`;
 
+/** Page cache of the direct SQLite connection, KiB. */
+const SQLITE_CACHE_KB = 65_536;
+/** WAL pages after which a commit of the direct connection checkpoints (SQLite's default: 1,000). */
+const SQLITE_WAL_AUTOCHECKPOINT_PAGES = 10_000;
+
 function openDirectSqliteStore(file: string): ScoreStore {
   const conn = new Database(file);
   // No busy waiting inside SQLite: it would block this process's event loop, so a Prisma write of
@@ -455,6 +470,13 @@ function openDirectSqliteStore(file: string): ScoreStore {
   // WAL + NORMAL: commits no longer fsync (the WAL is synced at checkpoints); a power cut can lose
   // the last scoring transactions, never corrupt the file — and scores are recomputable.
   conn.pragma("synchronous = NORMAL");
+  // A 64 MB page cache (default 2 MB): at 100,000 accounts the Account table and its console indexes
+  // (~110 MB) are updated at random keys; with the default cache most page reads were syscalls
+  // (measured: 9 s → 5 s of system time per 100,000 accounts). Allocated only as pages are used.
+  conn.pragma(`cache_size = -${SQLITE_CACHE_KB}`);
+  // Checkpoint after ~40 MB of WAL instead of ~4 MB: pages rewritten by several transactions (index
+  // pages) are copied into the database once, and fewer checkpoints fsync the file.
+  conn.pragma(`wal_autocheckpoint = ${SQLITE_WAL_AUTOCHECKPOINT_PAGES}`);
   const ids = (a: string[]) => JSON.stringify(a);
   const readHistory = conn.prepare(
     `SELECT ${HISTORY_COLS.map(([c]) => `"${c}"`).join(", ")} FROM "AccountSignalDaily" ` +
