@@ -51,7 +51,14 @@ async function main() {
   copyFileSync("data/test-template.db", file);
   const db = createPrisma(`file:./${file}`);
   let peakRss = process.memoryUsage().rss;
-  const timer = setInterval(() => { peakRss = Math.max(peakRss, process.memoryUsage().rss); }, 200);
+  let peakHeap = 0;
+  let peakExternal = 0;
+  const timer = setInterval(() => {
+    const m = process.memoryUsage();
+    peakRss = Math.max(peakRss, m.rss);
+    peakHeap = Math.max(peakHeap, m.heapTotal);
+    peakExternal = Math.max(peakExternal, m.external + m.arrayBuffers);
+  }, 200);
   try {
     const org = await db.organization.create({ data: { name: "Bench", slug: `bench-${Date.now()}` } });
     const conn = await configureHubspot(db, { organizationId: org.id, body: { token: sb.info.hubspot.privateAppToken } });
@@ -89,6 +96,8 @@ async function main() {
       requestRatio: Number((summary.requestCount / (general + search)).toFixed(3)),
       peakRssMb: Math.round(peakRss / 1024 / 1024),
       rssBeforeSyncMb: Math.round(rssBeforeSync / 1024 / 1024),
+      // V8 heap (total) and Buffers at their peaks: what of the RSS is JavaScript objects vs native memory.
+      peakHeapTotalMb: Math.round(peakHeap / 1024 / 1024), peakExternalMb: Math.round(peakExternal / 1024 / 1024),
       loadAverage: loadavg().map((x) => Number(x.toFixed(2))),
       sandbox429s: sb.control.stats().hubspot["http.429"] ?? 0,
       objects: Object.fromEntries(Object.entries(summary.objects).map(([k, v]) => [k, { processed: v.processed, requests: v.requests, status: v.status, ms: v.ms, writeMs: v.writeMs }])),
