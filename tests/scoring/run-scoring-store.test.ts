@@ -88,6 +88,36 @@ describe(`scoring store on ${testDbProvider()}`, () => {
     expect((await t.db.churnScoreDaily.count({ where: { organizationId: a.org.id, trend: { in: ["declining", "improving"] } } }))).toBeGreaterThan(0);
   });
 
+  it("scoreOrganization in keyset pages of 2 accounts stores what scoreHistory stores, trends from the stored 7- and 30-day-old scores included", async () => {
+    const a = await seed("pages", 5, 31);
+    const b = await seed("whole", 5, 31);
+    const now = new Date("2026-11-20T07:00:00Z");
+    await scoreHistory(t.db, { organizationId: a.org.id, from: daysAgo(30), to: daysAgo(1), now });
+    const res = await scoreOrganization(t.db, { organizationId: a.org.id, day: D, now, batchSize: 2 });
+    await scoreHistory(t.db, { organizationId: b.org.id, from: daysAgo(30), to: D, now });
+    expect(res.accounts).toBe(5);
+    const today = async (orgId: string) => (await t.db.churnScoreDaily.findMany({ where: { organizationId: orgId, day: D }, include: { account: { select: { name: true } } } }))
+      .sort((x, y) => (x.account.name.split(" ")[1] < y.account.name.split(" ")[1] ? -1 : 1)).map(visible);
+    const [ta, tb] = [await today(a.org.id), await today(b.org.id)];
+    expect(ta).toHaveLength(5);
+    expect(ta).toEqual(tb);
+    expect(ta.filter((r) => r.trend !== null).length).toBe(5); // every account had a score 7 days earlier
+  });
+
+  it("the account columns: a day without MRR keeps the stored MRR and its currency, renewal date = day + days until renewal, updatedAt = run time", async () => {
+    const { org, ids } = await seed("cols", 2, 1);
+    await t.db.account.update({ where: { id: ids[0] }, data: { mrrCents: 4_200, mrrCurrency: "eur" } });
+    await t.db.accountSignalDaily.updateMany({ where: { accountId: ids[0] }, data: { mrrCents: null, mrrCurrency: null, daysUntilRenewal: null } });
+    const now = new Date("2026-11-20T08:00:00Z");
+    await scoreOrganization(t.db, { organizationId: org.id, day: D, now });
+    const [kept, fresh] = await Promise.all(ids.map((id) => t.db.account.findUniqueOrThrow({ where: { id } })));
+    const stored = await t.db.churnScoreDaily.findMany({ where: { organizationId: org.id }, orderBy: { accountId: "asc" } });
+    expect(kept).toMatchObject({ mrrCents: 4_200, mrrCurrency: "eur", renewalDate: null, scoredAt: now, updatedAt: now });
+    expect(kept.healthScore).toBe(stored.find((r) => r.accountId === ids[0])!.healthScore);
+    expect(fresh).toMatchObject({ mrrCents: 101_000, mrrCurrency: "usd", renewalDate: new Date(D.getTime() + 40 * 86_400_000), scoredAt: now });
+    expect(fresh.topReason).toBe((stored.find((r) => r.accountId === ids[1])!.drivers as string[])[0] ?? null);
+  });
+
   it("re-running scoreHistory replaces the range: no duplicates, days without signals lose their score, newer days keep the account columns", async () => {
     const { org, ids } = await seed("rerun", 2, 6);
     await scoreHistory(t.db, { organizationId: org.id, from: daysAgo(5), to: D });
