@@ -160,7 +160,9 @@ const DELETE_OTHER_ITEMS = {
     `DELETE FROM "SubscriptionItem" WHERE "subscriptionId" IN (SELECT value FROM json_each(?)) ` +
     `AND NOT EXISTS (SELECT 1 FROM json_each(?) AS k WHERE k.value ->> 0 = "SubscriptionItem"."subscriptionId" AND k.value ->> 1 = "SubscriptionItem"."externalId")`,
   postgresql:
-    `DELETE FROM "SubscriptionItem" AS i WHERE i."subscriptionId" IN (SELECT jsonb_array_elements_text($1::jsonb)) ` +
+    // = ANY(ARRAY(…)): the id list is expanded once and drives the index; `IN (SELECT jsonb_…)` can be planned as a
+    // nested loop re-expanding the JSON per stored row when the table has no statistics yet (a new connection).
+    `DELETE FROM "SubscriptionItem" AS i WHERE i."subscriptionId" = ANY(ARRAY(SELECT jsonb_array_elements_text($1::jsonb))) ` +
     `AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements($2::jsonb) AS k WHERE k ->> 0 = i."subscriptionId" AND k ->> 1 = i."externalId")`,
 };
 
