@@ -10,7 +10,7 @@ import { PrismaLibSQL } from "@prisma/adapter-libsql";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient as SqliteClient } from "@/lib/generated/sqlite/client";
 import { PrismaClient as PgClient } from "@/lib/generated/postgres/client";
-import { installSqliteConnectionPragmas } from "./sqlite-connection-pragmas";
+import { installSqliteConnectionPragmas, shareConnectionForTransactions } from "./sqlite-connection-pragmas";
 
 export type Db = SqliteClient;
 /** The transaction client handed to `db.$transaction(async (tx) => …)`. */
@@ -35,5 +35,10 @@ export function createPrisma(url = process.env.DATABASE_URL ?? DEFAULT_DATABASE_
     throw new Error(`DATABASE_URL must start with file: (SQLite) or postgresql:// (PostgreSQL); got "${url.split(":")[0]}:…"`);
   }
   installSqliteConnectionPragmas();
-  return new SqliteClient({ adapter: new PrismaLibSQL({ url }) });
+  const adapter = new PrismaLibSQL({ url });
+  // Interactive transactions on the client's own connection: a new libsql connection per transaction leaks (see sqlite-connection-pragmas.ts).
+  const factory = adapter as unknown as { createClient(config: unknown): Parameters<typeof shareConnectionForTransactions>[0] };
+  const createClient = factory.createClient.bind(factory);
+  factory.createClient = (config) => shareConnectionForTransactions(createClient(config));
+  return new SqliteClient({ adapter });
 }
