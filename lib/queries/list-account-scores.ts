@@ -164,9 +164,12 @@ const CHUNK_COLS = [
   `a."renewalDate"`, `a."topReason"`, `a."scoredAt"`, `o."id"`, `o."firstName"`, `o."lastName"`, `o."email"`, `o."externalId"`,
 ].join(", ");
 const CHUNK_FROM = `FROM "Account" a LEFT JOIN "Owner" o ON o."id" = a."ownerId" WHERE a."id" IN `;
+/** PostgreSQL: `= ANY(ARRAY(…))` expands the id list once and lets it drive the primary key (an `IN (SELECT
+ * jsonb_…)` can be planned as a nested loop re-expanding the JSON per stored row on tables without statistics). */
+const CHUNK_FROM_PG = `FROM "Account" a LEFT JOIN "Owner" o ON o."id" = a."ownerId" WHERE a."id" = ANY(ARRAY(SELECT jsonb_array_elements_text($1::jsonb)))`;
 const CHUNK_SQL = {
   sqlite: `SELECT json_group_array(json_array(${CHUNK_COLS})) AS "rows" ${CHUNK_FROM}(SELECT value FROM json_each(?))`,
-  postgresql: `SELECT json_agg(json_build_array(${CHUNK_COLS}))::text AS "rows" ${CHUNK_FROM}(SELECT jsonb_array_elements_text($1::jsonb))`,
+  postgresql: `SELECT json_agg(json_build_array(${CHUNK_COLS}))::text AS "rows" ${CHUNK_FROM_PG}`,
 };
 type ChunkTuple = [
   id: string, name: string, domain: string | null, healthScore: number | null, riskLevel: AccountWithOwner["riskLevel"], trend: AccountWithOwner["trend"],

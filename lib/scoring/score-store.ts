@@ -75,7 +75,7 @@ const HISTORY_COLS: [keyof SignalHistoryRow, "text" | "int" | "bool" | "json" | 
 const HISTORY_WHERE = {
   sqlite: `WHERE "organizationId" = ? AND "accountId" IN (SELECT value FROM json_each(?)) AND "day" >= ? AND "day" <= ?`,
   postgresql:
-    `WHERE "organizationId" = $1 AND "accountId" IN (SELECT jsonb_array_elements_text($2::jsonb)) ` +
+    `WHERE "organizationId" = $1 AND "accountId" = ANY(ARRAY(SELECT jsonb_array_elements_text($2::jsonb))) ` +
     `AND "day" >= CAST($3 AS timestamp(3)) AND "day" <= CAST($4 AS timestamp(3))`,
 } as const;
 
@@ -195,7 +195,7 @@ const PG_SCORE_INSERT =
 const DELETE_SCORES = {
   sqlite: `DELETE FROM "ChurnScoreDaily" WHERE "accountId" IN (SELECT value FROM json_each(?)) AND "day" >= ? AND "day" <= ?`,
   postgresql:
-    `DELETE FROM "ChurnScoreDaily" WHERE "accountId" IN (SELECT jsonb_array_elements_text($1::jsonb)) ` +
+    `DELETE FROM "ChurnScoreDaily" WHERE "accountId" = ANY(ARRAY(SELECT jsonb_array_elements_text($1::jsonb))) ` +
     `AND "day" >= CAST($2 AS timestamp(3)) AND "day" <= CAST($3 AS timestamp(3))`,
 } as const;
 
