@@ -111,6 +111,22 @@ describe("contacts, deals, engagements, tickets", () => {
     expect(rows[1]).toMatchObject({ externalId: "202", email: "bob@acme.example", jobTitle: null, companyExternalId: null, accountId: null });
   });
 
+  it("a record re-listed by the archived listing (associations not read) keeps its company; one read without associations loses it", async () => {
+    const c = (id: string) => rec(id, { firstname: "Cy", lastname: "Archived", email: `${id}@acme.example`, createdate: T0.toISOString(), lastmodifieddate: T1.toISOString() }, { archived: true });
+    await inTx((tx) => writeContacts(tx, w, [c("301")], new Map([["301", ["101"]]])));
+    await inTx((tx) => writeContacts(tx, w, [c("301")], null));
+    const kept = await t.db.contact.findFirstOrThrow({ where: { connectionId: w.connectionId, externalId: "301" } });
+    expect(kept.companyExternalId).toBe("101");
+    await inTx((tx) => writeContacts(tx, w, [c("301")], new Map()));
+    const cleared = await t.db.contact.findFirstOrThrow({ where: { connectionId: w.connectionId, externalId: "301" } });
+    expect(cleared.companyExternalId).toBeNull();
+    // A record first seen in the archived listing is stored without a company.
+    await inTx((tx) => writeDeals(tx, w, [rec("401", { dealname: "Old deal", createdate: T0.toISOString(), hs_lastmodifieddate: T1.toISOString() }, { archived: true })], null));
+    expect((await t.db.deal.findFirstOrThrow({ where: { connectionId: w.connectionId, externalId: "401" } })).companyExternalId).toBeNull();
+    await t.db.deal.deleteMany({ where: { connectionId: w.connectionId, externalId: "401" } });
+    await t.db.contact.deleteMany({ where: { connectionId: w.connectionId, externalId: "301" } });
+  });
+
   it("deals: a re-write moves the stage, amount and closed/won flags; accountId survives", async () => {
     const d = (stage: string, amount: string) =>
       rec("301", { dealname: "Renewal 2027", amount, deal_currency_code: "EUR", dealstage: stage, pipeline: "default", closedate: T2.toISOString(), hs_is_closed: "false", hs_is_closed_won: "false", createdate: T0.toISOString(), hs_lastmodifieddate: T1.toISOString() });

@@ -57,7 +57,8 @@ export type StreamDef = {
   assoc: boolean;
   engagement?: EngagementType;
   properties(settings: HubspotSettings): string[];
-  write(tx: Tx, w: WriteContext, recs: HubspotRecord[], assoc: Assoc): Promise<WriteResult>;
+  /** assoc null: associations not read (archived listing) — stored companies are kept. */
+  write(tx: Tx, w: WriteContext, recs: HubspotRecord[], assoc: Assoc | null): Promise<WriteResult>;
 };
 
 export const STREAMS: StreamDef[] = [
@@ -78,7 +79,7 @@ export type StreamState =
   | { mode: "full-search"; cursor: SearchCursor; cutoff: number; hw: SearchCursor; total: number }
   | { mode: "incremental"; cursor: SearchCursor; cutoff?: number };
 
-type Batch = { items: PageItem[]; assoc: Assoc; state: StreamState; total: number | null };
+type Batch = { items: PageItem[]; assoc: Assoc | null; state: StreamState; total: number | null };
 
 export type HubspotObjectSummary = {
   processed: number; skipped: number; unchanged: number; requests: number; status: string; error?: string | null; guidance?: string | null;
@@ -154,7 +155,9 @@ async function* fullListBatches(client: HubspotClient, def: StreamDef, start: Ex
       const ts = parseHsDate(it.record.properties[def.modifiedProp])?.getTime();
       if (ts === st.hw.since && (st.hw.lastId === null || BigInt(it.record.id) > BigInt(st.hw.lastId))) st.hw = { since: ts, lastId: it.record.id };
     }
-    const assoc = archived ? new Map() : await associationsFor(client, def, items);
+    // Archived records: their associations are not read (one request per 1,000 ids for data nobody shows); the
+    // company they had stays stored.
+    const assoc = archived ? null : await associationsFor(client, def, items);
     let next: StreamState;
     if (after) next = { ...st, after };
     else if (!archived) next = { ...st, phase: "archived", after: null };

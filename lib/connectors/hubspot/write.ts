@@ -30,6 +30,7 @@ export type WriteContext = { organizationId: string; connectionId: string; dealS
 /** processed: distinct records in the batch that were mapped (written or unchanged); skipped: not mappable, with the reason. */
 export type WriteResult = { processed: number; unchanged: number; skipped: { externalId: string | null; reason: string }[] };
 /** companyIds: HubSpot record id → associated company ids (ascending; the first is the primary). */
+/** `null` where a writer takes `Assoc | null`: associations were not read (archived listing) — keep the stored company. */
 export type Assoc = Map<string, string[]>;
 
 /** Rows per upsert statement: a whole batch (10 list pages / 5 search pages ≤ 1,000 records) in one. */
@@ -63,6 +64,8 @@ const CONTACTS = defineJsonUpsert({
   },
   conflict: ["connectionId", "externalId"],
   insertOnly: ["organizationId"],
+  // undefined (associations not read: the archived listing) keeps the stored company.
+  optional: ["companyExternalId"],
   touch: { column: "updatedAt", when: "always" },
   returning: ["externalId"],
 });
@@ -76,6 +79,8 @@ const DEALS = defineJsonUpsert({
   },
   conflict: ["connectionId", "externalId"],
   insertOnly: ["organizationId"],
+  // undefined (associations not read: the archived listing) keeps the stored company.
+  optional: ["companyExternalId"],
   touch: { column: "updatedAt", when: "always" },
   returning: ["externalId"],
 });
@@ -89,6 +94,8 @@ const ENGAGEMENTS = defineJsonUpsert({
   },
   conflict: ["connectionId", "type", "externalId"],
   insertOnly: ["organizationId"],
+  // undefined (associations not read: the archived listing) keeps the stored company.
+  optional: ["companyExternalId"],
   touch: { column: "updatedAt", when: "always" },
   returning: ["externalId"],
 });
@@ -101,6 +108,8 @@ const TICKETS = defineJsonUpsert({
   },
   conflict: ["connectionId", "externalId"],
   insertOnly: ["organizationId"],
+  // undefined (associations not read: the archived listing) keeps the stored company.
+  optional: ["companyExternalId"],
   touch: { column: "updatedAt", when: "always" },
   returning: ["externalId"],
 });
@@ -161,27 +170,34 @@ export async function writeCompanies(tx: Tx, w: WriteContext, recs: HubspotRecor
   return { processed: rows.length, unchanged, skipped: [] };
 }
 
+/** The row's company from `assoc`, or (assoc null: not read) undefined = keep the stored one. */
+function withCompany<R extends { companyExternalId: string | null }>(row: R, assoc: Assoc | null): R | Omit<R, "companyExternalId"> {
+  if (assoc) return row;
+  const { companyExternalId: _ignored, ...rest } = row;
+  return rest;
+}
+
 /** Contacts → Contact (companyExternalId: the primary associated company). Every record is upserted. */
-export async function writeContacts(tx: Tx, w: WriteContext, recs: HubspotRecord[], assoc: Assoc): Promise<WriteResult> {
-  const rows = dedupe(recs).map((r) => ({ ...mapContact(r, assoc.get(r.id)), organizationId: w.organizationId, connectionId: w.connectionId }));
+export async function writeContacts(tx: Tx, w: WriteContext, recs: HubspotRecord[], assoc: Assoc | null): Promise<WriteResult> {
+  const rows = dedupe(recs).map((r) => ({ ...withCompany(mapContact(r, assoc?.get(r.id)), assoc), organizationId: w.organizationId, connectionId: w.connectionId }));
   await CONTACTS.run(tx, rows, { chunkSize: UPSERT_CHUNK });
   return { processed: rows.length, unchanged: 0, skipped: [] };
 }
 
 /** Deals → Deal (renewalStage from the stage map, see mappers.ts). Every record is upserted. */
-export async function writeDeals(tx: Tx, w: WriteContext, recs: HubspotRecord[], assoc: Assoc): Promise<WriteResult> {
-  const rows = dedupe(recs).map((r) => ({ ...mapDeal(r, assoc.get(r.id), w.dealStageMap), organizationId: w.organizationId, connectionId: w.connectionId }));
+export async function writeDeals(tx: Tx, w: WriteContext, recs: HubspotRecord[], assoc: Assoc | null): Promise<WriteResult> {
+  const rows = dedupe(recs).map((r) => ({ ...withCompany(mapDeal(r, assoc?.get(r.id), w.dealStageMap), assoc), organizationId: w.organizationId, connectionId: w.connectionId }));
   await DEALS.run(tx, rows, { chunkSize: UPSERT_CHUNK });
   return { processed: rows.length, unchanged: 0, skipped: [] };
 }
 
 /** Calls/meetings/notes → Engagement of `type`. A record without a timestamp is skipped with the reason. */
-export async function writeEngagements(tx: Tx, w: WriteContext, type: EngagementType, recs: HubspotRecord[], assoc: Assoc): Promise<WriteResult> {
+export async function writeEngagements(tx: Tx, w: WriteContext, type: EngagementType, recs: HubspotRecord[], assoc: Assoc | null): Promise<WriteResult> {
   const skipped: WriteResult["skipped"] = [];
   const rows: Record<string, unknown>[] = [];
   for (const r of dedupe(recs)) {
-    const row = mapEngagement(type, r, assoc.get(r.id));
-    if (row) rows.push({ ...row, organizationId: w.organizationId, connectionId: w.connectionId });
+    const row = mapEngagement(type, r, assoc?.get(r.id));
+    if (row) rows.push({ ...withCompany(row, assoc), organizationId: w.organizationId, connectionId: w.connectionId });
     else skipped.push({ externalId: r.id, reason: "malformed record: no hs_timestamp" });
   }
   await ENGAGEMENTS.run(tx, rows, { chunkSize: UPSERT_CHUNK });
@@ -189,12 +205,12 @@ export async function writeEngagements(tx: Tx, w: WriteContext, type: Engagement
 }
 
 /** Tickets → Ticket. A record without a creation date is skipped with the reason. */
-export async function writeTickets(tx: Tx, w: WriteContext, recs: HubspotRecord[], assoc: Assoc): Promise<WriteResult> {
+export async function writeTickets(tx: Tx, w: WriteContext, recs: HubspotRecord[], assoc: Assoc | null): Promise<WriteResult> {
   const skipped: WriteResult["skipped"] = [];
   const rows: Record<string, unknown>[] = [];
   for (const r of dedupe(recs)) {
-    const row = mapTicket(r, assoc.get(r.id));
-    if (row) rows.push({ ...row, organizationId: w.organizationId, connectionId: w.connectionId });
+    const row = mapTicket(r, assoc?.get(r.id));
+    if (row) rows.push({ ...withCompany(row, assoc), organizationId: w.organizationId, connectionId: w.connectionId });
     else skipped.push({ externalId: r.id, reason: "malformed record: no createdate" });
   }
   await TICKETS.run(tx, rows, { chunkSize: UPSERT_CHUNK });
