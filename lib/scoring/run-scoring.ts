@@ -8,7 +8,8 @@
  *   ScoringConfig (version 1 = defaults is created when missing) and the active trained ChurnModel
  *   (else the fallback mapping, probabilitySource "fallback"), computes the trend from the stored
  *   scores exactly 7 and 30 days earlier, and replaces that day's ChurnScoreDaily rows (delete +
- *   insert per batch, in one transaction: re-scoring the same day replaces it).
+ *   insert per batch, in one transaction: re-scoring the same day replaces it). On PostgreSQL a
+ *   batch's write overlaps the reading and scoring of the next batch (one write in flight, in order).
  * - scoreHistory(db, {organizationId, from, to}) scores every day in [from, to] that has signals
  *   (the 365-day backfill), batching by account across days, so trends chain within the run.
  * - Account columns (healthScore, riskLevel, churnProbability, trend, topReason, scoredAt = run time,
@@ -171,6 +172,10 @@ export async function scoreOrganization(db: Db, opts: ScoreOrganizationOptions):
   let after: string | null = null;
   opts.onProgress?.({ processed, total });
   const store = await openScoreStore(db);
+  // PostgreSQL: the previous batch's write runs (on the server) while this one is read and scored in
+  // Node — at most one write in flight, writes in batch order. (SQLite writes are synchronous anyway.)
+  const overlap = store.provider === "postgresql";
+  let pending: Promise<void> | null = null;
   try {
     for (;;) {
       const batch = await store.readSignalDay(opts.organizationId, day, after, batchSize);
@@ -183,12 +188,22 @@ export async function scoreOrganization(db: Db, opts: ScoreOrganizationOptions):
         counts[row.riskLevel]++;
         return { row, mrrCents: r.mrrCents, mrrCurrency: r.mrrCurrency, renewalDate: renewalDateOf(r) };
       });
-      await persist(store, day, day, scored.map((x) => x.row), scored, now);
-      processed += batch.length;
-      opts.onProgress?.({ processed, total: Math.max(total, processed) });
+      if (pending) await pending;
+      pending = null;
+      const written = persist(store, day, day, scored.map((x) => x.row), scored, now).then(() => {
+        processed += batch.length;
+        opts.onProgress?.({ processed, total: Math.max(total, processed) });
+      });
+      if (overlap) {
+        pending = written;
+        written.catch(() => {}); // observed by the next `await pending`; avoids an unhandled rejection meanwhile
+      } else await written;
       if (batch.length < batchSize) break;
     }
+    if (pending) await pending;
+    pending = null;
   } finally {
+    if (pending) await (pending as Promise<void>).catch(() => {});
     await store.close();
   }
   return {
