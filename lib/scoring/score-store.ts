@@ -2,8 +2,9 @@
  * Bulk SQL for the scoring run (SQLite and PostgreSQL). Prisma's per-row query path costs ~1-4 ms
  * per written row through the driver adapters (measured: 500 `account.update`s ≈ 2 s on SQLite), far
  * too slow for 100,000 accounts in 30 s. The scoring runs use `openScoreStore` (bottom of this file:
- * a direct libsql connection on SQLite, Prisma raw SQL on PostgreSQL). The Prisma-level helpers
- * (PostgreSQL path; readSignalBatch is also used by the model's training set and the backtest):
+ * a direct libsql connection on SQLite, a node-postgres pool on PostgreSQL). The Prisma-level helpers
+ * (fallback store for a SQLite client without a file; readSignalBatch is also used by the model's
+ * training set and the backtest):
  * - readSignalBatch: keyset page of one day's AccountSignalDaily rows (ordered by accountId);
  * - scoresOnDay: stored health scores of a set of accounts on one day;
  * - replaceScores: DELETE the (accounts × days) rows, then multi-row INSERT of the new ones;
@@ -353,9 +354,13 @@ export async function newestScoreDayAfter(db: Exec, p: Provider, accountIds: str
  *   of whole accounts, ≤ ~4,000 rows each, so no lock is held across an `await` (another Prisma
  *   write in this process would otherwise wait on it while blocking the event loop); when another
  *   connection holds the lock, the transaction is retried after an asynchronous pause (≤ 30 s).
- * - PostgreSQL: Prisma raw SQL with one JSON parameter per statement, delete + insert + account
- *   columns in one `$transaction` per write.
- * Call `close()` when done (closes the SQLite connection).
+ * - PostgreSQL (pgStore): a node-postgres pool of its own (≤ 3 connections, the Prisma client's
+ *   connection settings; Prisma raw SQL when those are not reachable). Every read returns ONE JSON
+ *   text (`json_agg(json_build_array(…))::text`); id lists are one JSON parameter
+ *   (`= ANY(ARRAY(SELECT jsonb_array_elements_text($n::jsonb)))`); each write is one transaction:
+ *   DELETE, `INSERT … FROM jsonb_to_recordset` per ≤ 2,000 score rows, `UPDATE "Account" … FROM
+ *   jsonb_to_recordset` per ≤ 2,000 accounts.
+ * Call `close()` when done (closes the SQLite connection / the PostgreSQL pool).
  */
 export type ScoreStore = {
   provider: Provider;

@@ -68,6 +68,52 @@ describe(`scoring store on ${testDbProvider()}`, () => {
     }
   });
 
+  it("reads one day's signal rows in keyset pages exactly as Prisma's findMany does", async () => {
+    const { org, ids } = await seed("page", 5, 3);
+    const store = await openScoreStore(t.db);
+    try {
+      const want = await t.db.accountSignalDaily.findMany({
+        where: { organizationId: org.id, day: daysAgo(1) },
+        orderBy: { accountId: "asc" },
+        omit: { id: true, organizationId: true, isBackfill: true, computedAt: true },
+      });
+      const first = await store.readSignalDay(org.id, daysAgo(1), null, 2);
+      const second = await store.readSignalDay(org.id, daysAgo(1), first[1].accountId, 2);
+      const rest = await store.readSignalDay(org.id, daysAgo(1), second[1].accountId, 10);
+      expect([first.length, second.length, rest.length]).toEqual([2, 2, 1]);
+      expect([...first, ...second, ...rest]).toEqual(want);
+      expect(want.map((r) => r.accountId)).toEqual([...ids].sort());
+      expect(await store.readSignalDay(org.id, daysAgo(5), null, 10)).toEqual([]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("a write that fails part-way leaves the stored scores and account columns as they were", async () => {
+    const { org, ids } = await seed("atomic", 2, 1);
+    await scoreOrganization(t.db, { organizationId: org.id, day: D, now: D });
+    const before = await t.db.churnScoreDaily.findMany({ where: { organizationId: org.id }, orderBy: { accountId: "asc" } });
+    const accountsBefore = await t.db.account.findMany({ where: { organizationId: org.id }, orderBy: { id: "asc" } });
+    expect(before).toHaveLength(2);
+    const row = (accountId: string) => ({
+      organizationId: org.id, accountId, day: D, healthScore: 12.5, riskLevel: "critical" as const, churnProbability: 0.9, probabilitySource: "fallback",
+      trend: null, factors: [], penalties: [], missingFactors: [], drivers: ["y"], inputs: {}, scoringConfigId: null, scoringConfigVersion: 1, churnModelId: null, churnModelVersion: null,
+    });
+    const store = await openScoreStore(t.db);
+    try {
+      // The third row repeats (account, day): the unique key fails after the DELETE and the first INSERTs.
+      await expect(store.write({
+        accountIds: ids, from: D, to: D, now: new Date(D.getTime() + 3_600_000),
+        rows: [row(ids[0]), row(ids[1]), row(ids[1])],
+        accounts: [{ id: ids[0], healthScore: 12.5, riskLevel: "critical", churnProbability: 0.9, trend: null, topReason: "y", scoredAt: D, mrrCents: null, mrrCurrency: null, renewalDate: null }],
+      })).rejects.toThrow();
+    } finally {
+      await store.close();
+    }
+    expect(await t.db.churnScoreDaily.findMany({ where: { organizationId: org.id }, orderBy: { accountId: "asc" } })).toEqual(before);
+    expect(await t.db.account.findMany({ where: { organizationId: org.id }, orderBy: { id: "asc" } })).toEqual(accountsBefore);
+  });
+
   it("scoreHistory stores the same scores as scoring each day in turn", async () => {
     const a = await seed("hist");
     const b = await seed("daily");
