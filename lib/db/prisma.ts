@@ -19,6 +19,16 @@ export type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
 /** Default database: a SQLite file under ./data (created by `npm run db:deploy` / the demo). */
 export const DEFAULT_DATABASE_URL = "file:./data/churnwatch.db";
 
+const urls = new WeakMap<object, string>();
+
+/**
+ * The PostgreSQL URL a client made by `createPrisma` connects to (hot paths that open their own `pg` pool, e.g.
+ * the scoring store); undefined for SQLite clients and clients made elsewhere.
+ */
+export function postgresUrlOf(db: object): string | undefined {
+  return urls.get(db);
+}
+
 export function isPostgresUrl(url: string): boolean {
   return /^postgres(ql)?:/.test(url);
 }
@@ -29,7 +39,9 @@ export function isPostgresUrl(url: string): boolean {
  */
 export function createPrisma(url = process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL): Db {
   if (isPostgresUrl(url)) {
-    return new PgClient({ adapter: new PrismaPg({ connectionString: url }) }) as unknown as Db;
+    const client = new PgClient({ adapter: new PrismaPg({ connectionString: url }) }) as unknown as Db;
+    urls.set(client, url);
+    return client;
   }
   if (!url.startsWith("file:")) {
     throw new Error(`DATABASE_URL must start with file: (SQLite) or postgresql:// (PostgreSQL); got "${url.split(":")[0]}:…"`);

@@ -15,6 +15,7 @@ import { randomBytes } from "node:crypto";
 import Database from "libsql";
 import pg from "pg";
 import type { Db, Tx } from "@/lib/db";
+import { postgresUrlOf } from "@/lib/db/prisma";
 import type { AccountSignalDaily } from "@/lib/generated/sqlite/client";
 
 type Exec = Db | Tx;
@@ -502,11 +503,10 @@ function prismaPgRunner(db: Db): PgRunner {
   };
 }
 
-/** The node-postgres settings the Prisma client was created with (`new PrismaPg(config)`), or null. */
+/** The node-postgres settings of a client made by `createPrisma` (its URL), or null (the Prisma path is used). */
 function pgConfigOf(db: Db): pg.PoolConfig | null {
-  const adapter = (db as unknown as { _engineConfig?: { adapter?: { config?: unknown; externalPool?: unknown } } })._engineConfig?.adapter;
-  if (!adapter || adapter.externalPool || typeof adapter.config !== "object" || adapter.config === null) return null;
-  return adapter.config as pg.PoolConfig;
+  const url = postgresUrlOf(db);
+  return url ? { connectionString: url } : null;
 }
 
 /**
