@@ -9,7 +9,7 @@
  *   reading a state that is about to change).
  */
 import type { Tx } from "@/lib/db";
-import { providerOf } from "@/lib/db/json-upsert";
+import { providerOf } from "@/lib/db/prisma";
 
 const tails = new Map<string, Promise<unknown>>();
 

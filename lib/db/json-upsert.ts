@@ -28,7 +28,7 @@
  * Every call runs in the caller's transaction when given a `Tx`.
  */
 import { randomBytes } from "node:crypto";
-import type { Db, Tx } from "./prisma";
+import { providerOf, type Db, type Provider, type Tx } from "./prisma";
 
 export type JsonColumnType = "text" | "integer" | "double" | "boolean" | "timestamp" | "json";
 
@@ -68,13 +68,6 @@ const PG_TYPES: Record<JsonColumnType, string> = {
   text: "text", integer: "integer", double: "double precision", boolean: "boolean", timestamp: "timestamp(3)", json: "jsonb",
 };
 
-type Provider = "sqlite" | "postgresql";
-
-/** Which database a client (or transaction client) talks to. */
-export function providerOf(db: Db | Tx): Provider {
-  return (db as unknown as { _activeProvider?: string })._activeProvider === "postgresql" ? "postgresql" : "sqlite";
-}
-
 /** SQLite text of a DateTime, exactly as Prisma writes it (so Prisma's filters and ordering keep working). */
 export function sqliteDateText(d: Date): string {
   return d.toISOString().replace("Z", "+00:00");
@@ -91,10 +84,13 @@ export function newRowId(prefix = "r", nowMs = Date.now()): string {
 
 const q = (c: string) => `"${c}"`;
 
+/** Every column a statement sends, in payload order: id, createdAt, the touch column, then the written ones. */
+const sentColumns = (spec: JsonUpsertSpec, cols: string[]) => ["id", ...(spec.createdAt ? ["createdAt"] : []), ...(spec.touch ? [spec.touch.column] : []), ...cols];
+
 /** Build the statement for one provider and one set of written columns. */
 function buildSql(spec: JsonUpsertSpec, p: Provider, cols: string[], onlyIfNewer: boolean): string {
   const t = q(spec.table);
-  const all = ["id", ...(spec.createdAt ? ["createdAt"] : []), ...(spec.touch ? [spec.touch.column] : []), ...cols];
+  const all = sentColumns(spec, cols);
   const typeOf = (c: string): JsonColumnType =>
     c === "id" ? "text" : c === "createdAt" || c === spec.touch?.column ? "timestamp" : spec.columns[c]!;
   const source =
@@ -156,6 +152,7 @@ export function defineJsonUpsert(spec: JsonUpsertSpec): JsonUpsert {
   const cache = new Map<string, string>();
   const optional = spec.optional ?? [];
   const baseCols = Object.keys(spec.columns);
+  const idPrefix = spec.table.slice(0, 3).toLowerCase();
   return {
     spec,
     async run(db, input, opts = {}) {
@@ -183,16 +180,16 @@ export function defineJsonUpsert(spec: JsonUpsertSpec): JsonUpsert {
         let sql = cache.get(key);
         if (!sql) cache.set(key, (sql = buildSql(spec, p, cols, onlyIfNewer)));
         const stamp = encode(now, "timestamp", p);
+        const all = sentColumns(spec, cols);
         for (let i = 0; i < group.length; i += chunkSize) {
           const chunk = group.slice(i, i + chunkSize);
           const payload = chunk.map((r) => {
-            const vals: unknown[] = [typeof r.id === "string" ? r.id : newRowId(spec.table.slice(0, 3).toLowerCase())];
+            const vals: unknown[] = [typeof r.id === "string" ? r.id : newRowId(idPrefix)];
             if (spec.createdAt) vals.push(stamp);
             if (spec.touch) vals.push(stamp);
             for (const c of cols) vals.push(encode(r[c], spec.columns[c]!, p));
-            if (p === "sqlite") return vals;
-            const all = ["id", ...(spec.createdAt ? ["createdAt"] : []), ...(spec.touch ? [spec.touch.column] : []), ...cols];
-            return Object.fromEntries(all.map((c, j) => [c, vals[j]]));
+            // SQLite reads positions (`value ->> i`), PostgreSQL names (jsonb_to_recordset).
+            return p === "sqlite" ? vals : Object.fromEntries(all.map((c, j) => [c, vals[j]]));
           });
           const res = (await db.$queryRawUnsafe(sql, JSON.stringify(payload))) as Record<string, unknown>[];
           out.push(...res);

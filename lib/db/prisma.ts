@@ -19,6 +19,14 @@ export type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
 /** Default database: a SQLite file under ./data (created by `npm run db:deploy` / the demo). */
 export const DEFAULT_DATABASE_URL = "file:./data/churnwatch.db";
 
+export type Provider = "sqlite" | "postgresql";
+
+/** The database behind a Prisma client or transaction client (each generated client records its provider). */
+export function providerOf(db: Db | Tx): Provider {
+  const p = (db as unknown as { _activeProvider?: string })._activeProvider;
+  return p === "postgresql" || p === "postgres" ? "postgresql" : "sqlite";
+}
+
 const urls = new WeakMap<object, string>();
 
 /**

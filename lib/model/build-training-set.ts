@@ -9,7 +9,8 @@
  */
 import type { Db } from "@/lib/db";
 import { rowToSnapshot, utcDay, addDays } from "@/lib/scoring/signal-row";
-import { providerOf, readSignalBatch } from "@/lib/scoring/score-store";
+import { providerOf } from "@/lib/db/prisma";
+import { readSignalBatch } from "@/lib/scoring/score-store";
 import type { TrainingRow } from "./train";
 import { activeOn, churnedWithin, loadRevenueSpans } from "./churn-dates";
 

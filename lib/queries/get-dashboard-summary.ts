@@ -4,7 +4,8 @@
  * biggest movers since yesterday and last week, renewals within 30 days that are at risk, data freshness.
  */
 import type { Db } from "@/lib/db";
-import { isPostgresDb } from "./list-account-scores";
+import { providerOf } from "@/lib/db/prisma";
+import { sqliteDateText } from "@/lib/db/json-upsert";
 
 const DAY = 86_400_000;
 const utcDay = (d: Date) => new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
@@ -19,7 +20,7 @@ export type Mover = { accountId: string; name: string; from: number; to: number;
  * A DateTime as a raw-query parameter that compares equal to what Prisma stored: SQLite keeps the text
  * `2026-11-20T00:00:00.000+00:00`; PostgreSQL `timestamp(3)` parses ISO text (the zone is ignored, UTC).
  */
-const dbTimestamp = (pg: boolean, d: Date) => (pg ? d.toISOString() : d.toISOString().replace("Z", "+00:00"));
+const dbTimestamp = (pg: boolean, d: Date) => (pg ? d.toISOString() : sqliteDateText(d));
 
 const num = (v: number | bigint | string | null | undefined): number => (v === null || v === undefined ? 0 : Number(v));
 
@@ -28,7 +29,7 @@ const num = (v: number | bigint | string | null | undefined): number => (v === n
  * (minor units) per (risk level, currency). Was five Prisma count/aggregate/groupBy calls.
  */
 async function levelGroups(db: Db, organizationId: string): Promise<LevelRow[]> {
-  const p = (i: number) => (isPostgresDb(db) ? `$${i}` : "?");
+  const p = (i: number) => (providerOf(db) === "postgresql" ? `$${i}` : "?");
   return db.$queryRawUnsafe<LevelRow[]>(
     `SELECT "riskLevel" AS "level", "mrrCurrency" AS "currency", COUNT(*) AS "n", COUNT("healthScore") AS "scored", ` +
       `SUM("healthScore") AS "scoreSum", SUM("mrrCents") AS "mrr" ` +
@@ -44,7 +45,7 @@ async function levelGroups(db: Db, organizationId: string): Promise<LevelRow[]> 
  * of loading both days' rows (2 × N) into JS.
  */
 async function moversBetween(db: Db, organizationId: string, latest: Date, prev: Date): Promise<Mover[]> {
-  const pg = isPostgresDb(db);
+  const pg = providerOf(db) === "postgresql";
   const p = (i: number) => (pg ? `$${i}` : `?${i}`); // numbered: the SQL text uses them out of order
   // The Account name is joined after the LIMIT: joining it first read 50,000 Account rows for 8 names.
   const rows = await db.$queryRawUnsafe<MoverRow[]>(

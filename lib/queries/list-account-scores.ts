@@ -9,6 +9,7 @@
  */
 import { z } from "zod";
 import type { Db } from "@/lib/db";
+import { providerOf } from "@/lib/db/prisma";
 import type { Prisma } from "@/lib/generated/sqlite/client";
 import { offsetFromCursor, offsetPage, ZListQuery } from "@/lib/http/pagination";
 
@@ -47,14 +48,9 @@ export type AccountScoreRow = {
   scoredAt: Date | null;
 };
 
-/** True when `db` talks to PostgreSQL (each generated Prisma client records its provider). */
-export function isPostgresDb(db: Db): boolean {
-  const p = (db as unknown as { _activeProvider?: string })._activeProvider;
-  return p === "postgresql" || p === "postgres";
-}
 
 export function accountWhere(db: Db, organizationId: string, q: Omit<AccountListQuery, "limit" | "cursor" | "sort" | "order" | "format">, now = new Date()): Prisma.AccountWhereInput {
-  const insensitive = isPostgresDb(db) ? { mode: "insensitive" as const } : {};
+  const insensitive = providerOf(db) === "postgresql" ? { mode: "insensitive" as const } : {};
   return {
     organizationId,
     archivedAt: null,
@@ -185,7 +181,7 @@ const utcDate = (t: string | null) => (t === null ? null : new Date(/(Z|[+-]\d\d
  * ~5× faster than findMany + the owner relation for the CSV export's 1,000-row chunks.
  */
 async function readRowsById(db: Db, ids: string[]): Promise<AccountWithOwner[]> {
-  const [res] = await db.$queryRawUnsafe<{ rows: string | null }[]>(isPostgresDb(db) ? CHUNK_SQL.postgresql : CHUNK_SQL.sqlite, JSON.stringify(ids));
+  const [res] = await db.$queryRawUnsafe<{ rows: string | null }[]>(providerOf(db) === "postgresql" ? CHUNK_SQL.postgresql : CHUNK_SQL.sqlite, JSON.stringify(ids));
   const tuples = res?.rows ? (JSON.parse(res.rows) as ChunkTuple[]) : [];
   return tuples.map((t) => ({
     id: t[0], name: t[1], domain: t[2], healthScore: t[3], riskLevel: t[4], trend: t[5], churnProbability: t[6], mrrCents: t[7], mrrCurrency: t[8],

@@ -16,7 +16,8 @@ import { predictChurnProbability } from "@/lib/model/train";
 import { getActiveScoringConfig } from "./config-store";
 import { loadActiveModel } from "./run-scoring";
 import { scoreAccount } from "./score-account";
-import { providerOf, readSignalBatch } from "./score-store";
+import { providerOf } from "@/lib/db/prisma";
+import { readSignalBatch } from "./score-store";
 import { addDays, rowToSnapshot, utcDay } from "./signal-row";
 
 export type RankingResult = { rocAuc: number | null; topDecileLift: number | null; curve: RocPoint[] };

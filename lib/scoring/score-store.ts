@@ -11,21 +11,14 @@
  * - updateAccountColumns: one `WITH v(…) AS (VALUES …) UPDATE "Account" … FROM v` per chunk.
  * Identifiers are fixed strings; every value is a bound parameter. Caller wraps writes in a transaction.
  */
-import { randomBytes } from "node:crypto";
 import Database from "libsql";
 import pg from "pg";
 import type { Db, Tx } from "@/lib/db";
-import { postgresUrlOf } from "@/lib/db/prisma";
+import { newRowId, sqliteDateText } from "@/lib/db/json-upsert";
+import { postgresUrlOf, providerOf, type Provider } from "@/lib/db/prisma";
 import type { AccountSignalDaily } from "@/lib/generated/sqlite/client";
 
 type Exec = Db | Tx;
-export type Provider = "sqlite" | "postgresql";
-
-/** The database behind a Prisma client ("sqlite" | "postgresql"). */
-export function providerOf(db: Db): Provider {
-  const p = (db as unknown as { _activeProvider?: string })._activeProvider;
-  return p === "postgresql" || p === "postgres" ? "postgresql" : "sqlite";
-}
 
 type ColType = "text" | "float" | "int" | "ts" | "json" | "risk" | "trend";
 
@@ -223,23 +216,16 @@ function sqliteTs(d: Date): string {
   const ms = d.getTime();
   let text = tsCache.get(ms);
   if (text === undefined) {
-    text = d.toISOString().replace("Z", "+00:00");
+    text = sqliteDateText(d);
     if (tsCache.size >= 4_096) tsCache.clear();
     tsCache.set(ms, text);
   }
   return text;
 }
 
-let scoreIdCounter = 0;
-const SCORE_ID_PREFIX = randomBytes(4).toString("hex");
-
-/**
- * Time-ordered ChurnScoreDaily id ("scr" + ms timestamp base 36 + process prefix + counter): inserts
- * append to the primary-key index instead of landing on random pages (as the signal rows' ids do).
- */
+/** Time-ordered ChurnScoreDaily id ("scr" + …, see `newRowId`): inserts append to the primary-key index. */
 export function newScoreId(nowMs = Date.now()): string {
-  scoreIdCounter = (scoreIdCounter + 1) % 1_679_616; // 36^4
-  return `scr${nowMs.toString(36).padStart(9, "0")}${SCORE_ID_PREFIX}${scoreIdCounter.toString(36).padStart(4, "0")}`;
+  return newRowId("scr", nowMs);
 }
 
 /**

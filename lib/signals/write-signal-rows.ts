@@ -15,8 +15,9 @@
  * Nothing is interpolated into SQL. Dates are sent in each provider's own text format (SQLite:
  * Prisma's `2026-11-20T00:00:00.000+00:00`, so Prisma's range filters keep matching the rows).
  */
-import { randomBytes } from "node:crypto";
 import type { Db } from "@/lib/db";
+import { newRowId, sqliteDateText } from "@/lib/db/json-upsert";
+import { providerOf } from "@/lib/db/prisma";
 import type { SignalRow } from "./compute-signals";
 import type { SignalSnapshot } from "./types";
 
@@ -61,31 +62,14 @@ const PG_UPSERT =
     .join(", ")}) ` +
   `ON CONFLICT ("accountId", "day") DO UPDATE SET ${UPDATE_SET}`;
 
-/** True when `db` talks to PostgreSQL (each generated client records its provider). */
-export function isPostgresClient(db: Db): boolean {
-  return (db as unknown as { _activeProvider?: string })._activeProvider === "postgresql";
-}
-
-let idCounter = 0;
-const ID_PREFIX = randomBytes(4).toString("hex");
-
-/**
- * Time-ordered row id ("sig" + ms timestamp + process prefix + counter): inserts append to the
- * primary-key index instead of landing on random pages (random UUIDs made SQLite inserts slower).
- */
+/** Time-ordered signal row id ("sig" + …, see `newRowId`): inserts append to the primary-key index. */
 export function newSignalId(nowMs = Date.now()): string {
-  idCounter = (idCounter + 1) % 1_679_616; // 36^4
-  return `sig${nowMs.toString(36).padStart(9, "0")}${ID_PREFIX}${idCounter.toString(36).padStart(4, "0")}`;
-}
-
-/** SQLite text of a DateTime, exactly as Prisma writes it. */
-function sqliteDate(d: Date): string {
-  return d.toISOString().replace("Z", "+00:00");
+  return newRowId("sig", nowMs);
 }
 
 /** One row as a positional array (SQLite: JSON columns as JSON text, booleans as 0/1, dates as text). */
 function sqliteTuple(row: SignalRow, id: string, isBackfill: boolean, computedAt: string): unknown[] {
-  const out: unknown[] = [id, row.organizationId, row.accountId, sqliteDate(row.day)];
+  const out: unknown[] = [id, row.organizationId, row.accountId, sqliteDateText(row.day)];
   for (const k of SNAPSHOT_KEYS) {
     const v = row[k];
     if (v === null || v === undefined) out.push(null);
@@ -112,7 +96,7 @@ function pgRecord(row: SignalRow, id: string, isBackfill: boolean, computedAt: s
  * @param isBackfill decides the `isBackfill` flag per row day (ms).
  */
 export async function upsertSignalRows(db: Db, rows: readonly SignalRow[], isBackfill: (dayMs: number) => boolean): Promise<void> {
-  const pg = isPostgresClient(db);
+  const pg = providerOf(db) === "postgresql";
   const now = new Date();
   const step = pg ? PG_ROWS_PER_INSERT : SQLITE_ROWS_PER_INSERT;
   for (let i = 0; i < rows.length; i += step) {
@@ -121,7 +105,7 @@ export async function upsertSignalRows(db: Db, rows: readonly SignalRow[], isBac
       const at = now.toISOString();
       await db.$executeRawUnsafe(PG_UPSERT, JSON.stringify(chunk.map((r) => pgRecord(r, newSignalId(), isBackfill(r.day.getTime()), at))));
     } else {
-      const at = sqliteDate(now);
+      const at = sqliteDateText(now);
       await db.$executeRawUnsafe(SQLITE_UPSERT, JSON.stringify(chunk.map((r) => sqliteTuple(r, newSignalId(), isBackfill(r.day.getTime()), at))));
     }
   }
@@ -161,7 +145,7 @@ export async function deleteRowsBeforeStart(
     if (first > range.fromDayMs) affected.push([accountId, Math.min(first, range.toDayMs + 86_400_000)]);
   }
   if (affected.length === 0) return;
-  const pg = isPostgresClient(db);
+  const pg = providerOf(db) === "postgresql";
   const from = new Date(range.fromDayMs);
   for (let i = 0; i < affected.length; i += DELETE_ACCOUNTS_PER_STATEMENT) {
     const part = affected.slice(i, i + DELETE_ACCOUNTS_PER_STATEMENT);
@@ -169,7 +153,7 @@ export async function deleteRowsBeforeStart(
       const json = JSON.stringify(part.map(([accountId, before]) => ({ accountId, from: from.toISOString(), before: new Date(before).toISOString() })));
       await db.$executeRawUnsafe(PG_DELETE_BEFORE_START, json);
     } else {
-      const json = JSON.stringify(part.map(([accountId, before]) => [accountId, sqliteDate(from), sqliteDate(new Date(before))]));
+      const json = JSON.stringify(part.map(([accountId, before]) => [accountId, sqliteDateText(from), sqliteDateText(new Date(before))]));
       await db.$executeRawUnsafe(SQLITE_DELETE_BEFORE_START, json, json);
     }
   }

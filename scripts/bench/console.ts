@@ -27,7 +27,9 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { existsSync, mkdirSync, rmSync } from "node:fs";
 import os from "node:os";
 import Database from "libsql";
+import { mulberry32 } from "@/sandbox/core/prng";
 import { createPrisma, isPostgresUrl, type Db } from "@/lib/db/prisma";
+import { sqliteDateText } from "@/lib/db/json-upsert";
 import { encodeCursor } from "@/lib/http/pagination";
 import { fallbackProbability } from "@/lib/model/fallback";
 import { getAccountDetail } from "@/lib/queries/get-account-detail";
@@ -47,15 +49,6 @@ function arg(name: string, def: string): string {
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : def;
 }
 
-function rng(seed: number) {
-  let a = seed;
-  return () => {
-    a |= 0; a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // ───────────────────────────── bulk insert (seeding only) ─────────────────────────────
 
@@ -88,7 +81,7 @@ async function bulkInsert(sink: Sink, table: string, cols: Col[], rows: unknown[
       stmt.run(cols.map(([, t], k) => {
         const v = r[k];
         if (v === null || v === undefined) return null;
-        if (t === "ts") return (v as Date).toISOString().replace("Z", "+00:00");
+        if (t === "ts") return sqliteDateText(v as Date);
         if (t === "json") return JSON.stringify(v);
         if (t === "bool") return v ? 1 : 0;
         return v;
@@ -186,7 +179,7 @@ const TICKET_COLS: Col[] = [["id", "text"], ["organizationId", "text"], ["connec
 async function seedOnly(url: string, n: number, days: number, today: Date): Promise<void> {
   const db = createPrisma(url);
   const pg = isPostgresUrl(url);
-  const r = rng(7);
+  const r = mulberry32(7);
   const now = new Date();
   const org = await db.organization.create({ data: { name: "Bench Console Co", slug: `${SLUG_PREFIX}-${n}-${randomUUID().slice(0, 6)}` } });
   const hs = await db.connection.create({ data: { organizationId: org.id, provider: "hubspot", externalAccountId: "24681357", displayName: "Bench portal", lastSyncAt: new Date(now.getTime() - 12 * 60_000), lastFullSyncAt: now } });

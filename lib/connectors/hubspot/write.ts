@@ -20,7 +20,8 @@
  * Errors: a database error (e.g. a NOT NULL column) is thrown and the caller's transaction rolls back.
  */
 import type { Tx } from "@/lib/db";
-import { defineJsonUpsert, providerOf } from "@/lib/db/json-upsert";
+import { defineJsonUpsert } from "@/lib/db/json-upsert";
+import { providerOf } from "@/lib/db/prisma";
 import type { HubspotRecord } from "./client";
 import {
   companyContentKey, mapCompany, mapContact, mapDeal, mapEngagement, mapTicket, type EngagementType,

@@ -15,7 +15,8 @@
  * is the full sync's "seen in this listing" mark, read by the deleted-customer reconciliation).
  */
 import type { Tx } from "@/lib/db";
-import { defineJsonUpsert, providerOf, type JsonUpsert } from "@/lib/db/json-upsert";
+import { defineJsonUpsert, type JsonUpsert } from "@/lib/db/json-upsert";
+import { providerOf } from "@/lib/db/prisma";
 import { subscriptionMrr, type MrrOptions } from "@/lib/billing/mrr";
 import type { ChargeRow, CustomerRow, InvoiceRow, SubscriptionRow } from "./map";
 
