@@ -11,6 +11,7 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, rmSync } from "node:fs";
 import { randomUUID } from "node:crypto";
 import os from "node:os";
+import { mulberry32 } from "@/sandbox/core/prng";
 import { createPrisma, isPostgresUrl } from "@/lib/db/prisma";
 import { scoreOrganization } from "@/lib/scoring/run-scoring";
 import { defineJsonUpsert } from "@/lib/db/json-upsert";
@@ -22,15 +23,6 @@ function arg(name: string, def: string): string {
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : def;
 }
 
-function rng(seed: number) {
-  let a = seed;
-  return () => {
-    a |= 0; a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const DAY = new Date(Date.UTC(2026, 10, 20));
 
@@ -74,7 +66,7 @@ const seedAccounts = defineJsonUpsert({
  */
 async function seedOnly(url: string, n: number): Promise<void> {
   const db = createPrisma(url);
-  const r = rng(42);
+  const r = mulberry32(42);
   const org = await db.organization.create({ data: { name: "Bench", slug: `bench-${randomUUID().slice(0, 8)}` } });
   const prefix = randomUUID().slice(0, 8);
   const CH = 2000;

@@ -2,18 +2,9 @@ import { describe, expect, it } from "vitest";
 import { assertNoLeakage, extractFeatures, FEATURE_NAMES, LeakageError } from "@/lib/model/features";
 import { fitLogistic, predictLogistic } from "@/lib/model/logistic";
 import { predictChurnProbability, trainChurnModel, type TrainingRow } from "@/lib/model/train";
+import { mulberry32 } from "@/sandbox/core/prng";
 import { goodSignals } from "../scoring/fixtures";
 
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number) {
-  let a = seed;
-  return () => {
-    a |= 0; a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const DAY = 86_400_000;
 const START = Date.UTC(2026, 0, 1);
@@ -24,7 +15,7 @@ const START = Date.UTC(2026, 0, 1);
  * One in four accounts churns (50 accounts).
  */
 function dataset(signal: number, seed = 7, accounts = 200, churnEvery = 4): TrainingRow[] {
-  const r = rng(seed);
+  const r = mulberry32(seed);
   const rows: TrainingRow[] = [];
   for (let a = 0; a < accounts; a++) {
     const churner = signal === 0 ? r() < 0.25 : a % churnEvery === 0;
