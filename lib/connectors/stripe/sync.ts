@@ -265,7 +265,6 @@ async function runFullStream(rt: Runtime, stream: Stream, meta: FullMeta): Promi
       ? stored.slices
       : [{ gte: null, lt: null, startingAfter: stored.startingAfter, done: stored.done }];
   let lastFlush = Date.now();
-  const inflight = new Set<Promise<number>>();
   let failure: unknown = null;
 
   /** Walk one slice (index into `committed`); the first walk of a fresh stream may split the stream. */
@@ -291,8 +290,6 @@ async function runFullStream(rt: Runtime, stream: Stream, meta: FullMeta): Promi
           await saveCheckpoint(tx, rt.conn.id, key, { slices: committed } satisfies StreamCheckpoint);
           return written;
         });
-        inflight.add(p);
-        void p.finally(() => inflight.delete(p)).catch(() => undefined);
         pending = p;
         cursor = replacement ? replacement[0]! : next;
         if (replacement) {
@@ -336,7 +333,6 @@ async function runFullStream(rt: Runtime, stream: Stream, meta: FullMeta): Promi
     workers.push(worker());
     while (workers.length < Math.min(SLICE_CONCURRENCY, queue.length + 1)) workers.push(worker());
     for (let k = 0; k < workers.length; k++) await workers[k];
-    await Promise.allSettled([...inflight]);
     if (failure !== null) throw failure;
     await rt.lock(async () => {
       await run.finish(run.skipped ? "partial" : "succeeded");
