@@ -53,6 +53,9 @@ export function rowToSnapshot(r: Omit<AccountSignalDaily, "id" | "organizationId
     productCount: r.productCount,
     itemCount: r.itemCount,
     products: strArray(r.products),
+    lifecycleState: null,
+    cancelingMrrShare: null,
+    newCustomer: null,
     freshness: fresh
       ? { hubspot: typeof fresh.hubspot === "string" ? fresh.hubspot : null, stripe: typeof fresh.stripe === "string" ? fresh.stripe : null }
       : null,

@@ -530,6 +530,9 @@ export function signalsOnDay(
     ...crm,
     daysUntilRenewal: renewalAt === null ? null : Math.max(0, Math.floor((renewalAt - dayStartMs) / DAY_MS)),
     tenureDays: tenure,
+    lifecycleState: null,
+    cancelingMrrShare: null,
+    newCustomer: null,
     freshness: h.freshness,
     extra,
   };

@@ -1,4 +1,23 @@
 /**
+ * Where an account stands with the business on a day (see docs/signals.md, "Lifecycle states"):
+ * - `prospect`: never had a live paid subscription (no billing, or only incomplete ones);
+ * - `trialing`: only trialing subscriptions live (no paid revenue yet);
+ * - `customer`: live paid revenue (MRR > 0);
+ * - `past_due`: live paid subscription(s) whose latest invoice is unpaid / past due (still a paying
+ *   customer for risk purposes);
+ * - `paused`: all live revenue paused (Stripe `pause_collection` / status `paused`);
+ * - `churned`: had revenue, all of it ended (Account.churnedAt = the latest end).
+ * Only `customer` and `past_due` are "paying" (see {@link PAYING_LIFECYCLE_STATES}): they get risk levels.
+ */
+export type LifecycleState = "prospect" | "trialing" | "customer" | "past_due" | "paused" | "churned";
+
+/** Every lifecycle state, in display order. */
+export const LIFECYCLE_STATES = ["customer", "past_due", "trialing", "paused", "prospect", "churned"] as const satisfies readonly LifecycleState[];
+
+/** States whose accounts are paying customers: the only ones with a risk level (risk lists, movers, MRR at risk, write-back). */
+export const PAYING_LIFECYCLE_STATES: readonly LifecycleState[] = ["customer", "past_due"];
+
+/**
  * The daily per-account measurements (one AccountSignalDaily row) as the scoring engine and the
  * churn model read them. Produced by lib/signals (from synced HubSpot/Stripe records), consumed by
  * lib/scoring and lib/model. `null` always means "no data", never zero.
@@ -40,6 +59,22 @@ export type SignalSnapshot = {
   productCount: number | null;
   itemCount: number | null;
   products: string[] | null;
+  /**
+   * Lifecycle state at the end of the day (see {@link LifecycleState}); null when unknown (no billing
+   * source and nothing else says whether the account pays).
+   */
+  lifecycleState: LifecycleState | null;
+  /**
+   * Share (0..1) of the account's MRR (primary currency) on live subscriptions set to cancel (cancel at
+   * period end or a cancel_at) as known by the end of the day; null when the account has no MRR.
+   */
+  cancelingMrrShare: number | null;
+  /**
+   * First revenue (first day with MRR > 0) within the last 90 days. A new customer's MRR change from 0
+   * is not growth: the MRR-change signals still report it honestly, scoring treats it as this state.
+   * Null without a billing source or when the account never had revenue.
+   */
+  newCustomer: boolean | null;
   /** When each source was last synced when this row was computed (ISO strings). */
   freshness: { hubspot?: string | null; stripe?: string | null } | null;
   /** Signals added later without a migration. */

@@ -137,6 +137,7 @@ function snapshotFor(p: Profile, r: () => number, day: Date, dayIdx: number, day
     openTickets: Math.floor(r() * (p.tickets + 1)), urgentTickets: r() < 0.05 ? 1 : 0, tenureDays: p.tenure + dayIdx,
     billingInterval: "month", commitmentTermMonths: 12, collectionMethod: "charge_automatically", paymentMethodType: "card",
     productCount: 1 + (p.seats % 3), itemCount: 1 + (p.seats % 4), products: ["Core"],
+    lifecycleState: "customer", cancelingMrrShare: p.cancel ? 1 : 0, newCustomer: false,
     freshness: { hubspot: day.toISOString(), stripe: day.toISOString() }, extra: null,
   };
 }

@@ -45,7 +45,7 @@ function synthetic(r: () => number, organizationId: string, accountId: string, d
     billingInterval: r() < 0.7 ? "month" : "year", commitmentTermMonths: 12, collectionMethod: "charge_automatically",
     paymentMethodType: "card", productCount: 1 + Math.floor(r() * 3), itemCount: 1 + Math.floor(r() * 5),
     products: ["Core"], freshness: { stripe: day.toISOString(), hubspot: day.toISOString() },
-    renewalDealStage: null, extra: null,
+    renewalDealStage: null, lifecycleState: "customer", cancelingMrrShare: 0, newCustomer: false, extra: null,
   };
 }
 

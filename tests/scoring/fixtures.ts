@@ -9,7 +9,8 @@ export function emptySignals(day = new Date("2026-11-20T00:00:00Z")): SignalSnap
     cancellationPending: null, failedPayments30d: null, daysSinceLastPayment: null, pastDueInvoices: null, calls30d: null,
     meetings30d: null, notes30d: null, daysSinceLastEngagement: null, openTickets: null, urgentTickets: null,
     tenureDays: null, billingInterval: null, commitmentTermMonths: null, collectionMethod: null, paymentMethodType: null,
-    productCount: null, itemCount: null, products: null, freshness: null, extra: null,
+    productCount: null, itemCount: null, products: null, lifecycleState: null, cancelingMrrShare: null, newCustomer: null,
+    freshness: null, extra: null,
   };
 }
 
