@@ -77,13 +77,49 @@ export function publicRequestUri(url: string, headers: Headers): string {
   return u.toString();
 }
 
+/** Ids per `IN (…)` list (well under SQLite's bound-parameter limit and PostgreSQL's). */
+const ID_CHUNK = 500;
+function chunks<T>(xs: T[], n: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < xs.length; i += n) out.push(xs.slice(i, i + n));
+  return out;
+}
+
 const STREAM_OF: Record<string, StreamName> = { company: "companies", contact: "contacts", deal: "deals", ticket: "tickets" };
 
-export type HubspotReceiveResult = { received: number; duplicates: number; enqueued: string[] };
+/** received: event rows stored (one per event and receiving connection); refused: events for a portal no verifying connection owns. */
+export type HubspotReceiveResult = { received: number; duplicates: number; refused: number; enqueued: string[] };
+
+/** A HubSpot connection that may receive webhook events (what the verification needs of it). */
+type WebhookConnection = { id: string; organizationId: string; externalAccountId: string; webhookSecretEnc: string | null };
+
+/**
+ * The connections a delivery is for: those whose signing secret verified it. A connection's own webhook
+ * secret (the client secret of the app whose token it holds, entered by that organization's admin) vouches
+ * for that connection only. The operator's app secret (env HUBSPOT_CLIENT_SECRET, which no tenant knows)
+ * vouches for every connection of the portals the events name. HubSpot signs every delivery with the
+ * client secret of the app whose webhook subscription fired
+ * (https://developers.hubspot.com/docs/api/webhooks/validating-requests), so a delivery signed with
+ * organization B's secret reaches only B's connection, whatever portal ids its events name.
+ * @returns the vouched-for connections, and whether the operator's secret verified the request.
+ */
+function verifiedConnections(conns: WebhookConnection[], p: { method: string; uri: string; rawBody: string; signature: string | null; timestamp: string | null }): { conns: WebhookConnection[]; operator: boolean } {
+  const envSecret = env().HUBSPOT_CLIENT_SECRET;
+  const operator = envSecret ? verifyHubspotV3({ secrets: [envSecret], ...p }) : false;
+  if (operator) return { conns, operator };
+  return { conns: conns.filter((c) => c.webhookSecretEnc && verifyHubspotV3({ secrets: [decryptSecret(c.webhookSecretEnc)], ...p })), operator };
+}
 
 /**
  * Verify, store and enqueue a webhook delivery (see module doc).
- * @throws AppError unauthorized (bad/stale signature), bad_request (verified but not a HubSpot event array).
+ *
+ * Tenant binding: each event is stored for, and applied to, only the connections whose secret verified the
+ * request AND that own the event's portal (`portalId` = the connection's `externalAccountId`). Events naming
+ * a portal that no verifying connection owns are refused (counted in `refused`, not stored). When several
+ * organizations connected the same portal through the same app, each of their connections gets the event
+ * (one WebhookEvent row per connection; dedupe is per connection + event id).
+ * @throws AppError unauthorized (bad/stale signature, or a signature no connection of the named portals
+ *   vouches for), bad_request (verified but not a HubSpot event array).
  */
 export async function receiveHubspotWebhook(db: Db, p: { method: string; uri: string; rawBody: string; signature: string | null; timestamp: string | null }): Promise<HubspotReceiveResult> {
   let portalIds: string[] = [];
@@ -91,43 +127,50 @@ export async function receiveHubspotWebhook(db: Db, p: { method: string; uri: st
     const peek = JSON.parse(p.rawBody) as unknown;
     if (Array.isArray(peek)) portalIds = [...new Set(peek.map((e) => String((e as { portalId?: unknown })?.portalId ?? "")).filter(Boolean))];
   } catch { /* verified below; a body that is not JSON cannot carry a valid signature for us anyway */ }
-  const conns = portalIds.length
-    ? await db.connection.findMany({ where: { provider: "hubspot", externalAccountId: { in: portalIds }, credentialsEnc: { not: null } } })
+  const conns: WebhookConnection[] = portalIds.length
+    ? await db.connection.findMany({
+      where: { provider: "hubspot", externalAccountId: { in: portalIds }, credentialsEnc: { not: null } },
+      select: { id: true, organizationId: true, externalAccountId: true, webhookSecretEnc: true },
+      orderBy: { createdAt: "asc" },
+    })
     : [];
-  const secrets: string[] = [];
-  const envSecret = env().HUBSPOT_CLIENT_SECRET;
-  if (envSecret) secrets.push(envSecret);
-  for (const c of conns) if (c.webhookSecretEnc) secrets.push(decryptSecret(c.webhookSecretEnc));
-  if (!verifyHubspotV3({ secrets, ...p })) throw new AppError("unauthorized", "invalid or stale X-HubSpot-Signature-v3: request refused");
+  const { conns: verified, operator } = verifiedConnections(conns, p);
+  // A delivery of our own app for a portal no connection holds any more is genuine: acknowledged (so HubSpot
+  // stops retrying), nothing stored. Anything else unverified is refused.
+  if (!verified.length && !operator) throw new AppError("unauthorized", "invalid or stale X-HubSpot-Signature-v3: request refused");
 
   const parsed = ZEvents.safeParse(JSON.parse(p.rawBody));
   if (!parsed.success) throw new AppError("bad_request", "expected HubSpot's webhook payload: a JSON array of events");
   const byConn = new Map<string, string[]>();
-  let received = 0, duplicates = 0;
+  let received = 0, duplicates = 0, refused = 0;
   for (const e of parsed.data) {
-    const conn = conns.find((c) => c.externalAccountId === e.portalId);
-    try {
-      const row = await db.webhookEvent.create({
-        data: {
-          provider: "hubspot", eventId: e.eventId, type: e.subscriptionType, organizationId: conn?.organizationId, connectionId: conn?.id,
-          occurredAt: e.occurredAt ? new Date(e.occurredAt) : null, payload: e as object,
-          status: conn && STREAM_OF[e.subscriptionType.split(".")[0]] ? "received" : "ignored",
-        },
-      });
-      received++;
-      if (conn && row.status === "received") byConn.set(conn.id, [...(byConn.get(conn.id) ?? []), row.id]);
-    } catch (err) {
-      if ((err as { code?: string }).code === "P2002") { duplicates++; continue; }
-      throw err;
+    const targets = verified.filter((c) => c.externalAccountId === e.portalId);
+    if (!targets.length) { refused++; continue; }
+    const handled = Boolean(STREAM_OF[e.subscriptionType.split(".")[0]]);
+    for (const conn of targets) {
+      try {
+        const row = await db.webhookEvent.create({
+          data: {
+            provider: "hubspot", eventId: e.eventId, type: e.subscriptionType, organizationId: conn.organizationId, connectionId: conn.id,
+            occurredAt: e.occurredAt ? new Date(e.occurredAt) : null, payload: e as object,
+            status: handled ? "received" : "ignored",
+          },
+        });
+        received++;
+        if (row.status === "received") byConn.set(conn.id, [...(byConn.get(conn.id) ?? []), row.id]);
+      } catch (err) {
+        if ((err as { code?: string }).code === "P2002") { duplicates++; continue; }
+        throw err;
+      }
     }
   }
   const enqueued: string[] = [];
   for (const [connectionId, eventIds] of byConn) {
-    const conn = conns.find((c) => c.id === connectionId)!;
+    const conn = verified.find((c) => c.id === connectionId)!;
     const { job } = await enqueueJob(db, HUBSPOT_WEBHOOK_JOB, { connectionId, eventIds }, { organizationId: conn.organizationId });
     enqueued.push(job.id);
   }
-  return { received, duplicates, enqueued };
+  return { received, duplicates, refused, enqueued };
 }
 
 /**
@@ -135,7 +178,12 @@ export async function receiveHubspotWebhook(db: Db, p: { method: string; uri: st
  * @returns counts of records upserted/archived and the accounts to rescore.
  */
 export async function applyHubspotWebhookEvents(db: Db, p: { connectionId: string; eventIds: string[]; jobId?: string }): Promise<{ upserted: number; archived: number; accountIds: string[] }> {
-  const events = await db.webhookEvent.findMany({ where: { id: { in: p.eventIds }, status: "received" } });
+  // Id lists in chunks: one `IN (…)` of a 1,000-event delivery exceeds what the SQLite driver binds.
+  const events: { id: string; payload: unknown }[] = [];
+  for (const ids of chunks(p.eventIds, ID_CHUNK)) {
+    // Only this connection's rows: a job never applies another connection's (or organization's) events.
+    events.push(...await db.webhookEvent.findMany({ where: { id: { in: ids }, connectionId: p.connectionId, status: "received" }, select: { id: true, payload: true } }));
+  }
   if (events.length === 0) return { upserted: 0, archived: 0, accountIds: [] };
   const { client, settings, organizationId } = await openClient(db, p.connectionId, hubspotClientDefaults());
   const w = { organizationId, connectionId: p.connectionId, dealStageMap: settings.dealStageMap };
@@ -149,6 +197,20 @@ export async function applyHubspotWebhookEvents(db: Db, p: { connectionId: strin
     const target = action === "deletion" ? deleted : changed;
     if (!target.has(stream)) target.set(stream, new Set());
     target.get(stream)!.add(String(e.objectId));
+  }
+  // A deletion is confirmed with HubSpot before anything is archived: ids the batch read still returns (live,
+  // not archived) were not deleted — whoever sent the event — and are re-read as changes instead.
+  for (const [stream, idSet] of deleted) {
+    const def = STREAMS.find((s) => s.name === stream)!;
+    for (const ids of chunks([...idSet], 100)) {
+      const items: PageItem[] = await client.batchRead(stream, ids, ["hs_object_id"], def.scope);
+      for (const it of items) {
+        if (!it.ok) continue;
+        idSet.delete(it.record.id);
+        if (!changed.has(stream)) changed.set(stream, new Set());
+        changed.get(stream)!.add(it.record.id);
+      }
+    }
   }
   let upserted = 0, archived = 0;
   const touched: { stream: StreamName; ids: string[] }[] = [];
@@ -166,10 +228,13 @@ export async function applyHubspotWebhookEvents(db: Db, p: { connectionId: strin
     }
   }
   for (const [stream, idSet] of deleted) {
+    if (!idSet.size) continue;
     archived += await db.$transaction((tx) => markArchived(tx, w, stream, [...idSet], new Date()));
     touched.push({ stream, ids: [...idSet] });
   }
-  await db.webhookEvent.updateMany({ where: { id: { in: events.map((e) => e.id) } }, data: { status: "processed", processedAt: new Date() } });
+  for (const ids of chunks(events.map((e) => e.id), ID_CHUNK)) {
+    await db.webhookEvent.updateMany({ where: { id: { in: ids } }, data: { status: "processed", processedAt: new Date() } });
+  }
   await resolveIdentities(db, { organizationId, connectionId: p.connectionId });
   const accountIds = await affectedAccounts(db, p.connectionId, touched);
   if (accountIds.length && registeredJobNames().includes("refresh-accounts-job")) {
@@ -181,14 +246,15 @@ export async function applyHubspotWebhookEvents(db: Db, p: { connectionId: strin
 async function affectedAccounts(db: Db, connectionId: string, touched: { stream: StreamName; ids: string[] }[]): Promise<string[]> {
   const out = new Set<string>();
   for (const t of touched) {
-    if (!t.ids.length) continue;
-    const where = { connectionId, externalId: { in: t.ids } };
+    for (const ids of chunks(t.ids, ID_CHUNK)) {
+    const where = { connectionId, externalId: { in: ids } };
     const rows: { accountId: string | null }[] =
       t.stream === "companies" ? await db.sourceRecord.findMany({ where: { ...where, objectType: "company" }, select: { accountId: true } })
       : t.stream === "contacts" ? await db.contact.findMany({ where, select: { accountId: true } })
       : t.stream === "deals" ? await db.deal.findMany({ where, select: { accountId: true } })
       : await db.ticket.findMany({ where, select: { accountId: true } });
     for (const r of rows) if (r.accountId) out.add(r.accountId);
+    }
   }
   return [...out];
 }
