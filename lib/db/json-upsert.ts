@@ -73,13 +73,35 @@ export function sqliteDateText(d: Date): string {
   return d.toISOString().replace("Z", "+00:00");
 }
 
-let idCounter = 0;
-const ID_PREFIX = randomBytes(4).toString("hex");
+/** Ids per time step before the time part moves on (4 base-36 digits). */
+export const ROW_ID_COUNTER_SPAN = 36 ** 4; // 1,679,616
+/** This process's random part (48 bits): two processes (workers, the web server, scripts) never share a sequence. */
+const ID_PROCESS = randomBytes(6).toString("hex");
+/** The last id's time part (ms) and counter: every id of this process is greater than the one before. */
+let idTimeMs = 0;
+let idCounter = -1;
 
-/** A time-ordered unique row id (appends to the primary-key index instead of random pages). */
+/**
+ * A unique, time-ordered row id: `prefix` + time (ms, 9 base-36 digits) + this process's random part (12 hex)
+ * + a counter (4 base-36 digits), e.g. `scr0mixk2b1c` `9f04a1c2e3d7` `0003`. Fixed width, so text order = id order.
+ *
+ * Inserts append to the right of the primary-key index instead of random pages. Within a process every id is
+ * strictly greater than the previous one, whatever the count: the time part is max(nowMs, the last id's time);
+ * when the counter of one time step is used up (1,679,616 ids, e.g. a year of history for 4,600+ accounts written
+ * with one run timestamp) the time part moves 1 ms forward instead of the counter wrapping onto ids already used
+ * (the cause of `UNIQUE constraint failed: ChurnScoreDaily.id`, issue 13). Across processes the random part keeps
+ * sequences apart (48 bits: a clash needs the same random part, the same ms and the same counter).
+ * @param nowMs the time to stamp (default now); an earlier time than the last id's never makes ids go backwards.
+ */
 export function newRowId(prefix = "r", nowMs = Date.now()): string {
-  idCounter = (idCounter + 1) % 1_679_616; // 36^4
-  return `${prefix}${nowMs.toString(36).padStart(9, "0")}${ID_PREFIX}${idCounter.toString(36).padStart(4, "0")}`;
+  if (nowMs > idTimeMs) {
+    idTimeMs = nowMs;
+    idCounter = 0;
+  } else if (++idCounter >= ROW_ID_COUNTER_SPAN) {
+    idTimeMs += 1;
+    idCounter = 0;
+  }
+  return `${prefix}${idTimeMs.toString(36).padStart(9, "0")}${ID_PROCESS}${idCounter.toString(36).padStart(4, "0")}`;
 }
 
 const q = (c: string) => `"${c}"`;
