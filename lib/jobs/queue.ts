@@ -23,6 +23,30 @@ export type JobView = {
   finishedAt: Date | null;
 };
 
+/**
+ * A running job whose heartbeat (`Job.heartbeatAt`, written every {@link HEARTBEAT_MS} by the process running
+ * it, see lib/jobs/run-job.ts) is older than this (ms) has lost its process (SIGKILL, crash, power loss).
+ */
+export const STALE_MS = 120_000;
+/** How often (ms) a running job's process refreshes `Job.heartbeatAt`, progress or not. */
+export const HEARTBEAT_MS = 15_000;
+/** Error text of a job put back in the queue because its process stopped sending heartbeats. */
+export const REQUEUED_STALE = "worker stopped while running (no heartbeat); resumed";
+
+/**
+ * Put job `id` back in the queue if it is running with a heartbeat older than `staleMs` — one conditional
+ * update, so when several waiters see the same dead job only one re-queues it. Returns true when this call
+ * re-queued it. Called wherever a job is waited on or deduplicated onto, not only at worker start-up.
+ */
+export async function requeueIfStale(db: Db, id: string, staleMs = STALE_MS): Promise<boolean> {
+  const r = await db.job.updateMany({
+    where: { id, status: "running", heartbeatAt: { lt: new Date(Date.now() - staleMs) } },
+    data: { status: "queued", lockedBy: null, error: REQUEUED_STALE, runAfter: new Date() },
+  });
+  if (r.count === 1) for (const fn of g.__cwJobListeners!) fn();
+  return r.count === 1;
+}
+
 type Listener = () => void;
 const g = globalThis as unknown as { __cwJobListeners?: Set<Listener> };
 g.__cwJobListeners ??= new Set();
@@ -49,7 +73,13 @@ export async function enqueueJob(
   if (!parsed.success) throw new AppError("bad_request", `invalid payload for ${name}: ${z.prettifyError(parsed.error)}`);
   if (opts.dedupeKey) {
     const live = await db.job.findFirst({ where: { dedupeKey: opts.dedupeKey, status: { in: ["queued", "running"] } }, orderBy: { createdAt: "desc" } });
-    if (live) return { job: toView(live), deduplicated: true };
+    if (live) {
+      // Joining a dead job would wait forever: a running job without a recent heartbeat is re-queued first.
+      if (live.status === "running" && await requeueIfStale(db, live.id)) {
+        return { job: toView(await db.job.findUniqueOrThrow({ where: { id: live.id } })), deduplicated: true };
+      }
+      return { job: toView(live), deduplicated: true };
+    }
   }
   const job = await db.job.create({
     data: {

@@ -6,7 +6,7 @@
 import type { Db } from "@/lib/db";
 import { logger } from "@/lib/logger";
 import type { JobContext } from "./define-job";
-import { cancelJob, enqueueJob, toView, type JobView } from "./queue";
+import { cancelJob, enqueueJob, HEARTBEAT_MS, requeueIfStale, toView, type JobView } from "./queue";
 import { getJobDefinition } from "./registry";
 
 const PROGRESS_INTERVAL_MS = 500;
@@ -53,6 +53,12 @@ export async function executeJob(
     },
   };
   const started = Date.now();
+  // Heartbeat independent of progress writes: a job in a long silent phase is not taken for a dead one.
+  const heartbeat = setInterval(() => {
+    void db.job.updateMany({ where: { id: job.id, status: "running" }, data: { heartbeatAt: new Date() } })
+      .catch((err: unknown) => log.warn({ err }, "job heartbeat write failed"));
+  }, HEARTBEAT_MS);
+  heartbeat.unref?.();
   try {
     const def = await getJobDefinition(job.name);
     const payload = def.schema.parse(job.payload);
@@ -84,6 +90,8 @@ export async function executeJob(
         : { status: cancelled ? "cancelled" : "failed", error: message, progress: progressState as object, finishedAt: new Date() },
     });
     return toView(row);
+  } finally {
+    clearInterval(heartbeat);
   }
 }
 
@@ -101,12 +109,23 @@ export function delegateInlineJobs(on: boolean): void {
 
 const TERMINAL = ["succeeded", "failed", "cancelled"];
 
-/** Wait (polling every 250 ms, without blocking the event loop) until job `id` ended; `signal` requests its cancel. */
-async function waitForJobEnd(db: Db, id: string, signal?: AbortSignal): Promise<JobView> {
+/**
+ * Wait (polling every 250 ms, without blocking the event loop) until job `id` ended; `signal` requests its
+ * cancel. A job found running without a recent heartbeat (its process died) is re-queued
+ * ({@link requeueIfStale}); with `runHere` (a CLI script: no worker of ours may be running) this process then
+ * claims it and runs it, so it resumes from its checkpoint instead of being waited on forever.
+ */
+async function waitForJobEnd(db: Db, id: string, signal?: AbortSignal, runHere = false): Promise<JobView> {
   let cancelSent = false;
+  let polls = 0;
   for (;;) {
     const row = await db.job.findUniqueOrThrow({ where: { id } });
     if (TERMINAL.includes(row.status)) return toView(row);
+    if (row.status === "running" && polls++ % 20 === 0) await requeueIfStale(db, id); // every ~5 s
+    if (runHere && !signal?.aborted) {
+      const claimed = await claimForInline(db, id);
+      if (claimed) return executeJob(db, claimed, { signal });
+    }
     if (signal?.aborted && !cancelSent) {
       cancelSent = true;
       await cancelJob(db, id);
@@ -129,12 +148,20 @@ export async function runJobInline(
 ): Promise<JobView> {
   const { job } = await enqueueJob(db, name, payload, opts);
   if (g.__cwDelegateInlineJobs) return waitForJobEnd(db, job.id, opts.signal);
+  const claimed = await claimForInline(db, job.id);
+  // A worker took it (or it was deduplicated onto a running job): wait for it to finish — or, if its process
+  // dies, take it over here.
+  if (!claimed) return waitForJobEnd(db, job.id, opts.signal, true);
+  return executeJob(db, claimed, { signal: opts.signal });
+}
+
+/** Claim queued job `id` for this process (one conditional update); null when it is not queued. */
+async function claimForInline(db: Db, id: string) {
   const claimed = await db.job.updateMany({
-    where: { id: job.id, status: "queued" },
+    where: { id, status: "queued" },
     data: { status: "running", lockedBy: `inline-${process.pid}`, startedAt: new Date(), heartbeatAt: new Date(), attempts: { increment: 1 } },
   });
-  // A worker took it (or it was deduplicated onto a running job): wait for it to finish.
-  if (claimed.count !== 1) return waitForJobEnd(db, job.id, opts.signal);
-  const row = await db.job.findUniqueOrThrow({ where: { id: job.id } });
-  return executeJob(db, { ...row, maxAttempts: 1 }, { signal: opts.signal });
+  if (claimed.count !== 1) return null;
+  const row = await db.job.findUniqueOrThrow({ where: { id } });
+  return { ...row, maxAttempts: 1 };
 }

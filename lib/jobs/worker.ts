@@ -13,7 +13,7 @@
 import { hostname } from "node:os";
 import type { Db } from "@/lib/db";
 import { logger } from "@/lib/logger";
-import { claimNextJob, onJobEnqueued } from "./queue";
+import { claimNextJob, onJobEnqueued, STALE_MS } from "./queue";
 import { executeJob, REQUEUED_ON_STOP } from "./run-job";
 
 export type Worker = {
@@ -31,11 +31,10 @@ export type Worker = {
   running: () => number;
 };
 
-const STALE_MS = 120_000;
 const DEFAULT_GRACE_MS = 10_000;
 
 /** Re-queue running jobs whose heartbeat is older than `staleMs` (ms). Returns how many. */
-export async function requeueStaleJobs(db: Db, staleMs = STALE_MS): Promise<number> {
+export async function requeueStaleJobs(db: Db, staleMs: number = STALE_MS): Promise<number> {
   const r = await db.job.updateMany({
     where: { status: "running", heartbeatAt: { lt: new Date(Date.now() - staleMs) } },
     data: { status: "queued", lockedBy: null, error: "worker stopped while running; resumed" },

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb, type TestDb } from "../helpers/db";
 import { cancelJob, enqueueJob, getJobOrThrow, runJobInline, startWorker } from "@/lib/jobs";
-import { REQUEUED_ON_STOP } from "@/lib/jobs/run-job";
+import { delegateInlineJobs, REQUEUED_ON_STOP } from "@/lib/jobs/run-job";
 
 let t: TestDb;
 beforeAll(async () => { t = await createTestDb(); });
@@ -58,6 +58,47 @@ describe("background jobs", () => {
       expect(cancelled.status).toBe("cancelled");
     } finally {
       await w2.stop();
+    }
+  });
+});
+
+describe("a job whose process died (issue 14 item 2)", () => {
+  /** A job row left `running` by a process killed with SIGKILL: its heartbeat stopped `ageMs` ago. */
+  async function deadJob(dedupeKey: string, ageMs: number) {
+    const { job } = await enqueueJob(t.db, "noop-job", { steps: 2 }, { dedupeKey });
+    const beat = new Date(Date.now() - ageMs);
+    await t.db.job.update({ where: { id: job.id }, data: { status: "running", lockedBy: "dead-host-1-x", startedAt: beat, heartbeatAt: beat, attempts: 1 } });
+    return job.id;
+  }
+  const within = <T>(p: Promise<T>, ms: number) =>
+    Promise.race([p, new Promise<never>((_, rej) => setTimeout(() => rej(new Error(`still waiting after ${ms} ms`)), ms))]);
+
+  it("a restarted run that dedupes onto the dead job re-queues it and runs it to the end instead of waiting forever", async () => {
+    const id = await deadJob("sync:conn-dead", 10 * 60_000);
+    const done = await within(runJobInline(t.db, "noop-job", { steps: 2 }, { dedupeKey: "sync:conn-dead" }), 15_000);
+    expect(done.id).toBe(id);
+    expect(done.status).toBe("succeeded");
+    expect(done.result).toEqual({ steps: 2 });
+  });
+
+  it("a job with a recent heartbeat is not taken over", async () => {
+    const id = await deadJob("sync:conn-alive", 5_000);
+    const r = await enqueueJob(t.db, "noop-job", { steps: 2 }, { dedupeKey: "sync:conn-alive" });
+    expect(r).toMatchObject({ deduplicated: true, job: { id, status: "running" } });
+    await t.db.job.update({ where: { id }, data: { status: "cancelled" } });
+  });
+
+  it("a request waiting on a job through the worker gets it re-queued and finished when its process dies", async () => {
+    const w = startWorker(t.db, { pollMs: 50 }); // its start-up sweep has run before the job dies
+    await new Promise((r) => setTimeout(r, 200));
+    const id = await deadJob("sync:conn-wait", 10 * 60_000);
+    delegateInlineJobs(true);
+    try {
+      const done = await within(runJobInline(t.db, "noop-job", { steps: 2 }, { dedupeKey: "sync:conn-wait" }), 15_000);
+      expect(done).toMatchObject({ id, status: "succeeded" });
+    } finally {
+      delegateInlineJobs(false);
+      await w.stop();
     }
   });
 });
