@@ -11,6 +11,7 @@
  *   stripe   --customers 2000                                 →  20000                 (25 req/s test mode)
  *   score    --accounts 20000                                 →  100000                (SQLite, or DATABASE_URL's PostgreSQL)
  *   console  --accounts 10000                                 →  50000                 (30 days of scores each; seeding not timed)
+ *   pipeline --accounts 1000                                  →  10000                 (sync + identity + 365-day backfill + model + scoring, history checked)
  * A benchmark file without an entry here runs with its own defaults in both modes.
  *
  * Each benchmark runs in its own process (`tsx scripts/bench/<name>.ts …`, so peak-memory figures are its
@@ -27,7 +28,7 @@ const USAGE = `Usage: npm run bench -- [--full-size] [--only name,name] [--skip 
 
 Runs the benchmarks in scripts/bench/ one after another (modest sizes by default; --full-size uses the
 issues' sizes: HubSpot 5,000 companies / 50,000 contacts / 10,000 deals, Stripe 20,000 customers,
-scoring 100,000 accounts) and prints each one's figures and a summary.`;
+scoring 100,000 accounts, the demo pipeline on 10,000 accounts with a year of history) and prints each one's figures and a summary.`;
 
 /** Arguments per benchmark: [modest, full-size]. */
 const SIZES: Record<string, { modest: string[]; full: string[] }> = {
@@ -35,6 +36,7 @@ const SIZES: Record<string, { modest: string[]; full: string[] }> = {
   stripe: { modest: ["--customers", "2000"], full: ["--customers", "20000"] },
   score: { modest: ["--accounts", "20000"], full: ["--accounts", "100000"] },
   console: { modest: ["--accounts", "10000"], full: ["--accounts", "50000"] },
+  pipeline: { modest: ["--accounts", "1000"], full: ["--accounts", "10000"] },
 };
 /** Run order: the sync benchmarks first, then scoring, then anything else alphabetically. */
 const ORDER = ["hubspot", "stripe", "score"];
