@@ -213,7 +213,7 @@ export async function summarizeScores(db: Db, organizationId: string): Promise<S
     for (const g of groups) {
       const n = g._count._all;
       accounts += n;
-      byRisk[g.riskLevel] += n;
+      if (g.riskLevel) byRisk[g.riskLevel] += n; // NULL: not a paying account (no risk level)
       const src = g.probabilitySource ?? "none";
       byProbabilitySource[src] = (byProbabilitySource[src] ?? 0) + n;
     }

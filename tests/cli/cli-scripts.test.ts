@@ -132,7 +132,7 @@ describe("npm run sync / npm run score against the sandbox", () => {
     expect(scored.length).toBe(accounts);
     expect(await t.db.churnScoreDaily.count({ where: { organizationId: orgId } })).toBe(before); // same day replaced, not duplicated
     const levels = { healthy: 0, at_risk: 0, critical: 0 };
-    for (const s of scored) levels[s.riskLevel]++;
+    for (const s of scored) if (s.riskLevel) levels[s.riskLevel]++;
     expect(r.stdout).toContain(`${accounts} accounts scored for ${today.toISOString().slice(0, 10)} — healthy ${levels.healthy} · at_risk ${levels.at_risk} · critical ${levels.critical}`);
     // Three accounts cannot train a model: the documented fallback, flagged as such.
     expect(r.stdout).toMatch(/probability source: fallback \d+ · model v1 \(insufficient_data\)/);

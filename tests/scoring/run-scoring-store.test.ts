@@ -45,7 +45,7 @@ async function seed(slug: string, accounts = 4, days = 12) {
 }
 
 /** The user-visible columns of a stored score row. */
-const visible = (r: { day: Date; healthScore: number; riskLevel: string; churnProbability: number | null; trend: string | null; factors: unknown; penalties: unknown; missingFactors: unknown; drivers: unknown; inputs: unknown }) =>
+const visible = (r: { day: Date; healthScore: number; riskLevel: string | null; churnProbability: number | null; trend: string | null; factors: unknown; penalties: unknown; missingFactors: unknown; drivers: unknown; inputs: unknown }) =>
   ({ day: r.day.toISOString(), healthScore: r.healthScore, riskLevel: r.riskLevel, churnProbability: r.churnProbability, trend: r.trend, factors: r.factors, penalties: r.penalties, missingFactors: r.missingFactors, drivers: r.drivers, inputs: r.inputs });
 
 describe(`scoring store on ${testDbProvider()}`, () => {
