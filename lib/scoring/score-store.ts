@@ -6,7 +6,7 @@
  * (fallback store for a SQLite client without a file; readSignalBatch is also used by the model's
  * training set and the backtest):
  * - readSignalBatch: keyset page of one day's AccountSignalDaily rows (ordered by accountId);
- * - scoresOnDay: stored health scores of a set of accounts on one day;
+ * - scoresOnDay: stored health scores of a set of accounts on one day, made with one scoring config version;
  * - replaceScores: DELETE the (accounts × days) rows, then multi-row INSERT of the new ones;
  * - updateAccountColumns: one `WITH v(…) AS (VALUES …) UPDATE "Account" … FROM v` per chunk.
  * Identifiers are fixed strings; every value is a bound parameter. Caller wraps writes in a transaction.
@@ -66,6 +66,8 @@ const HISTORY_COLS: [keyof SignalHistoryRow, "text" | "int" | "bool" | "json" | 
   ["meetings30d", "int"], ["notes30d", "int"], ["daysSinceLastEngagement", "int"], ["openTickets", "int"], ["urgentTickets", "int"],
   ["tenureDays", "int"], ["billingInterval", "text"], ["commitmentTermMonths", "int"], ["collectionMethod", "text"],
   ["paymentMethodType", "text"], ["productCount", "int"], ["itemCount", "int"], ["products", "json"], ["freshness", "json"], ["extra", "json"],
+  // Issue 13 (lib/signals/types.ts): cancelingMrrShare is a REAL, read as is like the integers.
+  ["lifecycleState", "text"], ["cancelingMrrShare", "int"], ["newCustomer", "bool"],
 ];
 
 const HISTORY_WHERE = {
@@ -147,13 +149,18 @@ export async function readSignalHistory(db: Exec, p: Provider, orgId: string, ac
   return out;
 }
 
-/** Stored health scores on `day` for `accountIds`: accountId → score. */
-export async function scoresOnDay(db: Exec, p: Provider, accountIds: string[], day: Date): Promise<Map<string, number>> {
+/**
+ * Stored health scores on `day` for `accountIds` made with scoring config `configVersion`: accountId → score.
+ * Scores of another config version are left out: they are never compared with this version's (docs/scoring.md).
+ */
+export async function scoresOnDay(db: Exec, p: Provider, accountIds: string[], day: Date, configVersion: number): Promise<Map<string, number>> {
   const out = new Map<string, number>();
   for (let i = 0; i < accountIds.length; i += 5000) {
     const ids = accountIds.slice(i, i + 5000);
-    const sql = `SELECT "accountId", "healthScore" FROM "ChurnScoreDaily" WHERE "day" = ${ph(p, 0, "ts")} AND "accountId" IN (${ids.map((_, k) => ph(p, k + 1, "text")).join(",")})`;
-    const rows = (await db.$queryRawUnsafe(sql, bind(p, day, "ts"), ...ids)) as { accountId: string; healthScore: number }[];
+    const sql =
+      `SELECT "accountId", "healthScore" FROM "ChurnScoreDaily" WHERE "day" = ${ph(p, 0, "ts")} AND "scoringConfigVersion" = ${ph(p, 1, "int")} ` +
+      `AND "accountId" IN (${ids.map((_, k) => ph(p, k + 2, "text")).join(",")})`;
+    const rows = (await db.$queryRawUnsafe(sql, bind(p, day, "ts"), configVersion, ...ids)) as { accountId: string; healthScore: number }[];
     for (const r of rows) out.set(r.accountId, Number(r.healthScore));
   }
   return out;
@@ -165,7 +172,8 @@ export type ScoreInsert = {
   accountId: string;
   day: Date;
   healthScore: number;
-  riskLevel: "healthy" | "at_risk" | "critical";
+  /** NULL for accounts that are not paying (lifecycle not customer/past_due, or no MRR): a score, no level. */
+  riskLevel: "healthy" | "at_risk" | "critical" | null;
   churnProbability: number | null;
   probabilitySource: string | null;
   trend: "improving" | "stable" | "declining" | null;
@@ -274,7 +282,8 @@ export async function replaceScores(db: Exec, p: Provider, accountIds: string[],
 export type AccountColumns = {
   id: string;
   healthScore: number;
-  riskLevel: "healthy" | "at_risk" | "critical";
+  /** NULL for accounts that are not paying (see ScoreInsert.riskLevel). */
+  riskLevel: "healthy" | "at_risk" | "critical" | null;
   churnProbability: number | null;
   trend: "improving" | "stable" | "declining" | null;
   topReason: string | null;
@@ -358,10 +367,13 @@ export type ScoreStore = {
    * (null = from the start), ascending by accountId, at most `limit` rows — scoreOrganization's input.
    */
   readSignalDay(orgId: string, day: Date, after: string | null, limit: number): Promise<SignalHistoryRow[]>;
-  /** Stored health scores of `accountIds` on `day`: accountId → score (accounts without one are absent). */
-  scoresOnDay(accountIds: string[], day: Date): Promise<Map<string, number>>;
-  /** Stored health scores of `accountIds` with day in [from, to): `${accountId}|${dayMs}` → score. */
-  scoresBetween(accountIds: string[], from: Date, toExclusive: Date): Promise<Map<string, number>>;
+  /**
+   * Stored health scores of `accountIds` on `day` made with scoring config `configVersion`: accountId → score
+   * (accounts without one, or whose score was made with another config version, are absent).
+   */
+  scoresOnDay(accountIds: string[], day: Date, configVersion: number): Promise<Map<string, number>>;
+  /** Stored health scores of `accountIds` with day in [from, to) and config `configVersion`: `${accountId}|${dayMs}` → score. */
+  scoresBetween(accountIds: string[], from: Date, toExclusive: Date, configVersion: number): Promise<Map<string, number>>;
   /** accountId → newest stored score day (ms) among days > `after`. */
   newestScoreDayAfter(accountIds: string[], after: Date): Promise<Map<string, number>>;
   /**
@@ -396,10 +408,10 @@ function prismaStore(db: Db, p: Provider): ScoreStore {
     provider: p,
     readSignalHistory: (orgId, ids, from, to) => readSignalHistory(db, p, orgId, ids, from, to),
     readSignalDay: (orgId, day, after, limit) => readSignalBatch(db, p, orgId, day, after, limit),
-    scoresOnDay: (ids, day) => scoresOnDay(db, p, ids, day),
-    async scoresBetween(ids, from, toExclusive) {
+    scoresOnDay: (ids, day, version) => scoresOnDay(db, p, ids, day, version),
+    async scoresBetween(ids, from, toExclusive, version) {
       const prior = await db.churnScoreDaily.findMany({
-        where: { accountId: { in: ids }, day: { gte: from, lt: toExclusive } },
+        where: { accountId: { in: ids }, day: { gte: from, lt: toExclusive }, scoringConfigVersion: version },
         select: { accountId: true, day: true, healthScore: true },
       });
       return new Map(prior.map((r) => [scoreKey(r.accountId, r.day.getTime()), r.healthScore]));
@@ -432,15 +444,16 @@ const PG_READ_DAY = (withAfter: boolean) =>
 const PG_READ_DAY_FIRST = PG_READ_DAY(false);
 const PG_READ_DAY_NEXT = PG_READ_DAY(true);
 
-/** Stored scores of the JSON id list $1 on day $2 as one JSON text of [accountId, healthScore] pairs. */
+/** Stored scores (config version $3) of the JSON id list $1 on day $2 as one JSON text of [accountId, healthScore] pairs. */
 const PG_SCORES_ON_DAY =
   `SELECT COALESCE(json_agg(json_build_array("accountId", "healthScore"))::text, '[]') AS "rows" FROM "ChurnScoreDaily" ` +
-  `WHERE ${pgIdsIn(`"accountId"`, 1)} AND "day" = CAST($2 AS timestamp(3))`;
+  `WHERE ${pgIdsIn(`"accountId"`, 1)} AND "day" = CAST($2 AS timestamp(3)) AND "scoringConfigVersion" = CAST($3 AS integer)`;
 
-/** Stored scores of the JSON id list $1 with day in [$2, $3) as one JSON text of [accountId, day, healthScore]. */
+/** Stored scores (config version $4) of the JSON id list $1 with day in [$2, $3) as one JSON text of [accountId, day, healthScore]. */
 const PG_SCORES_BETWEEN =
   `SELECT COALESCE(json_agg(json_build_array("accountId", "day", "healthScore"))::text, '[]') AS "rows" FROM "ChurnScoreDaily" ` +
-  `WHERE ${pgIdsIn(`"accountId"`, 1)} AND "day" >= CAST($2 AS timestamp(3)) AND "day" < CAST($3 AS timestamp(3))`;
+  `WHERE ${pgIdsIn(`"accountId"`, 1)} AND "day" >= CAST($2 AS timestamp(3)) AND "day" < CAST($3 AS timestamp(3)) ` +
+  `AND "scoringConfigVersion" = CAST($4 AS integer)`;
 
 /** Newest stored score day > $2 per account of the JSON id list $1, one JSON text of [accountId, day]. */
 const PG_NEWEST_AFTER =
@@ -551,14 +564,14 @@ function pgStore(db: Db): ScoreStore {
       const rows = await (after === null ? run.json<unknown[]>(PG_READ_DAY_FIRST, [orgId, ts(day), n]) : run.json<unknown[]>(PG_READ_DAY_NEXT, [orgId, ts(day), n, after]));
       return decodeHistoryArrays(rows);
     },
-    async scoresOnDay(ids, day) {
+    async scoresOnDay(ids, day, version) {
       if (ids.length === 0) return new Map();
-      const rows = await run.json<[string, number]>(PG_SCORES_ON_DAY, [JSON.stringify(ids), ts(day)]);
+      const rows = await run.json<[string, number]>(PG_SCORES_ON_DAY, [JSON.stringify(ids), ts(day), version]);
       return new Map(rows.map(([a, h]) => [a, Number(h)]));
     },
-    async scoresBetween(ids, from, toExclusive) {
+    async scoresBetween(ids, from, toExclusive, version) {
       if (ids.length === 0) return new Map();
-      const rows = await run.json<[string, string, number]>(PG_SCORES_BETWEEN, [JSON.stringify(ids), ts(from), ts(toExclusive)]);
+      const rows = await run.json<[string, string, number]>(PG_SCORES_BETWEEN, [JSON.stringify(ids), ts(from), ts(toExclusive), version]);
       return new Map(rows.map(([a, d, h]) => [scoreKey(a, parseTs(d).getTime()), Number(h)]));
     },
     async newestScoreDayAfter(ids, after) {
@@ -675,10 +688,10 @@ function openDirectSqliteStore(file: string): ScoreStore {
     `SELECT ${dayCols} FROM "AccountSignalDaily" WHERE "organizationId" = ? AND "day" = ? AND "accountId" > ? ORDER BY "accountId" LIMIT ?`,
   ).raw(true);
   const readScoresOnDay = conn.prepare(
-    `SELECT "accountId", "healthScore" FROM "ChurnScoreDaily" WHERE "accountId" IN (SELECT value FROM json_each(?)) AND "day" = ?`,
+    `SELECT "accountId", "healthScore" FROM "ChurnScoreDaily" WHERE "accountId" IN (SELECT value FROM json_each(?)) AND "day" = ? AND "scoringConfigVersion" = ?`,
   ).raw(true);
   const readScores = conn.prepare(
-    `SELECT "accountId", "day", "healthScore" FROM "ChurnScoreDaily" WHERE "accountId" IN (SELECT value FROM json_each(?)) AND "day" >= ? AND "day" < ?`,
+    `SELECT "accountId", "day", "healthScore" FROM "ChurnScoreDaily" WHERE "accountId" IN (SELECT value FROM json_each(?)) AND "day" >= ? AND "day" < ? AND "scoringConfigVersion" = ?`,
   ).raw(true);
   const readNewest = conn.prepare(
     `SELECT "accountId", MAX("day") FROM "ChurnScoreDaily" WHERE "day" > ? AND "accountId" IN (SELECT value FROM json_each(?)) GROUP BY "accountId"`,
@@ -718,16 +731,16 @@ function openDirectSqliteStore(file: string): ScoreStore {
       const raw = (after === null ? readDayFirst.all(orgId, sqliteTs(day), n) : readDayNext.all(orgId, sqliteTs(day), after, n)) as unknown[][];
       return raw.map(decodeSqliteHistoryRow);
     },
-    async scoresOnDay(accountIds, day) {
+    async scoresOnDay(accountIds, day, version) {
       const out = new Map<string, number>();
       if (accountIds.length === 0) return out;
-      for (const [a, h] of readScoresOnDay.all(ids(accountIds), sqliteTs(day)) as [string, number][]) out.set(a, Number(h));
+      for (const [a, h] of readScoresOnDay.all(ids(accountIds), sqliteTs(day), version) as [string, number][]) out.set(a, Number(h));
       return out;
     },
-    async scoresBetween(accountIds, from, toExclusive) {
+    async scoresBetween(accountIds, from, toExclusive, version) {
       const out = new Map<string, number>();
       if (accountIds.length === 0) return out;
-      for (const [a, d, h] of readScores.all(ids(accountIds), sqliteTs(from), sqliteTs(toExclusive)) as [string, string, number][]) {
+      for (const [a, d, h] of readScores.all(ids(accountIds), sqliteTs(from), sqliteTs(toExclusive), version) as [string, string, number][]) {
         out.set(scoreKey(a, parseTs(d).getTime()), Number(h));
       }
       return out;

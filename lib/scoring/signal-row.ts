@@ -2,7 +2,7 @@
  * AccountSignalDaily row ⇄ SignalSnapshot, and UTC day arithmetic used by the scoring jobs.
  */
 import type { AccountSignalDaily } from "@/lib/generated/sqlite/client";
-import type { SignalSnapshot } from "@/lib/signals/types";
+import { isLifecycleState, type SignalSnapshot } from "@/lib/signals/types";
 
 export const DAY_MS = 86_400_000;
 
@@ -53,9 +53,9 @@ export function rowToSnapshot(r: Omit<AccountSignalDaily, "id" | "organizationId
     productCount: r.productCount,
     itemCount: r.itemCount,
     products: strArray(r.products),
-    lifecycleState: null,
-    cancelingMrrShare: null,
-    newCustomer: null,
+    lifecycleState: isLifecycleState(r.lifecycleState) ? r.lifecycleState : null,
+    cancelingMrrShare: r.cancelingMrrShare,
+    newCustomer: r.newCustomer,
     freshness: fresh
       ? { hubspot: typeof fresh.hubspot === "string" ? fresh.hubspot : null, stripe: typeof fresh.stripe === "string" ? fresh.stripe : null }
       : null,

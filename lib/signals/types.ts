@@ -14,6 +14,11 @@ export type LifecycleState = "prospect" | "trialing" | "customer" | "past_due" |
 /** Every lifecycle state, in display order. */
 export const LIFECYCLE_STATES = ["customer", "past_due", "trialing", "paused", "prospect", "churned"] as const satisfies readonly LifecycleState[];
 
+/** A stored text as a LifecycleState (anything else → false; unknown values are never trusted). */
+export function isLifecycleState(v: unknown): v is LifecycleState {
+  return typeof v === "string" && (LIFECYCLE_STATES as readonly string[]).includes(v);
+}
+
 /** States whose accounts are paying customers: the only ones with a risk level (risk lists, movers, MRR at risk, write-back). */
 export const PAYING_LIFECYCLE_STATES: readonly LifecycleState[] = ["customer", "past_due"];
 

@@ -32,7 +32,8 @@ const SNAPSHOT_COLUMNS = {
   daysSinceLastPayment: "integer", pastDueInvoices: "integer", calls30d: "integer", meetings30d: "integer", notes30d: "integer",
   daysSinceLastEngagement: "integer", openTickets: "integer", urgentTickets: "integer", tenureDays: "integer",
   billingInterval: "text", commitmentTermMonths: "integer", collectionMethod: "text", paymentMethodType: "text",
-  productCount: "integer", itemCount: "integer", products: "jsonb", freshness: "jsonb", extra: "jsonb",
+  productCount: "integer", itemCount: "integer", products: "jsonb", lifecycleState: "text", cancelingMrrShare: "double precision",
+  newCustomer: "boolean", freshness: "jsonb", extra: "jsonb",
 } as const satisfies Partial<Record<keyof SignalSnapshot, string>>;
 
 type SnapshotColumn = keyof typeof SNAPSHOT_COLUMNS;
