@@ -33,6 +33,25 @@ export class RollingWindow {
     return { allowed: true, remaining: max - arr.length };
   }
 
+  /** Events for `key` in the last `spanMs` (≤ windowMs) before `nowMs` (e.g. the last second of a 10 s window). */
+  countWithin(key: string, nowMs: number, spanMs: number): number {
+    const arr = this.hits.get(key);
+    if (!arr) return 0;
+    const cutoff = nowMs - spanMs;
+    let n = 0;
+    for (let i = arr.length - 1; i >= 0 && arr[i] > cutoff; i--) n++;
+    return n;
+  }
+
+  /** Milliseconds until the window has room for one more event for `key` at `max` (0 when it has now). */
+  msUntilFree(key: string, max: number, nowMs: number): number {
+    const arr = this.hits.get(key);
+    if (!arr) return 0;
+    this.prune(arr, nowMs);
+    if (arr.length < max) return 0;
+    return Math.max(0, arr[arr.length - max] + this.windowMs - nowMs);
+  }
+
   /** Forgets all events. */
   reset(): void {
     this.hits.clear();
@@ -61,6 +80,13 @@ export class DailyCounter {
     if (c.n >= max) return { allowed: false, remaining: 0 };
     c.n++;
     return { allowed: true, remaining: max - c.n };
+  }
+
+  /** Requests left today for `key` under `max` (without recording one). */
+  remaining(key: string, max: number, nowMs: number): number {
+    const c = this.counts.get(key);
+    if (!c || c.day !== Math.floor(nowMs / 86_400_000)) return max;
+    return Math.max(0, max - c.n);
   }
 
   reset(): void {

@@ -21,6 +21,7 @@ import { DEFAULT_RETURNED, FIELD_TYPES, PROPERTY_TYPES, makeProperty, type Prope
 import { SearchError, ZSearchRequest, compileFilters, compileQuery, compileSort } from "./search";
 import { HubspotStore, SINGULAR, associationTypeId, type Rec, type TypeStore } from "./store";
 import { DEFAULT_HUBSPOT_LIMITS, OBJECT_TYPES, isObjectType, type HubspotLimits, type HubspotPortfolio, type ObjectType } from "./types";
+import { legacyPath } from "./versions";
 import { deliverHubspotWebhooks, type DeliveryResult, type HubspotWebhookEvent } from "./webhooks";
 
 /** Options of createHubspotSandbox. */
@@ -139,7 +140,16 @@ const ZPropertyCreate = z.object({
   externalOptions: z.boolean().optional(),
   referencedObjectType: z.string().optional(),
   dataSensitivity: z.string().optional(),
-  options: z.array(z.object({ label: z.string(), value: z.string(), displayOrder: z.number().int().optional(), hidden: z.boolean().optional(), description: z.string().optional() }).strict()).optional(),
+  // OptionInput: `label`, `value` and `hidden` are required (@hubspot/api-client 14.0.1
+  // codegen/crm/properties/models/OptionInput.d.ts; developers.hubspot.com/docs/api-reference/2026-03/crm/
+  // properties/create-property): a missing one is a 400, never filled in by the sandbox.
+  options: z.array(z.object({
+    label: z.string({ error: "Cannot build OptionInput, some of required attributes are not set [label]" }),
+    value: z.string({ error: "Cannot build OptionInput, some of required attributes are not set [value]" }),
+    hidden: z.boolean({ error: "Cannot build OptionInput, some of required attributes are not set [hidden]" }),
+    displayOrder: z.number().int().optional(),
+    description: z.string().optional(),
+  }).strict()).optional(),
 }).strict();
 
 const ZGroupCreate = z.object({ name: z.string().regex(/^[a-z][a-z0-9_]*$/), label: z.string().min(1), displayOrder: z.number().int().optional() }).strict();
@@ -183,6 +193,15 @@ function intParam(url: URL, name: string, def: number, min: number, max: number)
   const n = Number(v);
   if (n < min || n > max) throw bad(`Invalid value for "${name}": ${n} must be between ${min} and ${max}`, { in: name });
   return n;
+}
+
+/** Association page cursors are opaque to clients (HubSpot sends base64 tokens like "MC0yLTE1OTc0MDA2NTg%3D"). */
+function encodeAssocCursor(offset: number): string {
+  return Buffer.from(`assoc-${offset}`).toString("base64url");
+}
+function decodeAssocCursor(s: string): number | null {
+  const m = /^assoc-(\d+)$/.exec(Buffer.from(s, "base64url").toString("utf8"));
+  return m ? Number(m[1]) : null;
 }
 
 function boolParam(url: URL, name: string): boolean {
@@ -355,7 +374,8 @@ export function createHubspotSandbox(opts: HubspotSandboxOptions): HubspotSandbo
       ctx.res.writeHead(302, { Location: ru.toString(), "Content-Type": "text/html; charset=utf-8" });
       ctx.res.end(`<html><body>Sandbox consent auto-approved. Redirecting to <a href="${ru.toString().replace(/"/g, "&quot;")}">the app</a>.</body></html>`);
     } },
-    { method: "POST", re: /^\/oauth\/v1\/token$/, name: "oauth.token", auth: false, fn: async (ctx) => {
+    // v1 is deprecated (unsupported from 2027); v3 and the dated /oauth/2026-03/token take the same form body.
+    { method: "POST", re: /^\/oauth\/v[13]\/token$/, name: "oauth.token", auth: false, fn: async (ctx) => {
       const ct = ctx.req.headers["content-type"] ?? "";
       const text = await body(ctx);
       if (!ct.includes("application/x-www-form-urlencoded")) {
@@ -366,6 +386,43 @@ export function createHubspotSandbox(opts: HubspotSandboxOptions): HubspotSandbo
       if (!r.ok) sendJson(ctx.res, r.httpStatus, { status: r.status, message: r.message, correlationId: requestId() });
       else sendJson(ctx.res, 200, r.body);
     } },
+    // Token introspection (developers.hubspot.com/docs/api-reference/auth-oauth-v3/public-token/
+    // post-oauth-v3-token-introspect; dated: /oauth/2026-03/token/introspect): form-encoded client_id,
+    // client_secret, token, token_type_hint; "Returns validity and metadata for access and refresh tokens".
+    // HubSpot's reference shows `{"active": true}`; the sandbox adds the metadata fields of the legacy
+    // GET /oauth/v1/access-tokens/{token} (hub_id, scopes, expires_in, …). An unknown, expired or revoked
+    // token is `{"active": false}` (RFC 7662 §2.2); a wrong client id/secret is a 400 like /token.
+    { method: "POST", re: /^\/oauth\/v3\/token\/introspect$/, name: "oauth.token.introspect", auth: false, fn: async (ctx) => {
+      const ct = ctx.req.headers["content-type"] ?? "";
+      const text = await body(ctx);
+      if (!ct.includes("application/x-www-form-urlencoded")) {
+        sendJson(ctx.res, 400, { status: "BAD_REQUEST", message: "Content-Type must be application/x-www-form-urlencoded", correlationId: requestId() });
+        return;
+      }
+      const form = new URLSearchParams(text);
+      if (form.get("client_id") !== auth.clientId) { sendJson(ctx.res, 400, { status: "BAD_CLIENT_ID", message: "missing or unknown client_id", correlationId: requestId() }); return; }
+      if (form.get("client_secret") !== auth.clientSecret) { sendJson(ctx.res, 400, { status: "BAD_CLIENT_SECRET", message: "missing or invalid client_secret", correlationId: requestId() }); return; }
+      const token = form.get("token") ?? "";
+      if (!token) { sendJson(ctx.res, 400, { status: "BAD_REQUEST", message: "token is required", correlationId: requestId() }); return; }
+      const hint = form.get("token_type_hint");
+      const now = clock.now();
+      const t = hint === "refresh_token" ? undefined : auth.tokens.get(token);
+      if (t && t.kind === "oauth" && !t.revoked && t.expiresAt !== null && t.expiresAt > now) {
+        sendJson(ctx.res, 200, {
+          active: true, token_type: "access", client_id: auth.clientId, hub_id: portalId, app_id: t.appId, user_id: t.userId,
+          scopes: [...t.scopes], scope: [...t.scopes].join(" "), expires_in: Math.floor((t.expiresAt - now) / 1000), exp: Math.floor(t.expiresAt / 1000),
+        });
+        return;
+      }
+      const r = hint === "access_token" ? null : auth.refreshInfo(token);
+      if (r) {
+        sendJson(ctx.res, 200, { active: true, token_type: "refresh", client_id: r.clientId, hub_id: portalId, user_id: r.userId, scopes: r.scopes, scope: r.scopes.join(" ") });
+        return;
+      }
+      sendJson(ctx.res, 200, { active: false });
+    } },
+    // Deprecated (developers.hubspot.com/docs/api-reference/legacy/authentication/oauth-tokens/v1/get-oauth-token-metadata):
+    // still served so older clients keep working.
     { method: "GET", re: /^\/oauth\/v1\/access-tokens\/([^/]+)$/, name: "oauth.access-token-info", auth: false, fn: (ctx, m) => {
       const t = auth.tokens.get(decodeURIComponent(m[1]));
       const now = clock.now();
@@ -470,7 +527,7 @@ export function createHubspotSandbox(opts: HubspotSandboxOptions): HubspotSandbo
       const def: PropertyDef = makeProperty(b.name, b.type, {
         label: b.label, fieldType: b.fieldType, groupName: b.groupName, hubspotDefined: false, at: new Date(clock.now()).toISOString(),
         description: b.description, displayOrder: b.displayOrder, hasUniqueValue: b.hasUniqueValue,
-        options: (b.options ?? []).map((o, i) => ({ label: o.label, value: o.value, displayOrder: o.displayOrder ?? i, hidden: o.hidden ?? false, description: o.description })),
+        options: (b.options ?? []).map((o, i) => ({ label: o.label, value: o.value, displayOrder: o.displayOrder ?? i, hidden: o.hidden, description: o.description })),
       });
       ts.defs.set(b.name, def);
       ok(ctx, 201, def);
@@ -594,7 +651,7 @@ export function createHubspotSandbox(opts: HubspotSandboxOptions): HubspotSandbo
       const results = injectMalformed(ts, page.map((r) => render(ts, r, props, assocTypes)));
       const out: Record<string, unknown> = { results };
       if (next !== null) {
-        const link = new URL(`${baseUrl}/crm/v3/objects/${ts.type}`);
+        const link = new URL(`${baseUrl}${ctx.url.pathname}`);
         for (const [k, v] of ctx.url.searchParams) if (k !== "after") link.searchParams.append(k, v);
         link.searchParams.set("after", String(next));
         out.paging = { next: { after: String(next), link: link.toString() } };
@@ -631,6 +688,10 @@ export function createHubspotSandbox(opts: HubspotSandboxOptions): HubspotSandbo
       const results: unknown[] = [];
       const errors: unknown[] = [];
       const typeId = associationTypeId(from.type, to.type);
+      // Per-record paging (HubSpot's batch read reference: "The 'after' field in a returned paging object can
+      // be added alongside the 'id' to retrieve the next page of associations from that objectId"; paging is
+      // absent on the last page). Page size: limits.associationsPageSize (default 500).
+      const pageSize = limits.associationsPageSize;
       for (const inp of b.inputs) {
         const id = String(inp.id);
         const r = liveRec(from, id);
@@ -640,7 +701,12 @@ export function createHubspotSandbox(opts: HubspotSandboxOptions): HubspotSandbo
             context: { fromObjectId: [id] }, message: `No ${SINGULAR[to.type]} is associated with ${SINGULAR[from.type]} ${id}.` });
           continue;
         }
-        results.push({ from: { id }, to: toIds.map((x) => ({ toObjectId: x, associationTypes: [{ category: "HUBSPOT_DEFINED", typeId, label: null }] })) });
+        const start = inp.after === undefined ? 0 : decodeAssocCursor(inp.after);
+        if (start === null) throw bad(`Invalid value for "after": ${JSON.stringify(inp.after)}`, { in: "inputs.after" });
+        const page = toIds.slice(start, start + pageSize);
+        const result: Record<string, unknown> = { from: { id }, to: page.map((x) => ({ toObjectId: x, associationTypes: [{ category: "HUBSPOT_DEFINED", typeId, label: null }] })) };
+        if (start + pageSize < toIds.length) result.paging = { next: { after: encodeAssocCursor(start + pageSize) } };
+        results.push(result);
       }
       const out: Record<string, unknown> = { status: "COMPLETE", results, startedAt, completedAt: new Date(clock.now()).toISOString() };
       if (errors.length) { out.numErrors = errors.length; out.errors = errors; }
@@ -652,13 +718,15 @@ export function createHubspotSandbox(opts: HubspotSandboxOptions): HubspotSandbo
       requireScopes(ctx, [readScope(from.type)]);
       checkParams(ctx.url, ["after", "limit"]);
       const limit = intParam(ctx.url, "limit", 500, 1, 500);
-      const after = intParam(ctx.url, "after", 0, 0, Number.MAX_SAFE_INTEGER);
+      const afterRaw = ctx.url.searchParams.get("after");
+      const after = afterRaw === null ? 0 : decodeAssocCursor(afterRaw);
+      if (after === null) throw bad(`Invalid value for "after": ${JSON.stringify(afterRaw)}`, { in: "after" });
       const r = liveRec(from, m[2]);
       if (!r) throw new HsError(404, "OBJECT_NOT_FOUND", `${SINGULAR[from.type]} ${m[2]} not found`);
       const all = store.associated(from.type, r.id, to.type);
       const typeId = associationTypeId(from.type, to.type);
       const out: Record<string, unknown> = { results: all.slice(after, after + limit).map((x) => ({ toObjectId: x, associationTypes: [{ category: "HUBSPOT_DEFINED", typeId, label: null }] })) };
-      if (after + limit < all.length) out.paging = { next: { after: String(after + limit) } };
+      if (after + limit < all.length) out.paging = { next: { after: encodeAssocCursor(after + limit), link: `${baseUrl}${ctx.url.pathname}?after=${encodeAssocCursor(after + limit)}` } };
       ok(ctx, 200, out);
     } },
   ];
@@ -672,29 +740,59 @@ export function createHubspotSandbox(opts: HubspotSandboxOptions): HubspotSandbo
   let revokeCountdown = faults.revokeTokenAfter;
   let expireCountdown = faults.expireTokenAfter;
 
-  /** Applies rate limits for a token; returns headers, or sends a 429 and returns null. */
+  /**
+   * Rate limits of one token, the way HubSpot documents them (developers.hubspot.com/docs/api/usage-details;
+   * changelog "Rate limit headers will now appear for OAuth authenticated calls"; changelog "Burst limits are
+   * increasing…": the CRM Search API is limited separately):
+   * - every authenticated response outside search carries `X-HubSpot-RateLimit-Interval-Milliseconds` (10000),
+   *   `-Max`, `-Remaining` and the deprecated `-Secondly`/`-Secondly-Remaining`; private-app tokens also
+   *   `-Daily`/`-Daily-Remaining` (OAuth calls have no daily limit, so no daily headers). With limits off
+   *   (`limits.enabled = false`) requests are still counted for the headers but never refused;
+   * - search requests count toward their own per-second limit (and the daily budget), never toward the
+   *   ten-second window, and carry no rate-limit headers (as HubSpot users report for /search);
+   * - a refused request is not counted anywhere; its 429 carries `Retry-After` in seconds (time until the
+   *   ten-second window frees a slot, 1 for the per-second limit, until UTC midnight for the daily one).
+   * Unauthenticated endpoints (OAuth token exchange/introspection, private-app token info) never get here.
+   * Returns the headers for the response, or sends the 429 and returns null.
+   */
   function rateLimit(res: ServerResponse, token: TokenRecord, isSearch: boolean): Record<string, string> | null {
-    if (!limits.enabled) return {};
+    const enforce = limits.enabled;
     const now = Date.now();
-    const d = daily.tryTake(token.token, limits.daily, clock.now());
-    if (!d.allowed) { send429(res, "DAILY", "You have reached your daily limit.", {}); return null; }
+    const today = clock.now();
+    if (enforce && daily.remaining(token.token, limits.daily, today) === 0) {
+      send429(res, "DAILY", "You have reached your daily limit.", { "Retry-After": String(Math.max(1, Math.ceil((86_400_000 - (today % 86_400_000)) / 1000))) });
+      return null;
+    }
     if (isSearch) {
       const s = perSec.tryTake(token.token, limits.searchPerSecond, now);
-      if (!s.allowed) { send429(res, "SECONDLY", "You have reached your secondly limit.", {}); return null; }
+      if (enforce && !s.allowed) { send429(res, "SECONDLY", "You have reached your secondly limit.", { "Retry-After": "1" }); return null; }
+      daily.tryTake(token.token, limits.daily, today);
       return {};
     }
     const max = token.kind === "oauth" ? limits.oauthTenSecondly : limits.tenSecondly;
     const t = tenSec.tryTake(token.token, max, now);
+    const secondly = Math.max(1, Math.floor(max / 10));
     const h: Record<string, string> = {
       "X-HubSpot-RateLimit-Interval-Milliseconds": "10000",
       "X-HubSpot-RateLimit-Max": String(max),
       "X-HubSpot-RateLimit-Remaining": String(t.remaining),
+      "X-HubSpot-RateLimit-Secondly": String(secondly),
+      "X-HubSpot-RateLimit-Secondly-Remaining": String(Math.max(0, secondly - tenSec.countWithin(token.token, now, 1000))),
     };
+    if (enforce && !t.allowed) {
+      if (token.kind === "private") {
+        h["X-HubSpot-RateLimit-Daily"] = String(limits.daily);
+        h["X-HubSpot-RateLimit-Daily-Remaining"] = String(daily.remaining(token.token, limits.daily, today));
+      }
+      h["Retry-After"] = String(Math.max(1, Math.ceil(tenSec.msUntilFree(token.token, max, now) / 1000)));
+      send429(res, "TEN_SECONDLY_ROLLING", "You have reached your ten_secondly_rolling limit.", h);
+      return null;
+    }
+    const d = daily.tryTake(token.token, limits.daily, today);
     if (token.kind === "private") {
       h["X-HubSpot-RateLimit-Daily"] = String(limits.daily);
       h["X-HubSpot-RateLimit-Daily-Remaining"] = String(d.remaining);
     }
-    if (!t.allowed) { send429(res, "TEN_SECONDLY_ROLLING", "You have reached your ten_secondly_rolling limit.", h); return null; }
     return h;
   }
 
@@ -706,7 +804,8 @@ export function createHubspotSandbox(opts: HubspotSandboxOptions): HubspotSandbo
   async function handleAsync(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = parseUrl(req);
     const method = (req.method ?? "GET").toUpperCase();
-    const path = url.pathname;
+    // Date-versioned paths (/crm/objects/2026-03/…) are answered by their legacy equivalent (versions.ts).
+    const path = legacyPath(url.pathname) ?? `/__unknown-api-version${url.pathname}`;
     let route: Route | undefined;
     let match: RegExpMatchArray | null = null;
     let pathMatched = false;
@@ -732,7 +831,8 @@ export function createHubspotSandbox(opts: HubspotSandboxOptions): HubspotSandbo
     if (faults.rateLimitStormUntil !== null && clock.now() < faults.rateLimitStormUntil) {
       bump("fault.storm");
       send429(res, "TEN_SECONDLY_ROLLING", "You have reached your ten_secondly_rolling limit.", {
-        "X-HubSpot-RateLimit-Interval-Milliseconds": "10000", "X-HubSpot-RateLimit-Max": String(limits.tenSecondly), "X-HubSpot-RateLimit-Remaining": "0" });
+        "X-HubSpot-RateLimit-Interval-Milliseconds": "10000", "X-HubSpot-RateLimit-Max": String(limits.tenSecondly), "X-HubSpot-RateLimit-Remaining": "0",
+        "Retry-After": String(Math.max(1, Math.min(10, Math.ceil((faults.rateLimitStormUntil - clock.now()) / 1000)))) });
       return;
     }
 
@@ -874,7 +974,7 @@ export function createHubspotSandbox(opts: HubspotSandboxOptions): HubspotSandbo
         tokens: { ...auth.extraTokens },
         oauth: {
           clientId: auth.clientId, clientSecret: auth.clientSecret, appId: auth.appId,
-          authorizeUrl: `${baseUrl}/oauth/authorize`, tokenUrl: `${baseUrl}/oauth/v1/token`,
+          authorizeUrl: `${baseUrl}/oauth/authorize`, tokenUrl: `${baseUrl}/oauth/v1/token`, introspectUrl: `${baseUrl}/oauth/v3/token/introspect`,
           scopes: [...ALL_SCOPES], accessTokenTtlSeconds: 1800, redirectUris: "any http(s) URL",
         },
         webhook: { clientSecret: auth.clientSecret, signatureVersion: "v3", ...webhook },

@@ -51,6 +51,11 @@ export type HubspotLimits = {
   searchPerSecond: number;
   /** Requests per UTC day per token. */
   daily: number;
+  /**
+   * Associations per record per page in associations v4 reads (batch read `results[].paging.next.after`,
+   * GET …/associations/{to} `paging.next.after`). HubSpot's GET endpoint takes `limit` ≤ 500; 500 here.
+   */
+  associationsPageSize: number;
 };
 
 export const DEFAULT_HUBSPOT_LIMITS: HubspotLimits = {
@@ -59,4 +64,5 @@ export const DEFAULT_HUBSPOT_LIMITS: HubspotLimits = {
   oauthTenSecondly: 110,
   searchPerSecond: 5,
   daily: 250_000,
+  associationsPageSize: 500,
 };

@@ -24,6 +24,7 @@
  *   POST /oauth/v1/token                              OAuth code exchange / refresh (oauth.ts)
  */
 import { Client } from "@hubspot/api-client";
+import type { PropertyCreate } from "@hubspot/api-client/lib/codegen/crm/properties";
 import { z } from "zod";
 import { env } from "@/lib/env";
 import { HubspotError, describeFailure } from "./errors";
@@ -314,10 +315,14 @@ export class HubspotClient {
     }
   }
 
-  /** Create a company property; false when it already exists (409). */
-  async createCompanyProperty(p: { name: string; label: string; type: string; fieldType: string; groupName: string; options?: { label: string; value: string; displayOrder: number }[]; description?: string }): Promise<boolean> {
+  /**
+   * Create a company property (`POST /crm/v3/properties/companies`, body: the SDK's `PropertyCreate`, whose
+   * options are `OptionInput`s with `label`, `value` and `hidden` required); false when it already exists (409).
+   * @throws HubspotError (400 for an incomplete definition, 403 without crm.schemas.companies.write).
+   */
+  async createCompanyProperty(p: PropertyCreate): Promise<boolean> {
     try {
-      await this.call("property:create", (sdk) => sdk.crm.properties.coreApi.createWithHttpInfo("companies", p as never), { scope: "crm.schemas.companies.write" });
+      await this.call("property:create", (sdk) => sdk.crm.properties.coreApi.createWithHttpInfo("companies", p), { scope: "crm.schemas.companies.write" });
       return true;
     } catch (e) {
       if (e instanceof HubspotError && e.status === 409) return false;

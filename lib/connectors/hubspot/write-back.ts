@@ -17,6 +17,7 @@
 import type { Db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { startSyncRun } from "@/lib/sync/sync-runs";
+import { PropertyCreateFieldTypeEnum as FieldType, PropertyCreateTypeEnum as PropType, type PropertyCreate } from "@hubspot/api-client/lib/codegen/crm/properties";
 import type { HubspotClient } from "./client";
 import { openClient, parseSettings, type OpenClientOptions } from "./connection";
 import { isHubspotError } from "./errors";
@@ -24,14 +25,20 @@ import { isHubspotError } from "./errors";
 export const PROPERTY_GROUP = { name: "churnwatch", label: "Churnwatch" };
 const SCHEMA_VERSION = 1;
 
-export const WRITE_BACK_PROPERTIES = [
-  { name: "churnwatch_health_score", label: "Churnwatch health score", type: "number", fieldType: "number", description: "0-100, higher is healthier" },
-  { name: "churnwatch_risk_level", label: "Churnwatch risk level", type: "enumeration", fieldType: "select",
-    options: [{ label: "Healthy", value: "healthy", displayOrder: 0 }, { label: "At risk", value: "at_risk", displayOrder: 1 }, { label: "Critical", value: "critical", displayOrder: 2 }] },
-  { name: "churnwatch_trend", label: "Churnwatch trend", type: "enumeration", fieldType: "select",
-    options: [{ label: "Improving", value: "improving", displayOrder: 0 }, { label: "Stable", value: "stable", displayOrder: 1 }, { label: "Declining", value: "declining", displayOrder: 2 }] },
-  { name: "churnwatch_churn_probability", label: "Churnwatch churn probability", type: "number", fieldType: "number", description: "0-1, probability of churn in the next 90 days" },
-  { name: "churnwatch_last_scored", label: "Churnwatch last scored", type: "datetime", fieldType: "date" },
+/**
+ * The company properties write-back creates, as complete `PropertyCreate` bodies (less `groupName`).
+ * Every enumeration option carries `label`, `value`, `hidden` and `displayOrder`: `hidden` is REQUIRED by
+ * HubSpot's OptionInput (@hubspot/api-client 14.0.1 OptionInput.d.ts: `'hidden': boolean`; HubSpot answers
+ * 400 "some of required attributes are not set [hidden]" without it) — shown in HubSpot's pickers: false.
+ */
+export const WRITE_BACK_PROPERTIES: Omit<PropertyCreate, "groupName">[] = [
+  { name: "churnwatch_health_score", label: "Churnwatch health score", type: PropType.Number, fieldType: FieldType.Number, description: "0-100, higher is healthier" },
+  { name: "churnwatch_risk_level", label: "Churnwatch risk level", type: PropType.Enumeration, fieldType: FieldType.Select,
+    options: [{ label: "Healthy", value: "healthy", displayOrder: 0, hidden: false }, { label: "At risk", value: "at_risk", displayOrder: 1, hidden: false }, { label: "Critical", value: "critical", displayOrder: 2, hidden: false }] },
+  { name: "churnwatch_trend", label: "Churnwatch trend", type: PropType.Enumeration, fieldType: FieldType.Select,
+    options: [{ label: "Improving", value: "improving", displayOrder: 0, hidden: false }, { label: "Stable", value: "stable", displayOrder: 1, hidden: false }, { label: "Declining", value: "declining", displayOrder: 2, hidden: false }] },
+  { name: "churnwatch_churn_probability", label: "Churnwatch churn probability", type: PropType.Number, fieldType: FieldType.Number, description: "0-1, probability of churn in the next 90 days" },
+  { name: "churnwatch_last_scored", label: "Churnwatch last scored", type: PropType.Datetime, fieldType: FieldType.Date },
 ];
 
 export type PushValues = { healthScore: string; riskLevel: string; trend: string; churnProbability: string };
