@@ -14,6 +14,7 @@ export const APP_ERROR_STATUS = {
   not_found: 404,
   method_not_allowed: 405,
   conflict: 409,
+  payload_too_large: 413,
   unprocessable: 422,
   rate_limited: 429,
   /** A vendor (HubSpot/Stripe) rejected our credentials or is unreachable. */

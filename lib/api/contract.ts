@@ -22,7 +22,12 @@ export type RouteContract = {
   response?: z.ZodType;
   /** Extra response content types, e.g. "text/csv". */
   produces?: string[];
+  /** Largest request body read (bytes); default {@link DEFAULT_MAX_BODY_BYTES}. Larger → 413 before parsing. */
+  maxBodyBytes?: number;
 };
+
+/** Default request body limit (bytes): far above any form or JSON body this API takes. */
+export const DEFAULT_MAX_BODY_BYTES = 256 * 1024;
 
 export function defineRoute<C extends RouteContract>(c: C): C {
   return c;

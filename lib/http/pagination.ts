@@ -7,6 +7,8 @@ import { z } from "zod";
 import { AppError } from "@/lib/errors";
 
 export const MAX_LIMIT = 200;
+/** Largest offset an offset cursor may carry (far past any list this API serves). */
+export const MAX_OFFSET = 10_000_000;
 
 export const ZListQuery = z.object({
   limit: z.coerce.number().int().min(1, "must be between 1 and 200").max(MAX_LIMIT, "must be between 1 and 200").default(50)
@@ -36,7 +38,8 @@ export function decodeCursor<T extends Record<string, unknown>>(cursor: string |
 export function offsetFromCursor(cursor: string | undefined): number {
   const c = decodeCursor<{ o?: number }>(cursor);
   const o = c?.o ?? 0;
-  if (!Number.isInteger(o) || o < 0) throw new AppError("validation_failed", "cursor is not valid", { fields: { cursor: "invalid cursor" } });
+  // Bounded: a crafted cursor ({"o":1e20}) is a 400, never a database error.
+  if (!Number.isSafeInteger(o) || o < 0 || o > MAX_OFFSET) throw new AppError("validation_failed", "cursor is not valid", { fields: { cursor: "invalid cursor" } });
   return o;
 }
 

@@ -10,7 +10,7 @@
 import { randomUUID } from "node:crypto";
 import { NextResponse, type NextRequest } from "next/server";
 import { z } from "zod";
-import type { RouteContract } from "@/lib/api/contract";
+import { DEFAULT_MAX_BODY_BYTES, type RouteContract } from "@/lib/api/contract";
 import { authenticate, type CallerContext } from "@/lib/auth/context";
 import { AppError, isAppError, type FieldErrors } from "@/lib/errors";
 import { logger, type Logger } from "@/lib/logger";
@@ -52,6 +52,33 @@ function parseWith<T extends z.ZodType>(schema: T, value: unknown, where: string
   return r.data;
 }
 
+/**
+ * The request body as text, read at most `maxBytes` bytes (UTF-8): a `Content-Length` above the limit is
+ * refused before anything is read, and a chunked body is cut off as soon as it passes the limit — an
+ * oversized body is never buffered or parsed in full.
+ * @throws AppError payload_too_large (413) naming the limit.
+ */
+export async function readBodyText(req: Request, maxBytes: number): Promise<string> {
+  const tooLarge = () => new AppError("payload_too_large", `request body is larger than ${maxBytes} bytes, the limit of this endpoint: send a smaller body`);
+  const declared = Number(req.headers.get("content-length") ?? "");
+  if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge();
+  if (!req.body) return "";
+  const reader = req.body.getReader();
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel().catch(() => undefined);
+      throw tooLarge();
+    }
+    parts.push(value);
+  }
+  return Buffer.concat(parts).toString("utf8");
+}
+
 /** searchParams → object; repeated keys become arrays. */
 export function queryObject(url: URL): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
@@ -91,7 +118,7 @@ export function withApi<C extends RouteContract>(
       const query = contract.query ? parseWith(contract.query, queryObject(new URL(req.url)), "query parameters") : undefined;
       let body: unknown;
       if (contract.body) {
-        const text = await req.text();
+        const text = await readBodyText(req, contract.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
         let json: unknown;
         try {
           json = text.trim() === "" ? {} : JSON.parse(text);

@@ -51,7 +51,9 @@ export const hubspotWebhookRoute = defineRoute({
   method: "POST", path: "/api/webhooks/hubspot", tags: ["webhooks"],
   summary: "HubSpot webhook endpoint (v3 signatures): verifies X-HubSpot-Signature-v3, stores each event once, applies them in the background",
   auth: "public",
-  response: z.object({ received: z.number(), duplicates: z.number(), enqueued: z.array(z.string()) }),
+  // HubSpot batches up to 100 events (~0.4 KB each) per delivery; we accept up to 1,000: 1 MiB is ample.
+  maxBodyBytes: 1024 * 1024,
+  response: z.object({ received: z.number(), duplicates: z.number(), refused: z.number(), enqueued: z.array(z.string()) }),
 });
 
 export const hubspotRoutes = [hubspotConnectRoute, hubspotCallbackRoute, hubspotMappingsRoute, hubspotPushScoresRoute, hubspotWebhookRoute];

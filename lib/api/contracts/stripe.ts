@@ -33,6 +33,9 @@ export const stripeWebhookRoute = defineRoute({
   method: "POST", path: "/api/webhooks/stripe", tags: ["webhooks"],
   summary: "Stripe webhook endpoint: verifies Stripe-Signature, stores the event once, processes it in the background",
   auth: "public", query: ZStripeWebhookQuery,
+  // One event per delivery; its data.object is one API object (lists inside are truncated to 10 items), so
+  // events are a few KB to tens of KB: 1 MiB leaves a wide margin.
+  maxBodyBytes: 1024 * 1024,
   response: z.object({ received: z.literal(true), event_id: z.string(), duplicate: z.boolean(), status: z.enum(["received", "ignored"]) }),
 });
 

@@ -3,7 +3,7 @@
 import { hubspotWebhookRoute } from "@/lib/api/contracts/hubspot";
 import { publicRequestUri, receiveHubspotWebhook } from "@/lib/connectors/hubspot/webhooks";
 import { getDb } from "@/lib/db";
-import { withApi } from "@/lib/http/with-api";
+import { readBodyText, withApi } from "@/lib/http/with-api";
 
 export const dynamic = "force-dynamic";
 
@@ -11,7 +11,7 @@ export const POST = withApi(hubspotWebhookRoute, async ({ req }) =>
   receiveHubspotWebhook(getDb(), {
     method: req.method,
     uri: publicRequestUri(req.url, req.headers), // the URL HubSpot signed (behind a proxy: x-forwarded-proto/host)
-    rawBody: await req.text(), // the exact bytes HubSpot signed
+    rawBody: await readBodyText(req, hubspotWebhookRoute.maxBodyBytes), // the exact bytes HubSpot signed; 413 past maxBodyBytes, before any parsing
     signature: req.headers.get("x-hubspot-signature-v3"),
     timestamp: req.headers.get("x-hubspot-request-timestamp"),
   }),

@@ -2,13 +2,13 @@
 import { stripeWebhookRoute } from "@/lib/api/contracts/stripe";
 import { receiveStripeWebhook } from "@/lib/connectors/stripe/webhook";
 import { getDb } from "@/lib/db";
-import { withApi } from "@/lib/http/with-api";
+import { readBodyText, withApi } from "@/lib/http/with-api";
 
 export const dynamic = "force-dynamic";
 
 export const POST = withApi(stripeWebhookRoute, async ({ req, query }) =>
   receiveStripeWebhook(getDb(), {
-    rawBody: await req.text(), // the exact bytes Stripe signed (never re-serialised JSON)
+    rawBody: await readBodyText(req, stripeWebhookRoute.maxBodyBytes), // the exact bytes Stripe signed (never re-serialised JSON); 413 past maxBodyBytes, before any parsing
     signature: req.headers.get("stripe-signature"),
     connectionId: query.connection,
   }),
