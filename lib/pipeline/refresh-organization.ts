@@ -3,10 +3,14 @@
  *   1. identity resolution (one account per customer across HubSpot and Stripe),
  *   2. daily signals: the 365-day backfill when a connection's first full sync finished after the last backfill
  *      (the organization's first sync, AND a source connected later — its history reshapes past days), or when
- *      asked; else today's row,
+ *      asked; else today's row, plus the history of accounts that lack it (history-gaps.ts: a backfill that
+ *      stopped midway, accounts that appeared since),
  *   3. the churn model: (re)trained after a backfill or when the active one is older than 7 days,
- *   4. health scores: every backfilled day (history charts), else today,
+ *   4. health scores: every backfilled day (history charts); else the history of accounts whose stored history
+ *      lacks scores (a history scoring run that stopped midway) or was scored with another scoring config version
+ *      (a config change re-scores history, so trends and movers compare like with like), then today,
  *   5. HubSpot write-back for connections that have it on.
+ * Runs for a few accounts (`accountIds`, after webhooks) do today's rows only.
  * Runs inside refresh-organization-job (after syncs, on "Score All", from cron) and `npm run score`.
  * Serialised per organization within this process (the embedded default); a multi-worker deployment
  * would take a PostgreSQL advisory lock here instead.
@@ -17,6 +21,8 @@ import { backfillSignals } from "@/lib/signals/backfill-signals";
 import { writeSignalsForDay } from "@/lib/signals/compute-signals";
 import { scoreHistory, scoreOrganization } from "@/lib/scoring/run-scoring";
 import { trainAndStoreModel } from "@/lib/model/train-from-db";
+import { getActiveScoringConfig } from "@/lib/scoring/config-store";
+import { findHistoryGaps, newestSourceSince } from "./history-gaps";
 import { enqueueJob } from "@/lib/jobs/queue";
 import { registeredJobNames } from "@/lib/jobs/registry";
 
@@ -31,6 +37,11 @@ export type RefreshResult = {
   signals: { mode: "backfill" | "today"; accounts: number; rows: number };
   model: { trained: boolean; status?: string; version?: number };
   scoring: { accounts: number; scores: number; counts?: Record<string, number>; probabilitySource?: string };
+  /**
+   * Accounts whose history this run rebuilt (runs without a full backfill): `signals` backfilled (history missing),
+   * `scored` history scored (missing scores), `rescored` history re-scored (another scoring config version).
+   */
+  history?: { signals: number; scored: number; rescored: number; scores: number };
   writeBackJobs: number;
   durationMs: number;
 };
@@ -60,12 +71,8 @@ function utcMidnight(d: Date): Date {
 export async function needsBackfill(db: Db, organizationId: string): Promise<boolean> {
   const last = await db.accountSignalDaily.findFirst({ where: { organizationId, isBackfill: true }, orderBy: { computedAt: "desc" }, select: { computedAt: true } });
   if (!last) return true;
-  const firsts = await db.syncRun.groupBy({
-    by: ["connectionId"],
-    where: { organizationId, mode: "full", status: { in: ["succeeded", "partial"] }, completedAt: { not: null }, connection: { disconnectedAt: null } },
-    _min: { completedAt: true },
-  });
-  return firsts.some((f) => f._min.completedAt !== null && f._min.completedAt > last.computedAt);
+  const since = await newestSourceSince(db, organizationId);
+  return since !== null && since > last.computedAt;
 }
 
 export async function refreshOrganization(
@@ -91,6 +98,24 @@ export async function refreshOrganization(
         })
       : await writeSignalsForDay(db, { organizationId, day, accountIds: opts.accountIds });
 
+    // Resume: accounts whose history a failed or interrupted run left incomplete, or made with another config.
+    const historyFrom = new Date(day.getTime() - (BACKFILL_DAYS - 1) * 86_400_000);
+    let history: RefreshResult["history"];
+    let rescore: string[] = [];
+    if (!backfill && !opts.accountIds) {
+      const config = await getActiveScoringConfig(db, organizationId);
+      const gaps = await findHistoryGaps(db, { organizationId, day, fromDay: historyFrom, configVersion: config.version, sourcesSince: await newestSourceSince(db, organizationId) });
+      if (gaps.missingSignals.length) {
+        await progress({ phase: "signals", detail: `rebuilding the history of ${gaps.missingSignals.length} accounts` });
+        await backfillSignals(db, {
+          organizationId, asOf: now, days: BACKFILL_DAYS, accountIds: gaps.missingSignals,
+          onProgress: (p) => void progress({ phase: "signals", processed: p.accountsDone, total: p.accountsTotal }),
+        });
+      }
+      rescore = [...new Set([...gaps.missingSignals, ...gaps.unscored, ...gaps.staleConfig])];
+      history = { signals: gaps.missingSignals.length, scored: gaps.unscored.length, rescored: gaps.staleConfig.length, scores: 0 };
+    }
+
     const active = await db.churnModel.findFirst({ where: { organizationId, isActive: true }, orderBy: { version: "desc" } });
     let model: RefreshResult["model"] = { trained: false, status: active?.status, version: active?.version };
     if (backfill || !active || now.getTime() - active.trainedAt.getTime() > MODEL_MAX_AGE_MS) {
@@ -108,6 +133,14 @@ export async function refreshOrganization(
       });
       scoring = { accounts: h.accounts, scores: h.scores };
     } else {
+      if (rescore.length && history) {
+        await progress({ phase: "scoring", detail: `scoring the history of ${rescore.length} accounts` });
+        const h = await scoreHistory(db, {
+          organizationId, from: historyFrom, to: day, now, accountIds: rescore,
+          onProgress: (p) => void progress({ phase: "scoring", processed: p.processed, total: p.total }),
+        });
+        history.scores = h.scores;
+      }
       const r = await scoreOrganization(db, { organizationId, day, now, onProgress: (p) => void progress({ phase: "scoring", processed: p.processed, total: p.total }) });
       scoring = { accounts: r.accounts, scores: r.accounts, counts: r.counts, probabilitySource: r.probabilitySource };
     }
@@ -128,6 +161,7 @@ export async function refreshOrganization(
       signals: { mode: backfill ? "backfill" : "today", accounts: signals.accounts, rows: signals.rows },
       model,
       scoring,
+      ...(history ? { history } : {}),
       writeBackJobs,
       durationMs: Date.now() - started,
     };

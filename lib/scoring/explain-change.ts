@@ -6,6 +6,8 @@
  * per factor whose value moved by ≥ 1 point or whose data appeared/disappeared, plus penalties added
  * or removed, ordered by their effect on the score (largest first), e.g.
  *   "Engagement fell from 80 to 35: no calls, meetings or notes in 30 days"
+ * Scores made with different scoring config versions are not compared (null): the move would be the config's,
+ * not the account's (docs/scoring.md, "Config versions"; the pipeline re-scores history after a config change).
  */
 import { z } from "zod";
 import { FACTOR_KEYS, PENALTY_KEYS } from "./config";
@@ -51,10 +53,14 @@ function lowerFirst(text: string): string {
 }
 
 /**
- * Explain the move from `before` to `after`.
+ * Explain the move from `before` to `after`; null when both name their scoring config version and the versions
+ * differ (not comparable).
  * @throws ZodError when a score's `factors`/`penalties` JSON does not have the stored shape.
  */
-export function explainChange(before: StoredScoreLike, after: StoredScoreLike): ScoreChange {
+export function explainChange(before: StoredScoreLike, after: StoredScoreLike): ScoreChange | null {
+  if (before.scoringConfigVersion != null && after.scoringConfigVersion != null && before.scoringConfigVersion !== after.scoringConfigVersion) {
+    return null;
+  }
   const fb = z.array(ZStoredFactor).parse(before.factors) as FactorResult[];
   const fa = z.array(ZStoredFactor).parse(after.factors) as FactorResult[];
   const pb = z.array(ZStoredPenalty).parse(before.penalties ?? []) as PenaltyResult[];
@@ -81,11 +87,7 @@ export function explainChange(before: StoredScoreLike, after: StoredScoreLike): 
   changes.sort((x, y) => Math.abs(y.effect) - Math.abs(x.effect));
 
   const delta = Math.round((after.healthScore - before.healthScore) * 10) / 10;
-  const configNote =
-    before.scoringConfigVersion != null && after.scoringConfigVersion != null && before.scoringConfigVersion !== after.scoringConfigVersion
-      ? ` (scoring config changed from v${before.scoringConfigVersion} to v${after.scoringConfigVersion})`
-      : "";
   const head = delta === 0 ? `Score unchanged at ${before.healthScore}` : `Score ${delta > 0 ? "rose" : "fell"} from ${before.healthScore} to ${after.healthScore}`;
-  const summary = changes.length ? `${head}${configNote}: ${lowerFirst(changes[0].text)}` : `${head}${configNote}`;
+  const summary = changes.length ? `${head}: ${lowerFirst(changes[0].text)}` : head;
   return { from: before.healthScore, to: after.healthScore, delta, changes, summary };
 }

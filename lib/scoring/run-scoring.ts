@@ -10,8 +10,11 @@
  *   scores exactly 7 and 30 days earlier, and replaces that day's ChurnScoreDaily rows (delete +
  *   insert per batch, in one transaction: re-scoring the same day replaces it). On PostgreSQL a
  *   batch's write overlaps the reading and scoring of the next batch (one write in flight, in order).
- * - scoreHistory(db, {organizationId, from, to}) scores every day in [from, to] that has signals
- *   (the 365-day backfill), batching by account across days, so trends chain within the run.
+ * - scoreHistory(db, {organizationId, from, to, accountIds?}) scores every day in [from, to] that has signals
+ *   (the 365-day backfill; or only some accounts' history, when the pipeline fills gaps or re-scores after a
+ *   config change), batching by account across days, so trends chain within the run.
+ * - Trends compare only scores made with the same scoring config version (the active one): a stored score of
+ *   another version 7 or 30 days back counts as no score (docs/scoring.md, "Config versions").
  * - Account columns (healthScore, riskLevel, churnProbability, trend, topReason, scoredAt = run time,
  *   mrrCents/mrrCurrency and renewalDate (day + daysUntilRenewal) from the signals) are only written when no newer scored day exists for the
  *   account, so re-scoring an old day never overwrites the latest score.
@@ -42,7 +45,8 @@ export type ScoreOrganizationOptions = {
   now?: Date;
 };
 
-export type LevelCounts = Record<RiskLevel, number>;
+/** Accounts per risk level; `none`: accounts scored without a level (not paying: no risk level, by contract). */
+export type LevelCounts = Record<RiskLevel, number> & { none: number };
 
 export type ScoreRunResult = {
   day: string;
@@ -167,7 +171,7 @@ export async function scoreOrganization(db: Db, opts: ScoreOrganizationOptions):
   const batchSize = opts.batchSize ?? 1000;
   const ctx = await loadContext(db, opts.organizationId);
   const total = await db.accountSignalDaily.count({ where: { organizationId: opts.organizationId, day } });
-  const counts: LevelCounts = { healthy: 0, at_risk: 0, critical: 0 };
+  const counts: LevelCounts = { healthy: 0, at_risk: 0, critical: 0, none: 0 };
   let processed = 0;
   let after: string | null = null;
   opts.onProgress?.({ processed, total });
@@ -182,10 +186,14 @@ export async function scoreOrganization(db: Db, opts: ScoreOrganizationOptions):
       if (batch.length === 0) break;
       after = batch[batch.length - 1].accountId;
       const ids = batch.map((r) => r.accountId);
-      const [p7, p30] = await Promise.all([store.scoresOnDay(ids, addDays(day, -7)), store.scoresOnDay(ids, addDays(day, -30))]);
+      const [p7, p30] = await Promise.all([
+        store.scoresOnDay(ids, addDays(day, -7), ctx.configVersion),
+        store.scoresOnDay(ids, addDays(day, -30), ctx.configVersion),
+      ]);
       const scored: Scored[] = batch.map((r) => {
         const row = buildRow(ctx, r.accountId, rowToSnapshot(r), p7.get(r.accountId) ?? null, p30.get(r.accountId) ?? null);
-        counts[row.riskLevel]++;
+        const level = row.riskLevel as RiskLevel | null;
+        counts[level ?? "none"]++;
         return { row, mrrCents: r.mrrCents, mrrCurrency: r.mrrCurrency, renewalDate: renewalDateOf(r) };
       });
       if (pending) await pending;
@@ -224,6 +232,8 @@ export type ScoreHistoryOptions = {
   onProgress?: (p: ScoreProgress & { unit: "accounts" }) => void;
   /** Accounts per batch (each batch loads their signals for every day in range; default 50). */
   accountBatchSize?: number;
+  /** Only these accounts of the organization (default: all; ids of other organizations are ignored). */
+  accountIds?: readonly string[];
   now?: Date;
 };
 
@@ -237,7 +247,9 @@ export async function scoreHistory(db: Db, opts: ScoreHistoryOptions): Promise<S
   const now = opts.now ?? new Date();
   const size = opts.accountBatchSize ?? 50;
   const ctx = await loadContext(db, opts.organizationId);
-  const total = await db.account.count({ where: { organizationId: opts.organizationId } });
+  const only = opts.accountIds ? [...new Set(opts.accountIds)].sort() : null;
+  const total = only ? only.length : await db.account.count({ where: { organizationId: opts.organizationId } });
+  let offset = 0;
   const store = await openScoreStore(db);
   let after: string | null = null;
   let accounts = 0;
@@ -245,19 +257,32 @@ export async function scoreHistory(db: Db, opts: ScoreHistoryOptions): Promise<S
   let seen = 0;
   try {
     for (;;) {
-      const accs: { id: string }[] = await db.account.findMany({
-        where: { organizationId: opts.organizationId, ...(after ? { id: { gt: after } } : {}) },
-        orderBy: { id: "asc" },
-        take: size,
-        select: { id: true },
-      });
-      if (accs.length === 0) break;
-      after = accs[accs.length - 1].id;
-      seen += accs.length;
+      let accs: { id: string }[];
+      let pageSize: number;
+      if (only) {
+        // The next `size` requested ids, kept only when they are this organization's accounts.
+        const page = only.slice(offset, offset + size);
+        offset += page.length;
+        pageSize = page.length;
+        if (page.length === 0) break;
+        accs = await db.account.findMany({ where: { organizationId: opts.organizationId, id: { in: page } }, orderBy: { id: "asc" }, select: { id: true } });
+      } else {
+        accs = await db.account.findMany({
+          where: { organizationId: opts.organizationId, ...(after ? { id: { gt: after } } : {}) },
+          orderBy: { id: "asc" },
+          take: size,
+          select: { id: true },
+        });
+        pageSize = accs.length;
+        if (accs.length === 0) break;
+        after = accs[accs.length - 1].id;
+      }
+      seen += pageSize;
       const ids = accs.map((a) => a.id);
+      if (ids.length === 0) continue;
       const signalRows = await store.readSignalHistory(opts.organizationId, ids, from, to);
       if (signalRows.length) {
-        const known = await store.scoresBetween(ids, addDays(from, -30), from);
+        const known = await store.scoresBetween(ids, addDays(from, -30), from, ctx.configVersion);
         const at = (acc: string, d: Date) => known.get(`${acc}|${d.getTime()}`) ?? null;
         const rows: ScoreRow[] = [];
         const last = new Map<string, Scored>();
@@ -272,7 +297,7 @@ export async function scoreHistory(db: Db, opts: ScoreHistoryOptions): Promise<S
         scores += rows.length;
       }
       opts.onProgress?.({ processed: seen, total: Math.max(total, seen), unit: "accounts" });
-      if (accs.length < size) break;
+      if (pageSize < size) break;
     }
   } finally {
     await store.close();

@@ -6,6 +6,12 @@
  * 2. otherwise vs 30 days ago: Δ30 ≥ +10 → improving, Δ30 ≤ −10 → declining;
  * 3. otherwise stable (also when only one comparison exists and it is within its band).
  * No stored score 7 or 30 days ago → null (no trend yet).
+ *
+ * Config versions: a score is only compared with a score made by the SAME scoring config version. A stored score of
+ * another version counts as no score (callers read priors with the version filter, see ScoreStore.scoresOnDay /
+ * scoresBetween): a weight change would otherwise make every account "improving" or
+ * "declining" for a week. After a config change the pipeline re-scores the stored history with the new version
+ * (lib/pipeline/history-gaps.ts), so trends come back on the same run (docs/scoring.md, "Config versions").
  */
 export type Trend = "improving" | "stable" | "declining";
 
@@ -14,8 +20,8 @@ export const TREND_THRESHOLD_30D = 10;
 
 /**
  * @param current    today's health score (0-100)
- * @param score7dAgo the stored score exactly 7 days earlier, or null
- * @param score30dAgo the stored score exactly 30 days earlier, or null
+ * @param score7dAgo the stored score exactly 7 days earlier made with the same config version, or null
+ * @param score30dAgo the stored score exactly 30 days earlier made with the same config version, or null
  */
 export function computeTrend(current: number, score7dAgo: number | null, score30dAgo: number | null): Trend | null {
   if (score7dAgo === null && score30dAgo === null) return null;
