@@ -62,10 +62,14 @@ export async function receiveStripeWebhook(
       status: { not: "disconnected" },
       ...(input.connectionId ? { id: input.connectionId } : account ? { externalAccountId: account } : {}),
     },
-    select: { id: true, organizationId: true, webhookSecretEnc: true },
+    select: { id: true, organizationId: true, externalAccountId: true, webhookSecretEnc: true },
     orderBy: { createdAt: "asc" },
   });
-  let verified: { event: StripeEventLike; conn: (typeof candidates)[number] } | null = null;
+  // Every connection whose signing secret verifies the delivery receives it (two organizations that entered
+  // the same endpoint's secret for the same Stripe account each get the event); a connection whose secret
+  // does not verify never does, whatever the body says.
+  let event: StripeEventLike | null = null;
+  const verified: (typeof candidates)[number][] = [];
   for (const conn of candidates) {
     const secret = webhookSecretOf(conn);
     if (!secret) continue;
@@ -73,35 +77,45 @@ export async function receiveStripeWebhook(
       const ev = Stripe.webhooks.constructEvent(input.rawBody, input.signature, secret);
       const parsed = ZEvent.safeParse(ev);
       if (!parsed.success) throw new AppError("bad_request", "signed webhook body is not a Stripe event");
-      verified = { event: parsed.data, conn };
-      break;
+      event = parsed.data;
+      verified.push(conn);
     } catch (err) {
       if (err instanceof AppError) throw err;
       // Signature mismatch for this connection's secret: try the next one.
     }
   }
-  if (!verified) {
+  if (!event || !verified.length) {
     throw new AppError("bad_request", "Stripe-Signature verification failed: the signature does not match any configured webhook signing secret (or the timestamp is older than 5 minutes). Check the whsec_… secret in Settings → Integrations → Stripe → Webhook secret.");
   }
-  const { event, conn } = verified;
+  // A Connect event names the connected account it is about (`event.account`,
+  // https://docs.stripe.com/connect/webhooks): it belongs only to the connections of that account.
+  const eventAccount = event.account ?? account;
+  const owners = eventAccount ? verified.filter((c) => c.externalAccountId === eventAccount) : verified;
+  if (!owners.length) {
+    throw new AppError("bad_request", `the signed event is about Stripe account ${eventAccount}, which the connection whose secret signed it does not hold: nothing stored`);
+  }
   const status = HANDLED.has(event.type) ? "received" : "ignored";
-  let row: { id: string };
-  try {
-    row = await db.webhookEvent.create({
-      data: {
-        organizationId: conn.organizationId, connectionId: conn.id, provider: "stripe", eventId: event.id, type: event.type,
-        occurredAt: new Date(event.created * 1000), status, payload: event as object,
-      },
-      select: { id: true },
-    });
-  } catch (err) {
-    if (isUniqueViolation(err)) return { received: true, eventId: event.id, duplicate: true, status };
-    throw err;
+  let stored = 0;
+  for (const conn of owners) {
+    let row: { id: string };
+    try {
+      row = await db.webhookEvent.create({
+        data: {
+          organizationId: conn.organizationId, connectionId: conn.id, provider: "stripe", eventId: event.id, type: event.type,
+          occurredAt: new Date(event.created * 1000), status, payload: event as object,
+        },
+        select: { id: true },
+      });
+    } catch (err) {
+      if (isUniqueViolation(err)) continue;
+      throw err;
+    }
+    stored++;
+    if (status === "received") {
+      await enqueueJob(db, STRIPE_WEBHOOK_JOB, { webhookEventId: row.id }, { organizationId: conn.organizationId });
+    }
   }
-  if (status === "received") {
-    await enqueueJob(db, STRIPE_WEBHOOK_JOB, { webhookEventId: row.id }, { organizationId: conn.organizationId });
-  }
-  return { received: true, eventId: event.id, duplicate: false, status };
+  return { received: true, eventId: event.id, duplicate: stored === 0, status };
 }
 
 /**
