@@ -17,7 +17,7 @@ export type ScoringConfigBody = {
 };
 
 function toInternal(body: ScoringConfigBody, current: ScoringConfig): unknown {
-  return { weights: body.weights, penalties: body.penalties ?? current.penalties, thresholds: { healthy: body.thresholds.healthy, atRisk: body.thresholds.at_risk } };
+  return { weights: body.weights, penalties: body.penalties ?? current.penalties, thresholds: { healthy: body.thresholds.healthy, atRisk: body.thresholds.at_risk }, learned: current.learned ?? null };
 }
 
 function asAppError(e: unknown): never {
@@ -73,10 +73,11 @@ export async function previewScoringConfig(db: Db, organizationId: string, body:
       });
       if (!rows.length) break;
       for (const r of rows) {
-        const level = scoreAccount(rowToSnapshot(r), candidate).riskLevel;
-        counts.preview[level]++;
+        const level = scoreAccount(rowToSnapshot(r), candidate).riskLevel; // null: not a paying customer, no level
+        if (level) counts.preview[level]++;
         const before = stored.get(r.accountId);
-        if (before) { counts.current[before]++; if (before !== level) moved++; }
+        if (before) counts.current[before]++;
+        if (stored.has(r.accountId) && (before ?? null) !== level) moved++;
       }
       cursor = rows[rows.length - 1].id;
     }

@@ -6,16 +6,21 @@
  * - saveScoringConfig(db, orgId, input, userId): validates `input` (zod, ZScoringConfig), stores it as
  *   version max+1 and makes it the only active one, in one transaction.
  *   @throws ScoringConfigError (code "invalid_scoring_config", `issues: [{path, message}]`) on bad input.
+ *
+ * Storage: `config.learned` (the tables "Fit to our history" learned) is kept inside the row's
+ * `thresholds` JSON as `{healthy, atRisk, learned}` — the table has no column of its own for it.
+ * Weights stored before a factor existed read as 0 (withNewFactorKeys).
  */
 import type { Db } from "@/lib/db";
-import { DEFAULT_SCORING_CONFIG, parseScoringConfig, ZScoringConfig, type ScoringConfig } from "./config";
+import { DEFAULT_SCORING_CONFIG, parseScoringConfig, withNewFactorKeys, ZScoringConfig, type ScoringConfig } from "./config";
 
 export type StoredScoringConfig = { id: string; version: number; config: ScoringConfig; createdAt: Date; createdById: string | null };
 
 type Row = { id: string; version: number; weights: unknown; penalties: unknown; thresholds: unknown; createdAt: Date; createdById: string | null };
 
 function fromRow(r: Row): StoredScoringConfig {
-  const config = ZScoringConfig.parse({ weights: r.weights, penalties: r.penalties, thresholds: r.thresholds });
+  const { learned, ...thresholds } = (r.thresholds ?? {}) as Record<string, unknown>;
+  const config = ZScoringConfig.parse({ weights: withNewFactorKeys(r.weights), penalties: r.penalties, thresholds, learned: learned ?? null });
   return { id: r.id, version: r.version, config, createdAt: r.createdAt, createdById: r.createdById };
 }
 
@@ -57,7 +62,7 @@ export async function saveScoringConfig(db: Db, organizationId: string, input: u
         version: (last?.version ?? 0) + 1,
         weights: config.weights,
         penalties: config.penalties,
-        thresholds: config.thresholds,
+        thresholds: config.learned ? { ...config.thresholds, learned: config.learned } : config.thresholds,
         isActive: true,
         createdById: userId,
       },

@@ -6,13 +6,18 @@
  *     weights:    { paymentRecency: 15, failedPayments: 15, …, tenure: 5 }  // non-negative, sum to 100 (±0.001)
  *     penalties:  [{ key: "cancellationPending", points: 30, enabled: true }, …] // points 0-100, subtracted
  *     thresholds: { healthy: 70, atRisk: 40 }  // 0 ≤ atRisk < healthy ≤ 100
+ *     learned?:   { plans?: {rates, baseRate, horizonDays}, paymentMethods?: {…}, fit?: {…} } // set by "Fit to our history"
  *   }
+ * Stored weights may lack factors added later (contractTerm, openDeals, planHistory, paymentMethod):
+ * {@link withNewFactorKeys} reads them as weight 0, so older versions keep their meaning.
+ * `learned` is persisted inside the row's `thresholds` JSON (the ScoringConfig table has no column
+ * of its own for it; see config-store.ts).
  * Levels: score ≥ healthy → "healthy"; score ≥ atRisk → "at_risk"; else "critical".
  * Validation errors name the field (zod issue `path`), e.g. `weights: weights must total 100, got 95`.
  */
 import { z } from "zod";
 
-/** The eight health-score factors, in display order. */
+/** The health-score factors, in display order. */
 export const FACTOR_KEYS = [
   "paymentRecency",
   "failedPayments",
@@ -22,6 +27,10 @@ export const FACTOR_KEYS = [
   "stakeholderCoverage",
   "supportLoad",
   "tenure",
+  "contractTerm",
+  "openDeals",
+  "planHistory",
+  "paymentMethod",
 ] as const;
 export type FactorKey = (typeof FACTOR_KEYS)[number];
 
@@ -35,7 +44,22 @@ export const FACTOR_LABELS: Record<FactorKey, string> = {
   stakeholderCoverage: "Stakeholder coverage",
   supportLoad: "Support load",
   tenure: "Tenure",
+  contractTerm: "Contract term",
+  openDeals: "Open deals",
+  planHistory: "Plan history",
+  paymentMethod: "Payment method",
 };
+
+/** Factors added after the first release: a stored config without them reads them as weight 0. */
+export const LATER_FACTOR_KEYS: readonly FactorKey[] = ["contractTerm", "openDeals", "planHistory", "paymentMethod"];
+
+/** Fill weights of factors added later with 0 (older stored versions, older API clients). */
+export function withNewFactorKeys(weights: unknown): unknown {
+  if (!weights || typeof weights !== "object" || Array.isArray(weights)) return weights;
+  const w = { ...(weights as Record<string, unknown>) };
+  for (const k of LATER_FACTOR_KEYS) if (!(k in w)) w[k] = 0;
+  return w;
+}
 
 /**
  * Penalties: flat points subtracted after the weighted sum when their condition holds.
@@ -86,6 +110,29 @@ export const ZThresholds = z
   .strict()
   .refine((t) => t.atRisk < t.healthy, { message: "atRisk must be lower than healthy", path: ["atRisk"] });
 
+const ZRateTable = z.object({
+  /** category (product name, payment method type) → churn rate over the horizon (0..1). */
+  rates: z.record(z.string(), z.number().min(0).max(1)),
+  baseRate: z.number().min(0).max(1),
+  horizonDays: z.number().int().positive(),
+});
+
+/**
+ * What "Fit to our history" learned from the organization's outcomes, kept with the config version it
+ * produced: churn-rate tables of the learned factors, and a summary of the fit (when, on what).
+ */
+export const ZLearnedTables = z.object({
+  plans: ZRateTable.optional(),
+  paymentMethods: ZRateTable.optional(),
+  fit: z.object({
+    fittedAt: z.string(),
+    fitDays: z.tuple([z.string(), z.string()]),
+    rows: z.number().int(),
+    churned: z.number().int(),
+  }).optional(),
+});
+export type LearnedTables = z.infer<typeof ZLearnedTables>;
+
 /** zod 4 schema of a scoring configuration (see module doc for the shape). */
 export const ZScoringConfig = z
   .object({
@@ -98,6 +145,7 @@ export const ZScoringConfig = z
       });
     }),
     thresholds: ZThresholds,
+    learned: ZLearnedTables.nullish(),
   })
   .strict();
 
@@ -115,6 +163,10 @@ export const DEFAULT_SCORING_CONFIG: ScoringConfig = {
     stakeholderCoverage: 10,
     supportLoad: 10,
     tenure: 5,
+    contractTerm: 0,
+    openDeals: 0,
+    planHistory: 0,
+    paymentMethod: 0,
   },
   penalties: [
     { key: "cancellationPending", points: 30, enabled: true },
@@ -141,7 +193,8 @@ export function configIssues(error: z.ZodError): ConfigIssue[] {
  * @throws ScoringConfigError listing every problem with its field path.
  */
 export function parseScoringConfig(input: unknown): ScoringConfig {
-  const r = ZScoringConfig.safeParse(input);
+  const i = input && typeof input === "object" && !Array.isArray(input) ? input as Record<string, unknown> : null;
+  const r = ZScoringConfig.safeParse(i && "weights" in i ? { ...i, weights: withNewFactorKeys(i.weights) } : input);
   if (!r.success) throw new ScoringConfigError(configIssues(r.error));
   return r.data;
 }
@@ -155,9 +208,14 @@ export class ScoringConfigError extends Error {
   }
 }
 
-/** Risk level of a score under `thresholds`. */
+/**
+ * Risk level of a score under `thresholds`, decided on the WHOLE score that is displayed
+ * (Math.round, as lib/format formatScore shows it): 69.6 is shown as 70 and is "healthy" at
+ * healthy = 70, never "score 70 · At risk".
+ */
 export function riskLevelFor(score: number, thresholds: ScoringConfig["thresholds"]): "healthy" | "at_risk" | "critical" {
-  if (score >= thresholds.healthy) return "healthy";
-  if (score >= thresholds.atRisk) return "at_risk";
+  const shown = Math.round(score);
+  if (shown >= thresholds.healthy) return "healthy";
+  if (shown >= thresholds.atRisk) return "at_risk";
   return "critical";
 }

@@ -8,10 +8,16 @@
  * and is listed in `missingFactors`. When NO factor with weight > 0 has data, the weighted part is
  * a neutral 50 (so the level is decided by thresholds, "at_risk" by default) and the first driver is
  * "no data for any factor"; penalties still apply.
+ *
+ * Risk level: only paying customers have one — lifecycleState "customer" or "past_due" AND MRR > 0
+ * ({@link isPayingCustomer}); every other account (prospect, trialing, paused, churned, unknown, or
+ * no MRR) gets a health score and drivers but `riskLevel: null`, so it never appears in "at risk" /
+ * "critical" lists, movers, MRR at risk, alerts or write-back. The level is decided on the displayed
+ * whole score (riskLevelFor rounds), so "score 70 · At risk" cannot happen at healthy = 70.
  */
-import type { SignalSnapshot } from "@/lib/signals/types";
+import { PAYING_LIFECYCLE_STATES, type SignalSnapshot } from "@/lib/signals/types";
 import { FACTOR_KEYS, FACTOR_LABELS, PENALTY_LABELS, riskLevelFor, type FactorKey, type PenaltyKey, type ScoringConfig } from "./config";
-import { FACTORS } from "./factors";
+import { cancelingShare, cancelingWords, FACTORS } from "./factors";
 
 export type RiskLevel = "healthy" | "at_risk" | "critical";
 
@@ -36,7 +42,8 @@ export type PenaltyResult = { key: PenaltyKey; label: string; points: number; de
 export type AccountScore = {
   /** 0-100, one decimal. */
   healthScore: number;
-  riskLevel: RiskLevel;
+  /** Null for accounts that are not paying customers (see module doc). */
+  riskLevel: RiskLevel | null;
   factors: FactorResult[];
   penalties: PenaltyResult[];
   missingFactors: FactorKey[];
@@ -53,13 +60,26 @@ const MAX_DRIVERS = 6;
 
 const r2 = (n: number) => Math.round(n * 100) / 100;
 
+/** A paying customer on the snapshot day: lifecycle customer/past_due and MRR > 0. */
+export function isPayingCustomer(s: SignalSnapshot): boolean {
+  return s.lifecycleState !== null && PAYING_LIFECYCLE_STATES.includes(s.lifecycleState) && s.mrrCents !== null && s.mrrCents > 0;
+}
+
+/**
+ * Share (0..1) of a penalty's points that applies: the cancellation penalty scales with the share of
+ * MRR set to cancel (22 % cancelling → 22 % of the points); the others apply whole.
+ */
+export function penaltyScale(key: PenaltyKey, s: SignalSnapshot): number {
+  return key === "cancellationPending" ? cancelingShare(s) ?? 0 : 1;
+}
+
 /** Does penalty `key` apply to these signals? Returns its detail in words, or null. */
 export function penaltyCondition(key: PenaltyKey, s: SignalSnapshot): string | null {
   switch (key) {
-    case "cancellationPending":
-      return s.cancellationPending === true
-        ? s.daysUntilRenewal !== null ? `cancellation pending, ends in ${s.daysUntilRenewal} days` : "cancellation pending"
-        : null;
+    case "cancellationPending": {
+      const c = cancelingShare(s);
+      return c !== null && c > 0 ? cancelingWords(c, s.daysUntilRenewal) : null;
+    }
     case "pastDue30d": {
       const pastDue = s.pastDueInvoices ?? 0;
       const extraDays = typeof s.extra?.oldestPastDueDays === "number" ? s.extra.oldestPastDueDays : null;
@@ -82,7 +102,7 @@ export function penaltyCondition(key: PenaltyKey, s: SignalSnapshot): string | n
  * @returns the score, level, per-factor breakdown, applied penalties, missing factors and drivers.
  */
 export function scoreAccount(signals: SignalSnapshot, config: ScoringConfig): AccountScore {
-  const raw = FACTOR_KEYS.map((key) => ({ key, ...FACTORS[key](signals), weight: config.weights[key] }));
+  const raw = FACTOR_KEYS.map((key) => ({ key, ...FACTORS[key](signals, config.learned), weight: config.weights[key] ?? 0 }));
   const presentWeight = raw.reduce((a, f) => a + (f.value !== null ? f.weight : 0), 0);
   const factors: FactorResult[] = raw.map((f) => {
     const missing = f.value === null;
@@ -107,12 +127,14 @@ export function scoreAccount(signals: SignalSnapshot, config: ScoringConfig): Ac
   for (const p of config.penalties) {
     if (!p.enabled || p.points <= 0) continue;
     const detail = penaltyCondition(p.key, signals);
-    if (detail !== null) penalties.push({ key: p.key, label: PENALTY_LABELS[p.key], points: p.points, detail });
+    const points = Math.round(p.points * penaltyScale(p.key, signals) * 10) / 10;
+    if (detail !== null && points > 0) penalties.push({ key: p.key, label: PENALTY_LABELS[p.key], points, detail });
   }
   const penaltyPoints = penalties.reduce((a, p) => a + p.points, 0);
   const healthScore = Math.round(Math.min(100, Math.max(0, weighted - penaltyPoints)) * 10) / 10;
 
-  const missingFactors = factors.filter((f) => f.missing).map((f) => f.key);
+  // "Scored without" lists only factors that count (weight > 0): a factor switched off is not missing.
+  const missingFactors = factors.filter((f) => f.missing && f.weight > 0).map((f) => f.key);
   const drivers: string[] = [];
   if (presentWeight === 0) drivers.push("no data for any factor");
   for (const p of [...penalties].sort((a, b) => b.points - a.points)) drivers.push(`${p.detail} (−${p.points})`);
@@ -131,7 +153,7 @@ export function scoreAccount(signals: SignalSnapshot, config: ScoringConfig): Ac
 
   return {
     healthScore,
-    riskLevel: riskLevelFor(healthScore, config.thresholds),
+    riskLevel: isPayingCustomer(signals) ? riskLevelFor(healthScore, config.thresholds) : null,
     factors,
     penalties,
     missingFactors,

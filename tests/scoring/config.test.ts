@@ -17,9 +17,10 @@ describe("scoring config validation", () => {
   it("accepts the defaults (weights total 100; healthy 70, at_risk 40)", () => {
     expect(ZScoringConfig.parse(d)).toEqual(d);
     expect(riskLevelFor(70, d.thresholds)).toBe("healthy");
-    expect(riskLevelFor(69.9, d.thresholds)).toBe("at_risk");
+    expect(riskLevelFor(69.4, d.thresholds)).toBe("at_risk");
+    expect(riskLevelFor(69.6, d.thresholds)).toBe("healthy"); // shown as 70: the level follows the displayed score
     expect(riskLevelFor(40, d.thresholds)).toBe("at_risk");
-    expect(riskLevelFor(39.9, d.thresholds)).toBe("critical");
+    expect(riskLevelFor(39.4, d.thresholds)).toBe("critical");
   });
 
   it.each([

@@ -31,10 +31,11 @@ describe("scoreAccount", () => {
     expect(s.factors.reduce((a, f) => a + f.effectiveWeight, 0)).toBeCloseTo(100, 1);
   });
 
-  it("scores an account with no data at all as a neutral 50 (at_risk) and says so", () => {
+  it("scores an account with no data at all as a neutral 50 (at_risk when paying) and says so", () => {
     const s = scoreAccount(signals(), cfg);
     expect(s.healthScore).toBe(50);
-    expect(s.riskLevel).toBe("at_risk");
+    expect(s.riskLevel).toBe(null); // nothing says it pays: no risk level
+    expect(scoreAccount(signals({ lifecycleState: "customer", mrrCents: 1 }), cfg).riskLevel).toBe("at_risk");
     expect(s.missingFactors).toHaveLength(8);
     expect(s.drivers[0]).toBe("no data for any factor");
   });
@@ -55,7 +56,7 @@ describe("scoreAccount", () => {
       signals({
         daysSinceLastPayment: 100, failedPayments30d: 3, mrrCents: 5_000, mrrChange30dCents: -5_000, cancellationPending: true,
         daysUntilRenewal: 5, meetings30d: 0, calls30d: 0, notes30d: 0, daysSinceLastEngagement: 90, seats: 0, openTickets: 10,
-        urgentTickets: 0, tenureDays: 0, pastDueInvoices: 2,
+        urgentTickets: 0, tenureDays: 0, pastDueInvoices: 2, lifecycleState: "past_due",
       }),
       cfg,
     );
