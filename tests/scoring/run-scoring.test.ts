@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb, type TestDb } from "../helpers/db";
-import { DEFAULT_SCORING_CONFIG } from "@/lib/scoring/config";
+import { DEFAULT_SCORING_CONFIG, FACTOR_KEYS } from "@/lib/scoring/config";
 import { getActiveScoringConfig, saveScoringConfig } from "@/lib/scoring/config-store";
 import { ScoringConfigError } from "@/lib/scoring/config";
 import { scoreHistory, scoreOrganization } from "@/lib/scoring/run-scoring";
@@ -18,6 +18,7 @@ const good = {
   seats: 5, activeContacts: 2, openDeals: 1, daysUntilRenewal: 60, autoRenew: false, cancellationPending: false,
   failedPayments30d: 0, daysSinceLastPayment: 10, pastDueInvoices: 0, calls30d: 1, meetings30d: 1, notes30d: 1,
   daysSinceLastEngagement: 7, openTickets: 0, urgentTickets: 0, tenureDays: 365, billingInterval: "month",
+  lifecycleState: "customer",
 };
 
 async function setup(name: string) {
@@ -40,16 +41,17 @@ describe(`scoreOrganization on ${process.env.CHURNWATCH_TEST_DB === "postgres" ?
     });
     const res = await scoreOrganization(t.db, { organizationId: org.id, day: D, batchSize: 2 });
     expect(res).toMatchObject({ accounts: 3, probabilitySource: "fallback", scoringConfigVersion: 1, churnModelVersion: null });
-    expect(res.counts).toEqual({ healthy: 1, at_risk: 1, critical: 1 });
+    // "Unknown Ltd" has no data at all: not a paying customer, so a score but no risk level (issue 13 contract).
+    expect(res.counts).toEqual({ healthy: 1, at_risk: 0, critical: 1, none: 1 });
     expect((await getActiveScoringConfig(t.db, org.id)).version).toBe(1);
 
     const rowA = await t.db.churnScoreDaily.findUniqueOrThrow({ where: { accountId_day: { accountId: a.id, day: D } } });
     expect(rowA).toMatchObject({ healthScore: 85.7, riskLevel: "healthy", probabilitySource: "fallback", scoringConfigVersion: 1, trend: null });
     expect(rowA.churnProbability).toBeCloseTo(1 / (1 + Math.exp((85.7 - 40) / 10)), 4);
-    expect((rowA.factors as { key: string }[]).map((f) => f.key)).toHaveLength(8);
+    expect((rowA.factors as { key: string }[]).map((f) => f.key)).toHaveLength(FACTOR_KEYS.length);
     expect((rowA.inputs as { daysSinceLastPayment: number }).daysSinceLastPayment).toBe(10);
     const rowC = await t.db.churnScoreDaily.findUniqueOrThrow({ where: { accountId_day: { accountId: c.id, day: D } } });
-    expect(rowC.missingFactors).toHaveLength(8);
+    expect(rowC.missingFactors).toHaveLength(FACTOR_KEYS.filter((k) => (DEFAULT_SCORING_CONFIG.weights as Record<string, number>)[k] > 0).length);
     expect(rowC.drivers).toEqual(["no data for any factor"]);
 
     const accB = await t.db.account.findUniqueOrThrow({ where: { id: b.id } });
@@ -84,6 +86,11 @@ describe(`scoreOrganization on ${process.env.CHURNWATCH_TEST_DB === "postgres" ?
     expect(v2.version).toBe(2);
     const res = await scoreOrganization(t.db, { organizationId: org.id, day: D });
     expect(res.scoringConfigVersion).toBe(2);
+    // The score 7 days ago was made with v1: not compared with a v2 score (no trend rather than a config-made one).
+    expect(await t.db.churnScoreDaily.findUniqueOrThrow({ where: { accountId_day: { accountId: a.id, day: D } } })).toMatchObject({ scoringConfigVersion: 2, trend: null });
+    // Once that day is re-scored with v2 (the pipeline re-scores history after a config change), the trend is back.
+    await scoreOrganization(t.db, { organizationId: org.id, day: daysAgo(7) });
+    await scoreOrganization(t.db, { organizationId: org.id, day: D });
     const today = await t.db.churnScoreDaily.findUniqueOrThrow({ where: { accountId_day: { accountId: a.id, day: D } } });
     expect(today).toMatchObject({ scoringConfigVersion: 2, riskLevel: "at_risk", trend: "improving" });
     // re-scoring the older day must not overwrite the account's latest score
