@@ -171,8 +171,6 @@ const RISKY_FAILURE_RATE = 0.3;
 const RECENT_TICKET_OPEN_RATE = 0.5;
 const RECENT_RECOVERY_RATE = 0.4;
 const RETRY_DAYS = [3, 5, 7] as const;
-/** The API version portfolio events claim (what stripe-node 23.1.0 pins). */
-const STRIPE_EVENT_API_VERSION = "2026-10-28.endive";
 
 /** The deterministic company domain: name lower-cased, non-alphanumerics dropped, TLD by country. */
 export function ravenstackDomain(accountName: string, country: string): string {
@@ -1023,13 +1021,15 @@ export function buildRavenstackPortfolio(opts: RavenstackOptions): Portfolio {
   };
 
   // Events: sorted by time (then type, then object id), ids in that order; `data.object` is a copy of
-  // the record as it stands at the clock's "now" (not a historical snapshot).
+  // the stored record as it stands at the clock's "now" (not a historical snapshot), rendered by the
+  // sandbox like any API object (prices embedded in subscription items) when the event is read.
   const TYPE_ORDER = ["customer.subscription.created", "invoice.finalized", "charge.failed", "invoice.payment_failed", "charge.succeeded", "invoice.paid", "customer.subscription.updated", "customer.subscription.deleted"];
   recentEvents.sort((x, y) => x.at - y.at || TYPE_ORDER.indexOf(x.type) - TYPE_ORDER.indexOf(y.type) || (x.obj.id < y.obj.id ? -1 : x.obj.id > y.obj.id ? 1 : 0));
   const events: StripeEvent[] = recentEvents.map((e) => ({
     id: ids.next("evt"),
     object: "event",
-    api_version: STRIPE_EVENT_API_VERSION,
+    // No api_version: the sandbox renders `data.object` in the account's default API version
+    // (`stripe.api_version`, default the pinned one), as Stripe does for events.
     created: sec(e.at),
     data: { object: { ...e.obj } },
     livemode: false,

@@ -23,6 +23,7 @@
  * `stripe.customers[12] (cus_abc): created: Invalid input: expected number, received string`.
  */
 import { z } from "zod";
+import { parseApiVersion } from "./versions";
 
 const idWith = (prefixes: string[]) =>
   z
@@ -187,6 +188,15 @@ export const ZStripePortfolio = z.object({
   payment_methods: z.array(ZStripePaymentMethod).optional(),
   events: z.array(ZStripeEvent).optional(),
   balance: z.looseObject({ available: z.array(z.unknown()), pending: z.array(z.unknown()) }).optional(),
+  /**
+   * The account's default API version (Stripe Workbench → "API version"): requests without
+   * `Stripe-Version` are answered in it and events are rendered in it (versions.ts). Default: the
+   * version stripe-node 23.1.0 pins. E.g. `"2024-06-20"` for an account that never upgraded past acacia.
+   */
+  api_version: z
+    .string()
+    .refine((v) => parseApiVersion(v) === v, { message: "must be a Stripe API version such as 2024-06-20 or 2026-10-28.endive, not later than the pinned one" })
+    .optional(),
 });
 
 export type StripePortfolio = z.infer<typeof ZStripePortfolio>;

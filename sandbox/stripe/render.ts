@@ -10,11 +10,30 @@
 import type { Rec, Resource, StripeStore } from "./store";
 import { OBJECT_NAME } from "./store";
 import type { StripeAccount } from "./portfolio";
+import { atVersion } from "./versions";
 
 type Obj = Record<string, unknown>;
 
-/** Context of one render: the key's mode and the store to resolve ids from. */
-export type RenderCtx = { livemode: boolean; store: StripeStore; account: StripeAccount; apiVersion: string };
+/**
+ * Context of one render: the key's mode, the store to resolve ids from, the API version of the
+ * response (`Stripe-Version` header, else the account default) and the account's default API
+ * version (what events created without an explicit version are rendered in).
+ */
+export type RenderCtx = { livemode: boolean; store: StripeStore; account: StripeAccount; apiVersion: string; accountApiVersion: string };
+
+/** The `object` value of each resource → the resource (events carry their object by name). */
+const RESOURCE_OF_OBJECT: Record<string, Resource> = Object.fromEntries(Object.entries(OBJECT_NAME).map(([r, o]) => [o, r as Resource]));
+
+/**
+ * The subscription an invoice record belongs to: `parent.subscription_details.subscription`
+ * (basil+) or a portfolio's top-level `subscription` (accepted for older hand-written portfolios).
+ */
+export function invoiceSubscriptionId(r: Record<string, unknown>): string | null {
+  const parent = r.parent as { subscription_details?: { subscription?: unknown } | null } | null | undefined;
+  const fromParent = parent?.subscription_details?.subscription;
+  if (typeof fromParent === "string") return fromParent;
+  return typeof r.subscription === "string" ? r.subscription : null;
+}
 
 const str = (v: unknown): string | null => (typeof v === "string" ? v : null);
 const num = (v: unknown): number | null => (typeof v === "number" ? v : null);
@@ -133,7 +152,7 @@ function renderSubscription(r: Rec, ctx: RenderCtx): Obj {
   const firstPrice = data[0]?.price as Obj | undefined;
   // latest_invoice: the newest invoice of this subscription, unless the portfolio says otherwise.
   const customerInvoices = typeof r.customer === "string" ? ctx.store.collections.invoices.byCustomer.get(r.customer) : undefined;
-  const latestInvoice = customerInvoices?.find((i) => i.subscription === r.id)?.id ?? null;
+  const latestInvoice = customerInvoices?.find((i) => invoiceSubscriptionId(i) === r.id)?.id ?? null;
   return {
     id: r.id,
     object: "subscription",
@@ -192,9 +211,9 @@ function renderInvoice(r: Rec, ctx: RenderCtx): Obj {
   const paid = num(r.amount_paid) ?? (status === "paid" ? due : 0);
   const total = num(r.total) ?? due;
   const cust = typeof r.customer === "string" ? ctx.store.collections.customers.get(r.customer) : undefined;
-  const sub = str(r.subscription);
+  const sub = invoiceSubscriptionId(r);
   const finalized = status && status !== "draft" ? r.created : null;
-  return {
+  const out: Obj = {
     id: r.id,
     object: "invoice",
     account_country: ctx.account.country ?? "US",
@@ -264,7 +283,6 @@ function renderInvoice(r: Rec, ctx: RenderCtx): Obj {
       paid_at: status === "paid" ? r.created : null,
       voided_at: status === "void" ? r.created : null,
     },
-    subscription: sub,
     subtotal: total,
     subtotal_excluding_tax: total,
     test_clock: null,
@@ -277,6 +295,12 @@ function renderInvoice(r: Rec, ctx: RenderCtx): Obj {
     ...(r as Obj),
     livemode: ctx.livemode,
   };
+  // basil+ (2025-03-31 changelog "Invoicing resources now specify how they were generated"): the
+  // subscription lives in `parent.subscription_details` only; a portfolio's top-level field is moved there.
+  if (sub && !(out.parent as Obj | null)) out.parent = { quote_details: null, subscription_details: { metadata: {}, subscription: sub }, type: "subscription_details" };
+  delete out.subscription;
+  delete out.subscription_details;
+  return out;
 }
 
 function renderCharge(r: Rec, ctx: RenderCtx): Obj {
@@ -382,19 +406,37 @@ function renderPaymentMethod(r: Rec, ctx: RenderCtx): Obj {
   };
 }
 
-function renderEvent(r: Rec, ctx: RenderCtx): Obj {
+/**
+ * An event. Its `data.object` is rendered by the resource's renderer (prices embedded in
+ * subscription items, defaults filled in, as Stripe renders the object) in the event's own
+ * `api_version` — the account default when the event was created, or the one `ctx.eventVersion`
+ * forces (a webhook endpoint's version) — never in the version of the request that reads it
+ * (docs.stripe.com/webhooks: "Fetching older events by calling /v1/events using a newer API version
+ * also has no impact on the structure of the received events").
+ */
+function renderEvent(r: Rec, ctx: RenderCtx & { eventVersion?: string }): Obj {
+  const version = ctx.eventVersion ?? (typeof r.api_version === "string" ? r.api_version : ctx.accountApiVersion);
+  const data = (r.data ?? {}) as Obj;
+  const obj = data.object as Rec | undefined;
+  const resource = obj && typeof obj.object === "string" ? RESOURCE_OF_OBJECT[obj.object] : undefined;
+  const object = obj && resource && resource !== "events" && typeof obj.id === "string" ? atVersion(RENDERERS[resource](obj, ctx), version) : obj;
   return {
     id: r.id,
     object: "event",
-    api_version: ctx.apiVersion,
     created: r.created,
-    data: r.data,
     pending_webhooks: 0,
     request: { id: null, idempotency_key: null },
     type: r.type,
     ...(r as Obj),
+    api_version: version,
+    data: { ...data, object },
     livemode: ctx.livemode,
   };
+}
+
+/** An event as delivered to a webhook endpoint whose `api_version` is `endpointVersion` (null: the event's own). */
+export function renderEventForWebhook(r: Rec, ctx: RenderCtx, endpointVersion: string | null): Obj {
+  return renderEvent(r, endpointVersion ? { ...ctx, eventVersion: endpointVersion } : ctx);
 }
 
 /** The account object (`GET /v1/account`). */
@@ -479,23 +521,33 @@ const EXPANDABLE = new Set([
   "charge",
   "price",
   "plan",
+  "discounts",
+  "coupon",
 ]);
 
-/** Maximum expansion depth (list `data` segments do not count). */
+/**
+ * Maximum expansion depth. docs.stripe.com/expand ("Expanding responses"): "Expansions have a maximum
+ * depth of four levels", and on a list request `data` is the first level — "when listing charges,
+ * `data.payment_intent.customer.default_source` is the deepest allowed" — so every dot-separated
+ * segment counts, nested lists' `data` included: `data.items.data.price` (4) is the deepest item
+ * expansion on a subscription list and `data.items.data.price.product` (5) is refused with a 400.
+ */
 export const MAX_EXPAND_DEPTH = 4;
 
 /** An `expand[]` path that cannot be honoured; the server answers 400 with this message. */
 export class ExpandError extends Error {}
 
 /**
- * Applies one `expand[]` path (already stripped of the leading `data.` for lists) to `obj` in place.
+ * Applies one `expand[]` path to `obj` in place. For a list the caller strips the leading `data.` and
+ * passes `listPrefix: true`, which counts it as the first level.
  * @throws ExpandError for a property that cannot be expanded or a path deeper than 4 levels.
  */
-export function applyExpand(obj: Obj, path: string, ctx: RenderCtx): void {
+export function applyExpand(obj: Obj, path: string, ctx: RenderCtx, opts: { listPrefix?: boolean } = {}): void {
   const segs = path.split(".");
   if (segs.some((s) => s === "")) throw new ExpandError(`This property cannot be expanded (${path}).`);
-  const depth = segs.filter((s) => s !== "data").length;
-  if (depth > MAX_EXPAND_DEPTH) throw new ExpandError(`You cannot expand more than ${MAX_EXPAND_DEPTH} levels of a property. Property: ${path}`);
+  const depth = segs.length + (opts.listPrefix ? 1 : 0);
+  if (depth > MAX_EXPAND_DEPTH)
+    throw new ExpandError(`You cannot expand more than ${MAX_EXPAND_DEPTH} levels of a property. Property: ${opts.listPrefix ? "data." : ""}${path}`);
   walk(obj, segs, 0, path, ctx);
 }
 

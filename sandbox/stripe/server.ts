@@ -45,16 +45,17 @@ import {
   type StripePortfolio,
 } from "./portfolio";
 import { DEFAULT_STRIPE_LIMITS, SlidingWindowLimiter, type StripeLimits } from "./rate-limit";
-import { ExpandError, applyExpand, render, renderAccount, type RenderCtx } from "./render";
+import { ExpandError, applyExpand, invoiceSubscriptionId, render, renderAccount, renderEventForWebhook, type RenderCtx } from "./render";
 import { compileSearch, decodePage, encodePage } from "./search";
 import { OBJECT_NAME, StripeStore, pageOf, type Rec, type Resource } from "./store";
 import { WebhookSender } from "./webhooks";
+import { PINNED_API_VERSION, atVersion, parseApiVersion } from "./versions";
 
 export type { StripePortfolio } from "./portfolio";
 export type { StripeLimits } from "./rate-limit";
 
-/** The API version the sandbox answers by default (stripe-node 23.1.0 pins this one). */
-export const STRIPE_API_VERSION = "2026-10-28.endive";
+/** The API version stripe-node 23.1.0 pins; the account default unless the portfolio sets `api_version`. */
+export const STRIPE_API_VERSION = PINNED_API_VERSION;
 /** Events older than this (sandbox time) are neither listed nor retrievable. */
 export const EVENT_RETENTION_SECONDS = 30 * 86_400;
 
@@ -64,13 +65,20 @@ export type StripeSandboxOptions = {
   limits?: Partial<StripeLimits>;
   latency?: LatencyConfig;
   faults?: Partial<FaultConfig>;
-  webhook?: Partial<WebhookDelivery>;
+  webhook?: Partial<StripeWebhookDelivery>;
   baseUrl: string;
   credentials?: Partial<{ secretKey: string; liveSecretKey: string; connectClientId: string; webhookSecret: string }>;
 };
 
 /** A mutation through the control API. `type`: customer(s), subscription(s), invoice(s), charge(s), product(s), price(s). */
 export type StripeMutation = { type: string; op: "create" | "update" | "delete"; id?: string; data?: Record<string, unknown> };
+
+/**
+ * Webhook delivery settings of the Stripe sandbox: the shared ones plus the endpoint's `apiVersion`
+ * (Stripe's webhook endpoint `api_version`: "Events sent to this endpoint will be generated with this
+ * Stripe Version instead of your account's default Stripe Version"); null = the account default.
+ */
+export type StripeWebhookDelivery = WebhookDelivery & { apiVersion?: string | null };
 
 export type StripeSandbox = {
   handle(req: IncomingMessage, res: ServerResponse): void;
@@ -79,7 +87,7 @@ export type StripeSandbox = {
   control: {
     setFaults(f: Partial<FaultConfig>): void;
     setLimits(l: object): void;
-    setWebhook(w: Partial<WebhookDelivery>): void;
+    setWebhook(w: Partial<StripeWebhookDelivery>): void;
     mutate(op: StripeMutation): Promise<unknown>;
     stats(): Record<string, number>;
   };
@@ -134,6 +142,10 @@ const MUTATION_SCHEMAS = {
 export function createStripeSandbox(opts: StripeSandboxOptions): StripeSandbox {
   const { clock } = opts;
   const account = opts.portfolio.account;
+  // The account's default API version (portfolio `api_version`, else the pinned one): requests without
+  // `Stripe-Version` are answered in it and new events are rendered in it.
+  const accountApiVersion = opts.portfolio.api_version ?? PINNED_API_VERSION;
+  let webhookApiVersion: string | null = null;
   const store = new StripeStore(opts.portfolio);
   const creds = makeCredentials(account.id, opts.credentials);
   const keys = keyTable(creds);
@@ -144,7 +156,15 @@ export function createStripeSandbox(opts: StripeSandboxOptions): StripeSandbox {
   const latency: LatencyConfig = opts.latency ?? { fixedMs: 0, jitterMs: 0 };
   const limiter = new SlidingWindowLimiter();
   const webhooks = new WebhookSender(creds.webhookSecret);
-  webhooks.config = { ...webhooks.config, ...opts.webhook };
+  const setWebhookConfig = (w: Partial<StripeWebhookDelivery>) => {
+    const { apiVersion, ...rest } = w;
+    if (apiVersion !== undefined) {
+      if (apiVersion !== null && parseApiVersion(apiVersion) === null) throw new Error(`stripe webhook: invalid apiVersion '${apiVersion}'`);
+      webhookApiVersion = apiVersion;
+    }
+    webhooks.config = { ...webhooks.config, ...rest };
+  };
+  setWebhookConfig(opts.webhook ?? {});
   let revokeCountdown = faults.revokeTokenAfter;
   let expireCountdown = faults.expireTokenAfter;
   let idSeq = 0;
@@ -191,7 +211,7 @@ export function createStripeSandbox(opts: StripeSandboxOptions): StripeSandbox {
         path = p.slice(5);
       }
       try {
-        for (const o of objs) applyExpand(o, path, rctx);
+        for (const o of objs) applyExpand(o, path, rctx, { listPrefix: isList });
       } catch (e) {
         if (e instanceof ExpandError) throw invalidParam("expand", e.message, "expand_invalid");
         throw e;
@@ -363,7 +383,9 @@ export function createStripeSandbox(opts: StripeSandboxOptions): StripeSandbox {
           const status = asString(p, "status");
           if (status !== undefined && !["draft", "open", "paid", "uncollectible", "void"].includes(status))
             throw invalidParam("status", "Invalid status: must be one of draft, open, paid, uncollectible, or void", "parameter_invalid_string");
-          return { arr: byCustomer("invoices", p), filter: all(eqFilter(p, "status"), eqFilter(p, "subscription"), eqFilter(p, "collection_method")) };
+          const sub = asString(p, "subscription");
+          const subF = sub === undefined ? undefined : (r: Rec) => invoiceSubscriptionId(r) === sub;
+          return { arr: byCustomer("invoices", p), filter: all(eqFilter(p, "status"), subF, eqFilter(p, "collection_method")) };
         }),
     },
     { re: /^\/v1\/invoices\/([^/]+)$/, perm: "rak_invoice_read", run: (c, m) => retrieve(c, "invoices", m[1]) },
@@ -490,11 +512,22 @@ export function createStripeSandbox(opts: StripeSandboxOptions): StripeSandbox {
     if (refused) throw rateLimitError(refused);
   }
 
+  /**
+   * The API version of a request: its `Stripe-Version` header, else the account default
+   * (docs.stripe.com/api/versioning). @throws StripeApiError 400 api_version_invalid for a value that
+   * is not a version or names a version later than the pinned one.
+   */
+  function requestVersion(req: IncomingMessage): string {
+    const raw = req.headers["stripe-version"];
+    if (typeof raw !== "string") return accountApiVersion;
+    const v = parseApiVersion(raw);
+    if (v === null) throw new StripeApiError(400, "invalid_request_error", `Invalid Stripe API version: ${raw}`, "api_version_invalid");
+    return v;
+  }
+
   async function api(req: IncomingMessage, url: URL): Promise<Reply> {
     const key = authenticate(req);
-    const version = req.headers["stripe-version"];
-    if (typeof version === "string" && !/^\d{4}-\d{2}-\d{2}(\.[a-z]+)?(;.*)?$/.test(version))
-      throw new StripeApiError(400, "invalid_request_error", `Invalid Stripe API version: ${version}`, "api_version_invalid");
+    const apiVersion = requestVersion(req);
     const acct = req.headers["stripe-account"];
     if (typeof acct === "string" && acct !== account.id)
       throw new StripeApiError(
@@ -532,8 +565,9 @@ export function createStripeSandbox(opts: StripeSandboxOptions): StripeSandbox {
         `The provided key '${maskKey(key.key)}' does not have the required permissions for this endpoint on account '${account.id}'. Having the '${route.perm}' permission would allow this request to continue.`,
       );
     const params = decodeParams(url.searchParams);
-    const rctx: RenderCtx = { livemode: key.mode === "live", store, account, apiVersion: STRIPE_API_VERSION };
-    return { status: 200, body: route.run({ key, params, rctx, path }, m) };
+    const rctx: RenderCtx = { livemode: key.mode === "live", store, account, apiVersion, accountApiVersion };
+    // Rendered at the pinned version, then converted to the requested one (versions.ts).
+    return { status: 200, body: atVersion(route.run({ key, params, rctx, path }, m), apiVersion) };
   }
 
   // ---------- Connect OAuth (https://docs.stripe.com/connect/oauth-reference) ----------
@@ -656,7 +690,7 @@ export function createStripeSandbox(opts: StripeSandboxOptions): StripeSandbox {
       "Content-Type": "application/json",
       "Content-Length": Buffer.byteLength(body),
       "Request-Id": requestId,
-      "Stripe-Version": typeof req.headers["stripe-version"] === "string" ? req.headers["stripe-version"] : STRIPE_API_VERSION,
+      "Stripe-Version": typeof req.headers["stripe-version"] === "string" ? req.headers["stripe-version"] : accountApiVersion,
       "Cache-Control": "no-cache, no-store",
       ...reply.headers,
     });
@@ -673,11 +707,16 @@ export function createStripeSandbox(opts: StripeSandboxOptions): StripeSandbox {
     return prev;
   }
 
-  function emit(type: string, object: Record<string, unknown>, previous?: Record<string, unknown>): Rec {
+  /**
+   * Appends an event. `object` is the stored record (a snapshot: records are replaced, never changed
+   * in place); it is rendered when the event is read, in the event's `api_version` = the account
+   * default now. The webhook delivery is rendered in the endpoint's version when it has one.
+   */
+  function emit(type: string, object: Rec, previous?: Record<string, unknown>): Rec {
     const ev: Rec = {
       id: newId("evt_"),
       object: "event",
-      api_version: STRIPE_API_VERSION,
+      api_version: accountApiVersion,
       created: clock.nowSeconds(),
       data: previous ? { object, previous_attributes: previous } : { object },
       livemode: false,
@@ -686,7 +725,10 @@ export function createStripeSandbox(opts: StripeSandboxOptions): StripeSandbox {
       type,
     };
     store.collections.events.put(ev);
-    webhooks.enqueue(JSON.stringify(ev, null, 2));
+    if (webhooks.config.url) {
+      const rctx: RenderCtx = { livemode: false, store, account, apiVersion: accountApiVersion, accountApiVersion };
+      webhooks.enqueue(JSON.stringify(renderEventForWebhook(ev, rctx, webhookApiVersion), null, 2));
+    }
     return ev;
   }
 
@@ -715,7 +757,7 @@ export function createStripeSandbox(opts: StripeSandboxOptions): StripeSandbox {
     const resource = RESOURCE_ALIASES[op.type];
     if (!resource) throw new Error(`stripe mutate: unsupported type '${op.type}' (customers, subscriptions, invoices, charges, products, prices)`);
     const coll = store.collections[resource];
-    const rctx: RenderCtx = { livemode: false, store, account, apiVersion: STRIPE_API_VERSION };
+    const rctx: RenderCtx = { livemode: false, store, account, apiVersion: PINNED_API_VERSION, accountApiVersion };
     const data = { ...(op.data ?? {}) };
     const validate = (rec: Record<string, unknown>): Rec => {
       const r = MUTATION_SCHEMAS[resource as keyof typeof MUTATION_SCHEMAS].safeParse(rec);
@@ -760,7 +802,9 @@ export function createStripeSandbox(opts: StripeSandboxOptions): StripeSandbox {
     counters.mutations++;
     const afterObj = after.deleted ? (beforeObj ?? render(resource, after, rctx)) : render(resource, after, rctx);
     const prev = op.op === "update" && beforeObj ? diff(beforeObj, afterObj) : undefined;
-    for (const type of eventsFor(resource, op.op, before, after)) emit(type, afterObj, type.endsWith(".updated") ? prev : undefined);
+    // The event carries the record (a deleted one as it was before the deletion).
+    const snapshot = after.deleted && before ? before : after;
+    for (const type of eventsFor(resource, op.op, before, after)) emit(type, snapshot, type.endsWith(".updated") ? prev : undefined);
     return after.deleted ? render(resource, after, rctx) : afterObj;
   }
 
@@ -799,9 +843,10 @@ export function createStripeSandbox(opts: StripeSandboxOptions): StripeSandbox {
           deauthorizeUrl: `${baseUrl}/oauth/deauthorize`,
           clientSecret: "the platform secret key (secretKey)",
         },
-        webhook: { secret: creds.webhookSecret, ...webhooks.config },
+        webhook: { secret: creds.webhookSecret, ...webhooks.config, apiVersion: webhookApiVersion },
         limits: { ...limits },
-        apiVersion: STRIPE_API_VERSION,
+        apiVersion: PINNED_API_VERSION,
+        accountApiVersion,
         eventRetentionDays: EVENT_RETENTION_SECONDS / 86_400,
         counts: countsNow(),
       };
@@ -821,7 +866,7 @@ export function createStripeSandbox(opts: StripeSandboxOptions): StripeSandbox {
         limiter.clear();
       },
       setWebhook(w) {
-        webhooks.config = { ...webhooks.config, ...w };
+        setWebhookConfig(w);
       },
       mutate,
       stats() {

@@ -101,7 +101,7 @@ describe("mapping", () => {
     const r = mapSubscription({
       id: "sub_1", object: "subscription", customer: "cus_1", status: "active", created: 100, currency: "usd",
       cancel_at_period_end: true, cancel_at: 500, default_payment_method: { id: "pm_1", type: "sepa_debit" },
-      discounts: [{ id: "di_1", source: { coupon: { id: "co_1", percent_off: 20, duration: "forever" } } }, { id: "di_2", coupon: { id: "co_2", amount_off: 500, currency: "usd", duration: "once" } }, "di_3"],
+      discounts: [{ id: "di_1", source: { coupon: { id: "co_1", percent_off: 20, duration: "forever" } } }, { id: "di_2", coupon: { id: "co_2", amount_off: 500, currency: "usd", duration: "once" } }],
       items: { data: [
         { id: "si_1", quantity: 3, current_period_start: 200, current_period_end: 300, price: { id: "price_1", currency: "usd", unit_amount: 1000, product: { id: "prod_1", name: "Growth" }, recurring: { interval: "month", interval_count: 1, usage_type: "licensed" } } },
         { id: "si_2", current_period_start: 210, current_period_end: 310, price: { id: "price_2", currency: "usd", unit_amount: null, product: "prod_2", recurring: { interval: "month", interval_count: 1, usage_type: "metered" } } },
@@ -113,11 +113,45 @@ describe("mapping", () => {
     expect(r.row.discounts).toEqual([
       { coupon: "co_1", percentOff: 20, amountOffCents: null, currency: null, duration: "forever" },
       { coupon: "co_2", percentOff: null, amountOffCents: 500, currency: "usd", duration: "once" },
-      { coupon: null, percentOff: null, amountOffCents: null, currency: null, duration: null },
     ]);
     expect(r.row.items.map((i) => [i.productName, i.quantity, i.usageType])).toEqual([["Growth", 3, "licensed"], ["API calls", 1, "metered"]]);
     const unexpandedPm = mapSubscription({ id: "sub_2", object: "subscription", customer: "cus_1", status: "active", created: 1, default_payment_method: "pm_9", items: { data: [] }, currency: "usd" });
     expect(unexpandedPm.ok && unexpandedPm.row.defaultPaymentMethodType).toBeUndefined();
+  });
+  it("an unexpanded discount id (events never expand) means 'discounts unknown', not 'no discount'", () => {
+    const r = mapSubscription({ id: "sub_3", object: "subscription", customer: "cus_1", status: "active", created: 1, currency: "usd", discounts: ["di_3"], items: { data: [] } });
+    expect(r.ok && r.row.discounts).toBeUndefined();
+    const none = mapSubscription({ id: "sub_4", object: "subscription", customer: "cus_1", status: "active", created: 1, currency: "usd", discounts: [], items: { data: [] } });
+    expect(none.ok && none.row.discounts).toEqual([]);
+  });
+  it("maps a pre-basil (2024-06-20) subscription exactly like the same subscription at the pinned version", () => {
+    const price = { id: "price_1", currency: "usd", unit_amount: 1000, product: "prod_1", recurring: { interval: "month", interval_count: 1, usage_type: "licensed" } };
+    const coupon = { id: "co_1", percent_off: 20, duration: "forever" };
+    const pinned = mapSubscription({
+      id: "sub_1", object: "subscription", customer: "cus_1", status: "active", created: 100, currency: "usd",
+      discounts: [{ id: "di_1", source: { coupon, type: "coupon" } }],
+      items: { data: [{ id: "si_1", quantity: 2, current_period_start: 200, current_period_end: 300, price }] },
+    }, new Map([["prod_1", "Growth"]]));
+    const legacy = mapSubscription({
+      id: "sub_1", object: "subscription", customer: "cus_1", status: "active", created: 100, currency: "usd",
+      current_period_start: 200, current_period_end: 300, discount: { id: "di_1", coupon }, discounts: ["di_1"],
+      items: { data: [{ id: "si_1", quantity: 2, price }] },
+    }, new Map([["prod_1", "Growth"]]));
+    expect(pinned.ok && legacy.ok).toBe(true);
+    if (!pinned.ok || !legacy.ok) return;
+    expect(legacy.row).toEqual(pinned.row);
+    expect(legacy.row.currentPeriodEnd).toEqual(new Date(300_000));
+    expect(legacy.row.items[0]!.currentPeriodEnd).toEqual(new Date(300_000));
+    expect(legacy.row.discounts).toEqual([{ coupon: "co_1", percentOff: 20, amountOffCents: null, currency: null, duration: "forever" }]);
+  });
+  it("maps a pre-basil invoice (top-level subscription) like a pinned one; a charge without `invoice` keeps the stored link", () => {
+    const base = { id: "in_1", object: "invoice", customer: "cus_1", status: "paid", currency: "usd", created: 10, amount_due: 5000, amount_paid: 5000 };
+    const pinned = mapInvoice({ ...base, parent: { type: "subscription_details", subscription_details: { subscription: "sub_1", metadata: {} } } });
+    const legacy = mapInvoice({ ...base, subscription: "sub_1", subscription_details: { metadata: {} }, paid: true });
+    expect(legacy.ok && pinned.ok && legacy.row).toEqual(pinned.ok && pinned.row);
+    const charge = { id: "ch_1", object: "charge", customer: "cus_1", status: "succeeded", amount: 1, currency: "usd", created: 1 };
+    expect(mapCharge(charge).ok && (mapCharge(charge) as { row: { invoiceExternalId: unknown } }).row.invoiceExternalId).toBeUndefined();
+    expect(mapCharge({ ...charge, invoice: "in_1" }).ok && (mapCharge({ ...charge, invoice: "in_1" }) as { row: { invoiceExternalId: unknown } }).row.invoiceExternalId).toBe("in_1");
   });
   it("maps invoices with basil parent.subscription_details and paid_at", () => {
     const r = mapInvoice({

@@ -123,15 +123,18 @@ describe("lists and paging", () => {
 });
 
 describe("expand", () => {
-  it("expands data.customer, data.default_payment_method and data.items.data.price.product", async () => {
+  it("expands data.customer, data.default_payment_method and data.items.data.price (4 levels, a list's data counts)", async () => {
     const subs = await stripe.subscriptions.list({
       customer: "cus_MiniAlpha001",
-      expand: ["data.customer", "data.default_payment_method", "data.items.data.price.product"],
+      expand: ["data.customer", "data.default_payment_method", "data.items.data.price"],
     });
     const s = subs.data[0];
     expect((s.customer as Stripe.Customer).email).toBe("ops@alpha.example");
     expect((s.default_payment_method as Stripe.PaymentMethod).card?.last4).toBe("4444");
-    expect((s.items.data[0].price.product as Stripe.Product).name).toBe("Pro");
+    expect(s.items.data[0].price.product).toBe("prod_MiniPro");
+    // On a retrieve there is no list prefix: items.data.price.product is 4 levels.
+    const one = await stripe.subscriptions.retrieve("sub_MiniAlpha1", { expand: ["items.data.price.product"] });
+    expect((one.items.data[0].price.product as Stripe.Product).name).toBe("Pro");
     const withInvoice = await stripe.subscriptions.retrieve("sub_MiniAlpha1", { expand: ["latest_invoice"] });
     expect((withInvoice.latest_invoice as Stripe.Invoice).id).toBe("in_MiniAlpha1c");
   });
@@ -143,6 +146,10 @@ describe("expand", () => {
     await expect(stripe.subscriptions.list({ expand: ["customer"] })).rejects.toThrow(/data\.customer/);
     await expect(stripe.customers.retrieve("cus_MiniAlpha001", { expand: ["email"] })).rejects.toThrow(/cannot be expanded/);
     await expect(stripe.subscriptions.list({ expand: ["data.customer.a.b.c.d"] })).rejects.toThrow(/more than 4 levels/);
+    // docs.stripe.com/expand: "Expansions have a maximum depth of four levels"; on lists `data` is the first.
+    await expect(stripe.subscriptions.list({ expand: ["data.items.data.price.product"] })).rejects.toMatchObject({
+      type: "StripeInvalidRequestError", statusCode: 400, param: "expand", message: expect.stringMatching(/more than 4 levels/),
+    });
   });
 });
 
@@ -280,9 +287,16 @@ describe("events", () => {
 describe("object shapes versus Stripe's published fixtures", () => {
   const fixtures = (JSON.parse(readFileSync("/work/shared/specs/stripe-fixtures3.json", "utf8")) as { resources: Record<string, Record<string, unknown>> }).resources;
   const kind = (v: unknown) => (v === null ? "null" : Array.isArray(v) ? "array" : typeof v);
+  // Fields of the fixture file that the pinned version (the stripe 23.1.0 types, the referee) no longer has:
+  // basil moved invoice.subscription to invoice.parent.subscription_details.subscription.
+  const NOT_IN_PINNED = new Set(["invoice.subscription"]);
   const mismatches = (name: string, ours: Record<string, unknown>) => {
     const out: string[] = [];
     for (const [k, v] of Object.entries(fixtures[name])) {
+      if (NOT_IN_PINNED.has(`${name}.${k}`)) {
+        if (k in ours) out.push(`${name}.${k} present (not in the pinned version)`);
+        continue;
+      }
       if (!(k in ours)) out.push(`${name}.${k} missing`);
       else if (kind(v) !== "null" && kind(ours[k]) !== "null" && kind(v) !== kind(ours[k])) out.push(`${name}.${k}: fixture ${kind(v)}, ours ${kind(ours[k])}`);
     }

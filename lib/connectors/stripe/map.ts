@@ -1,15 +1,28 @@
 /**
- * Pure mapping of Stripe API objects (pinned version `2026-10-28.endive`, basil+ shapes) to the rows
- * the connector stores. Each `map*` validates its input with zod and returns either `{ok: true, row}`
- * or `{ok: false, id, reason}` (a malformed record is skipped with that reason, never crashes a page).
+ * Pure mapping of Stripe API objects to the rows the connector stores. Each `map*` validates its input
+ * with zod and returns either `{ok: true, row}` or `{ok: false, id, reason}` (a malformed record is
+ * skipped with that reason, never crashes a page).
  *
  * Units: Stripe timestamps are epoch SECONDS → `Date`; amounts stay integer minor units (cents).
- * Version notes handled here:
- * - basil: billing periods live on `items.data[]` (the subscription's current period is taken from its
- *   first item); `discounts[]` replaces `discount`; an invoice's subscription is
- *   `parent.subscription_details.subscription` (the old top-level `subscription` is read as a fallback).
- * - clover: `discount.source.coupon` replaces `discount.coupon` (both read; an unexpanded coupon id
- *   gives `{coupon}` with unknown amounts).
+ *
+ * API versions. Lists and retrieves come in the pinned version (`STRIPE_API_VERSION`, client.ts), but
+ * an event's `data.object` — from `/v1/events` or a webhook — is rendered in the account's default API
+ * version when the event was created, or the webhook endpoint's version (docs.stripe.com/webhooks,
+ * "Handle webhook versioning"; `event.api_version` says which). So every mapper reads BOTH the pinned
+ * shape and the pre-basil shape (2024-06-20 and older acacia-era versions), by field presence, and a
+ * field an object's version does not carry maps to `undefined` ("unknown: keep what is stored") rather
+ * than null, so an older event never blanks a good value (docs/stripe.md "Versions and vendor rules"):
+ * - basil (2025-03-31): billing periods moved from the subscription to `items.data[]`. Pinned: each
+ *   item's own period; the subscription's period is the earliest item start / end. Pre-basil: the
+ *   subscription's `current_period_start/end`, which all its items shared.
+ * - basil: the single `discount` was removed, `discounts[]` stays — and is a list of discount ids unless
+ *   expanded (the full sync expands `data.discounts.source.coupon`; events never are). Ids that cannot
+ *   be resolved (pre-basil: from the `discount` object with the same id) give `discounts: undefined`.
+ * - basil: an invoice's subscription is `parent.subscription_details.subscription`; pre-basil the
+ *   top-level `subscription` (read as a fallback). `Charge.invoice` exists only pre-basil: absent →
+ *   `invoiceExternalId: undefined` (kept).
+ * - clover (2025-09-30): `discount.source.coupon` replaces `discount.coupon` (both read; an unexpanded
+ *   coupon id gives `{coupon}` with unknown amounts).
  */
 import { z } from "zod";
 import { companyEmailDomain, normalizeDomain } from "@/lib/accounts/normalize";
@@ -143,6 +156,11 @@ const ZSubscription = z.looseObject({
   collection_method: z.string().nullish(),
   default_payment_method: z.union([z.string(), z.looseObject({ id: z.string(), type: z.string().nullish() })]).nullish(),
   discounts: z.array(ZDiscount).nullish(),
+  /** Pre-basil only: the single subscription discount (coupon embedded). */
+  discount: ZDiscount.nullish(),
+  /** Pre-basil only: the subscription's billing period (basil moved it to the items). */
+  current_period_start: epoch.nullish(),
+  current_period_end: epoch.nullish(),
   metadata: z.record(z.string(), z.string()).nullish(),
   items: z.looseObject({ data: z.array(ZItem), has_more: z.boolean().optional() }),
 });
@@ -182,11 +200,28 @@ export type SubscriptionRow = {
   collectionMethod: string | null;
   /** undefined = unknown (unexpanded id): keep what is stored. */
   defaultPaymentMethodType: string | null | undefined;
-  discounts: DiscountEntry[];
+  /** undefined = unknown (discount ids that this object's version does not resolve): keep what is stored. */
+  discounts: DiscountEntry[] | undefined;
   metadata: Record<string, string>;
   sourceCreatedAt: Date;
   items: SubscriptionItemRow[];
 };
+
+/** The discount entries of a subscription, or undefined when some are bare ids we cannot resolve. */
+function discountEntries(s: z.infer<typeof ZSubscription>): DiscountEntry[] | undefined {
+  const list = s.discounts ?? [];
+  const legacy = s.discount && typeof s.discount === "object" ? s.discount : null;
+  const out: DiscountEntry[] = [];
+  for (const d of list) {
+    if (typeof d !== "string") out.push(discountEntry(d));
+    // Pre-basil: `discounts` holds ids; the `discount` object with the same id carries the coupon.
+    else if (legacy && legacy.id === d) out.push(discountEntry(legacy));
+    else return undefined;
+  }
+  // Pre-basil objects without a `discounts` list (older than 2023-ish) carry only `discount`.
+  if (s.discounts == null && legacy) out.push(discountEntry(legacy));
+  return out;
+}
 
 function discountEntry(d: z.infer<typeof ZDiscount>): DiscountEntry {
   if (typeof d === "string") return { coupon: null, percentOff: null, amountOffCents: null, currency: null, duration: null };
@@ -196,9 +231,10 @@ function discountEntry(d: z.infer<typeof ZDiscount>): DiscountEntry {
 }
 
 /**
- * Stripe Subscription → Subscription + items. Product names come from an expanded
- * `items.data.price.product`, else from `productNames` (product id → name, e.g. from earlier syncs).
- * An items list with `has_more` (more than 10 items when unexpanded) is mapped from what is present.
+ * Stripe Subscription (pinned or pre-basil shape, see the module doc) → Subscription + items. Product
+ * names come from an expanded `items.data.price.product`, else from `productNames` (product id → name:
+ * the products listed once per full sync, or stored items). An items list with `has_more` (more than
+ * 10 items when unexpanded) is mapped from what is present.
  */
 export function mapSubscription(input: unknown, productNames: ReadonlyMap<string, string> = new Map()): MapResult<SubscriptionRow> {
   const r = ZSubscription.safeParse(input);
@@ -218,8 +254,9 @@ export function mapSubscription(input: unknown, productNames: ReadonlyMap<string
       interval: it.price.recurring?.interval ?? null,
       intervalCount: it.price.recurring?.interval_count ?? 1,
       usageType: it.price.recurring?.usage_type ?? "licensed",
-      currentPeriodStart: toDate(it.current_period_start),
-      currentPeriodEnd: toDate(it.current_period_end),
+      // Pinned: the item's own period. Pre-basil: the subscription's, which all items shared.
+      currentPeriodStart: toDate(it.current_period_start ?? s.current_period_start),
+      currentPeriodEnd: toDate(it.current_period_end ?? s.current_period_end),
     };
   });
   const currency = (s.currency ?? items[0]?.currency ?? "").toLowerCase();
@@ -246,7 +283,7 @@ export function mapSubscription(input: unknown, productNames: ReadonlyMap<string
       currentPeriodEnd: ends.length ? new Date(Math.min(...ends.map((d) => d.getTime()))) : null,
       collectionMethod: s.collection_method ?? null,
       defaultPaymentMethodType: pm == null ? null : typeof pm === "string" ? undefined : (pm.type ?? null),
-      discounts: (s.discounts ?? []).map(discountEntry),
+      discounts: discountEntries(s),
       metadata: s.metadata ?? {},
       sourceCreatedAt: toDate(s.created)!,
       items,
@@ -345,7 +382,8 @@ const ZCharge = z.looseObject({
 export type ChargeRow = {
   externalId: string;
   customerExternalId: string;
-  invoiceExternalId: string | null;
+  /** Pre-basil charges only (basil removed `Charge.invoice`); undefined = not in this version: keep what is stored. */
+  invoiceExternalId: string | null | undefined;
   status: string;
   amountCents: number;
   amountRefundedCents: number;
@@ -371,7 +409,7 @@ export function mapCharge(input: unknown): MapResult<ChargeRow> {
     row: {
       externalId: c.id,
       customerExternalId: customer,
-      invoiceExternalId: refId(c.invoice),
+      invoiceExternalId: c.invoice === undefined ? undefined : refId(c.invoice),
       status: c.status,
       amountCents: c.amount,
       amountRefundedCents: c.amount_refunded ?? 0,

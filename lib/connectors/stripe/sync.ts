@@ -1,8 +1,9 @@
 /**
  * Stripe sync: full listing with per-page checkpoints, and incremental sync from `/v1/events`.
  *
- * Full (`mode: "full"`): customers, subscriptions (`status=all`, items' price + product and the default
- * payment method expanded in the same request), invoices, and charges created in the last
+ * Full (`mode: "full"`): the products are listed once (their names, cached for the subscription items), then
+ * customers, subscriptions (`status=all`, items' prices, discounts' coupons and the default payment method
+ * expanded in the same request — within Stripe's four expansion levels, see SUBSCRIPTION_EXPAND), invoices, and charges created in the last
  * `chargesLookbackDays` (default 395, `created[gte]`) are listed 100 per page, newest first, the four
  * streams in parallel behind ONE pacer (25 req/s test / 100 live); a dense stream is further split into
  * `created`-range slices walked in parallel (see `splitAfterFirstPage`). Each page is written and its
@@ -64,6 +65,17 @@ const SLICE_DAYS = 30;
 const SLICED_DAYS = 390;
 
 const PAGE = 100;
+
+/**
+ * Expansions of the subscription listing. docs.stripe.com/expand: "Expansions have a maximum depth of four
+ * levels" and on a list `data` is the first one, so `data.items.data.price` is the deepest item expansion
+ * (`data.items.data.price.product`, five levels, is answered 400 invalid_request_error by Stripe: the first
+ * full sync got no subscriptions, hence no MRR). Product names therefore come from the products listed
+ * once per full sync (`listProductNames`: ⌈products/100⌉ requests, one for most accounts) instead of from an
+ * expansion per item. `data.discounts.source.coupon` (4) gives the coupon amounts the pinned version no longer
+ * embeds (clover: `Discount.source.coupon` is expandable, `discounts[]` is ids unless expanded).
+ */
+export const SUBSCRIPTION_EXPAND = ["data.items.data.price", "data.default_payment_method", "data.discounts.source.coupon"] as const;
 const TX_OPTS = { timeout: 60_000, maxWait: 60_000 };
 
 /** Serialises database writes of parallel streams (SQLite has one writer). */
@@ -175,7 +187,7 @@ function lister(stripe: Stripe, stream: Stream, meta: FullMeta): (startingAfter:
     case "customers":
       return (s, sl) => stripe.customers.list({ limit: PAGE, ...created(sl), ...after(s) });
     case "subscriptions":
-      return (s, sl) => stripe.subscriptions.list({ limit: PAGE, status: "all", expand: ["data.items.data.price.product", "data.default_payment_method"], ...created(sl), ...after(s) });
+      return (s, sl) => stripe.subscriptions.list({ limit: PAGE, status: "all", expand: [...SUBSCRIPTION_EXPAND], ...created(sl), ...after(s) });
     case "invoices":
       return (s, sl) => stripe.invoices.list({ limit: PAGE, ...created(sl), ...after(s) });
     case "charges":
@@ -359,7 +371,27 @@ async function newestEvent(stripe: Stripe): Promise<EventCursor> {
   return e ? { created: e.created, id: e.id } : { created: null, id: null };
 }
 
+/**
+ * Product id → name for every product of the account (`GET /v1/products`, 100 per page), cached on the run for
+ * the subscription items. A key without Product read access (403) leaves names to the stored items: the sync
+ * goes on, the items keep their ids and whatever name was stored before.
+ */
+async function listProductNames(rt: Runtime): Promise<void> {
+  const client = streamClient(rt);
+  try {
+    for await (const p of client.stripe.products.list({ limit: PAGE })) if (p.name) rt.productNames.set(p.id, p.name);
+  } catch (err) {
+    const info = describeStripeError(err);
+    if (info.kind === "auth") throw err;
+    rt.ctx.log.warn({ connectionId: rt.conn.id, reason: info.message }, "stripe products not listed: subscription items keep stored product names");
+    await loadProductNames(rt);
+  } finally {
+    addStats(rt.total, client.stats);
+  }
+}
+
 async function runFull(rt: Runtime): Promise<Record<string, StreamOutcome>> {
+  await listProductNames(rt);
   let meta = await loadCheckpoint<FullMeta>(rt.db, rt.conn.id, "full");
   if (!meta) {
     const client = streamClient(rt);

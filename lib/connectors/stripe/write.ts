@@ -18,7 +18,7 @@ import type { Tx } from "@/lib/db";
 import { defineJsonUpsert, type JsonUpsert } from "@/lib/db/json-upsert";
 import { providerOf } from "@/lib/db/prisma";
 import { subscriptionMrr, type MrrOptions } from "@/lib/billing/mrr";
-import type { ChargeRow, CustomerRow, InvoiceRow, SubscriptionRow } from "./map";
+import type { ChargeRow, CustomerRow, DiscountEntry, InvoiceRow, SubscriptionRow } from "./map";
 
 export type WriteCtx = { organizationId: string; connectionId: string; mrr?: MrrOptions };
 export type Version = { at: Date | null; onlyIfNewer: boolean };
@@ -109,7 +109,7 @@ async function writeDeletedCustomers(tx: Tx, ctx: WriteCtx, rows: CustomerRow[],
   return { written, stale };
 }
 
-function subscriptionData(ctx: WriteCtx, r: SubscriptionRow) {
+function subscriptionData(ctx: WriteCtx, r: SubscriptionRow & { discounts: DiscountEntry[] }) {
   const mrr = subscriptionMrr(
     {
       status: r.status, currency: r.currency, items: r.items,
@@ -168,12 +168,27 @@ const DELETE_OTHER_ITEMS = {
 };
 
 /**
+ * Rows whose discounts are unknown (`undefined`: discount ids an event's API version does not resolve, see
+ * map.ts) take the stored discounts (none for a subscription not stored yet), so MRR is computed with them and
+ * an event never drops a discount the full sync read.
+ */
+async function withKnownDiscounts(tx: Tx, ctx: WriteCtx, rows: SubscriptionRow[]): Promise<(SubscriptionRow & { discounts: DiscountEntry[] })[]> {
+  const unknown = rows.filter((r) => r.discounts === undefined).map((r) => r.externalId);
+  const stored = new Map<string, DiscountEntry[]>();
+  if (unknown.length) {
+    const found = await tx.subscription.findMany({ where: { connectionId: ctx.connectionId, externalId: { in: unknown } }, select: { externalId: true, discounts: true } });
+    for (const f of found) stored.set(f.externalId, Array.isArray(f.discounts) ? (f.discounts as DiscountEntry[]) : []);
+  }
+  return rows.map((r) => (r.discounts === undefined ? { ...r, discounts: stored.get(r.externalId) ?? [] } : (r as SubscriptionRow & { discounts: DiscountEntry[] })));
+}
+
+/**
  * Subscription rows with mrrCents from lib/billing/mrr.ts, and their items: a written subscription's items become
  * exactly the incoming ones (upserted on subscriptionId + item id, others deleted), in the caller's transaction.
  * Stale rows (older than the stored version with `onlyIfNewer`) are left alone, items included.
  */
 export async function writeSubscriptions(tx: Tx, ctx: WriteCtx, input: SubscriptionRow[], v: Version): Promise<WriteResult> {
-  const rows = lastPerId(input);
+  const rows = await withKnownDiscounts(tx, ctx, lastPerId(input));
   if (!rows.length) return { written: 0, stale: 0 };
   const done = await SUBSCRIPTIONS.run(
     tx,
@@ -223,6 +238,8 @@ const CHARGES = defineJsonUpsert({
   },
   conflict: ["connectionId", "externalId"],
   insertOnly: ["organizationId"],
+  // Pre-basil charges carry `invoice`, pinned ones do not: an absent value keeps the stored one.
+  optional: ["invoiceExternalId"],
   version: "sourceVersionAt",
   touch: { column: "updatedAt", when: "onChange" },
   returning: ["externalId"],
