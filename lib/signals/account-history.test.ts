@@ -33,7 +33,9 @@ describe("nextRenewalMs", () => {
     const s = sub(); // started Jan 31, current period ends Apr 30 (clamped)
     expect(renewal(s, "2027-02-01")).toBe("2027-02-28T09:00:00.000Z");
     expect(renewal(s, "2027-03-01")).toBe("2027-03-31T09:00:00.000Z");
-    expect(renewal(s, "2027-03-31")).toBe("2027-03-31T09:00:00.000Z"); // renewal day itself
+    expect(renewal(s, "2027-03-30")).toBe("2027-03-31T09:00:00.000Z");
+    // On the renewal day itself the period rolls over (Stripe renews at current_period_end): the next one is a month away.
+    expect(renewal(s, "2027-03-31")).toBe("2027-04-30T09:00:00.000Z");
     expect(renewal(s, "2027-05-01")).toBe("2027-05-31T09:00:00.000Z");
   });
 
@@ -87,19 +89,19 @@ describe("signalsOnDay billing details", () => {
   });
 });
 
-describe("cancellationPending is about the customer leaving, not one subscription", () => {
+describe("cancellationPending: any live subscription set to end; cancelingMrrShare says how much", () => {
   const canceling = sub({ cancelScheduled: true, cancelKnownMs: t("2027-03-02T10:00:00Z"), cancelAtMs: t("2027-03-31") });
-  it("one of two live subscriptions set to end: a contraction (not pending), noted in extra", () => {
+  it("one of two equal live subscriptions set to end: pending, half the MRR, still auto-renewing the other", () => {
     const row = signalsOnDay(history([canceling, sub()]), t("2027-03-10"));
-    expect(row).toMatchObject({ cancellationPending: false, autoRenew: true });
+    expect(row).toMatchObject({ cancellationPending: true, cancelingMrrShare: 0.5, autoRenew: true });
     expect(row.extra).toMatchObject({ someSubscriptionsCanceling: true, allSubscriptionsCanceling: false });
   });
   it("every live subscription set to end: cancellation pending, no auto-renew", () => {
     const row = signalsOnDay(history([canceling]), t("2027-03-10"));
-    expect(row).toMatchObject({ cancellationPending: true, autoRenew: false });
+    expect(row).toMatchObject({ cancellationPending: true, cancelingMrrShare: 1, autoRenew: false });
   });
   it("before the request was known: not pending", () => {
-    expect(signalsOnDay(history([canceling]), t("2027-03-01"))).toMatchObject({ cancellationPending: false, autoRenew: true });
+    expect(signalsOnDay(history([canceling]), t("2027-03-01"))).toMatchObject({ cancellationPending: false, cancelingMrrShare: 0, autoRenew: true });
   });
 });
 

@@ -13,7 +13,7 @@
  * computes any day it is given.
  */
 import { itemMonthlyCents, MRR_STATUSES, primaryOf, subscriptionMrr, type MrrDiscountInput, type MrrItemInput } from "@/lib/billing/mrr";
-import type { SignalSnapshot } from "./types";
+import type { LifecycleState, SignalSnapshot } from "./types";
 import { addMonthsAnchored, countInRange, DAY_MS, daysInMonth, lastBefore, wholeDaysBetween } from "./utc-day";
 
 export type SubscriptionItemHistory = MrrItemInput & { productId: string | null; productName: string | null };
@@ -185,16 +185,24 @@ function findDominantItem(sub: SubscriptionHistory): SubscriptionItemHistory | n
 }
 
 /**
- * The first billing-period boundary at or after `dayStartMs` (the renewal the customer faces that
- * day), stepped from the subscription's current period end by its interval; the trial end during a
- * trial; capped by a cancellation date that was known by then.
+ * The renewal the customer faces after day D's roll-over: the first billing-period boundary at or
+ * after `atMs` (the END of D), stepped from the subscription's current period end by its interval
+ * (interval × interval_count); the trial end during a trial; capped by a cancellation date that was
+ * known by then (a cancellation due later on D itself still counts: that day is the last one).
+ *
+ * Why after the end of the day and not its start: Stripe renews a subscription automatically at
+ * `current_period_end` ("Subscriptions automatically renew at the end of each billing period",
+ * docs.stripe.com/billing/subscriptions/overview), so a subscription whose period ended during D was
+ * renewed by the end of D and its next renewal is one period away. Counting the boundary of D as
+ * "renews today" made 50 of 53 demo accounts "renew today" on the morning they had just renewed.
+ * @returns epoch ms, or null without a period (no interval / no current period end).
  */
 export function nextRenewalMs(sub: SubscriptionHistory, dayStartMs: number, atMs: number, state: SubscriptionState): number | null {
   let boundary: number | null = null;
   if (state === "trialing" && sub.trialEndMs !== null) {
     boundary = sub.trialEndMs;
   } else {
-    boundary = periodBoundaryOnOrAfter(sub, dayStartMs);
+    boundary = periodBoundaryOnOrAfter(sub, atMs);
   }
   if (cancellationPendingAt(sub, atMs)) {
     const end = sub.cancelAtMs ?? sub.endMs;
@@ -207,7 +215,7 @@ export function nextRenewalMs(sub: SubscriptionHistory, dayStartMs: number, atMs
 const boundaryCache = new WeakMap<SubscriptionHistory, { previous: number; boundary: number }>();
 
 /**
- * The first billing-period boundary ≥ `dayStartMs`, stepped from the current period end by the
+ * The first billing-period boundary ≥ `dayStartMs` (any instant, ms), stepped from the current period end by the
  * dominant item's interval (months anchored on the billing day, clamped to short months).
  */
 function periodBoundaryOnOrAfter(sub: SubscriptionHistory, dayStartMs: number): number | null {
@@ -240,6 +248,29 @@ function periodBoundaryOnOrAfter(sub: SubscriptionHistory, dayStartMs: number): 
   }
   boundaryCache.set(sub, { previous, boundary });
   return boundary;
+}
+
+/**
+ * Length of one billing period in days from the Stripe price's `recurring.interval` ×
+ * `recurring.interval_count` (docs.stripe.com/api/prices/object#price_object-recurring-interval_count:
+ * "The number of intervals between subscription billings"): day → count, week → 7·count,
+ * month → count·365/12 rounded (1 → 30, 3 → 91), year → 365·count (a 2-year contract: 730).
+ * Null for an unknown interval or a count ≤ 0.
+ */
+export function billingPeriodDaysOf(interval: string | null, count: number): number | null {
+  if (!Number.isFinite(count) || count <= 0) return null;
+  switch (interval) {
+    case "day":
+      return count;
+    case "week":
+      return 7 * count;
+    case "month":
+      return Math.round((count * 365) / 12);
+    case "year":
+      return 365 * count;
+    default:
+      return null;
+  }
 }
 
 function commitmentMonths(interval: string | null, count: number): number | null {
@@ -349,11 +380,14 @@ export function signalsOnDay(
     | "mrrCents" | "mrrCurrency" | "mrrChange30dCents" | "mrrChange60dCents" | "mrrChange90dCents" | "autoRenew"
     | "cancellationPending" | "failedPayments30d" | "daysSinceLastPayment" | "pastDueInvoices" | "billingInterval"
     | "commitmentTermMonths" | "collectionMethod" | "paymentMethodType" | "productCount" | "itemCount" | "products"
+    | "lifecycleState" | "cancelingMrrShare" | "newCustomer"
   > = {
     mrrCents: null, mrrCurrency: null, mrrChange30dCents: null, mrrChange60dCents: null, mrrChange90dCents: null,
     autoRenew: null, cancellationPending: null, failedPayments30d: null, daysSinceLastPayment: null,
     pastDueInvoices: null, billingInterval: null, commitmentTermMonths: null, collectionMethod: null,
     paymentMethodType: null, productCount: null, itemCount: null, products: null,
+    // Without a billing source nothing shows the account ever paid: a prospect (docs/signals.md).
+    lifecycleState: "prospect", cancelingMrrShare: null, newCustomer: null,
   };
   let extra: Record<string, unknown> | null = null;
   let subRenewal: number | null = null;
@@ -378,6 +412,16 @@ export function signalsOnDay(
     const domItem = dominant ? dominantItem(dominant) : null;
 
     const pending = live.map(({ sub }) => cancellationPendingAt(sub, at));
+    // Share of the MRR (primary currency) on live paying subscriptions set to cancel.
+    let cancelingCents = 0;
+    for (let i = 0; i < live.length; i++) {
+      const { sub, state } = live[i]!;
+      if (!pending[i] || !MRR_STATUSES.has(state)) continue;
+      const m = subscriptionMrrCached(sub, state, opts);
+      if (m.currency === currency) cancelingCents += m.cents;
+    }
+    const cancelingShare = mrr > 0 ? Math.round(Math.min(1, cancelingCents / mrr) * 10_000) / 10_000 : null;
+
     for (const { sub, state } of live) {
       const r = nextRenewalMs(sub, dayStartMs, at, state);
       if (r !== null && (subRenewal === null || r < subRenewal)) subRenewal = r;
@@ -404,6 +448,8 @@ export function signalsOnDay(
       }
       if (overdue) pastDue++;
     }
+
+    const life = lifecycleAt(h, live, at, mrr, pastDue, opts);
 
     let latestChargePm: string | null = null;
     for (const c of h.charges) {
@@ -432,9 +478,9 @@ export function signalsOnDay(
       mrrChange60dCents: change(60),
       mrrChange90dCents: change(90),
       autoRenew: live.length ? pending.some((p) => !p) : null,
-      // Account level: the customer is leaving = EVERY live subscription is scheduled to end. One add-on
-      // set to lapse while the main plan renews is a contraction, not a pending churn (extra.someSubscriptionsCanceling).
-      cancellationPending: live.length ? pending.every((p) => p) : null,
+      // Any live subscription set to cancel: the account page says "cancellation pending" from the same
+      // fact, and how much of the revenue is leaving is cancelingMrrShare (1 = the customer is leaving).
+      cancellationPending: live.length ? pending.some((p) => p) : null,
       failedPayments30d:
         h.chargeCoverageStartMs !== null && windowStart < h.chargeCoverageStartMs ? null : countInRange(h.failedChargeMs, windowStart, at),
       daysSinceLastPayment: lastPayment === null ? null : wholeDaysBetween(lastPayment, dayStartMs),
@@ -446,12 +492,18 @@ export function signalsOnDay(
       productCount: productKeys.size,
       itemCount,
       products: [...productNames].sort(),
+      lifecycleState: life.state,
+      cancelingMrrShare: cancelingShare,
+      newCustomer: life.firstRevenueMs === null ? null : life.firstRevenueMs >= at - NEW_CUSTOMER_DAYS * DAY_MS,
     };
     extra = {
       mrrByCurrency: byCurrency,
       liveSubscriptions: live.length,
       allSubscriptionsCanceling: live.length ? pending.every((p) => p) : null,
       someSubscriptionsCanceling: live.length ? pending.some((p) => p) : null,
+      billingPeriodDays: domItem ? billingPeriodDaysOf(domItem.interval, domItem.intervalCount) : null,
+      churnedAt: life.churnedAtMs === null ? null : new Date(life.churnedAtMs).toISOString(),
+      firstRevenueAt: life.firstRevenueMs === null ? null : new Date(life.firstRevenueMs).toISOString(),
     };
   }
 
@@ -530,12 +582,64 @@ export function signalsOnDay(
     ...crm,
     daysUntilRenewal: renewalAt === null ? null : Math.max(0, Math.floor((renewalAt - dayStartMs) / DAY_MS)),
     tenureDays: tenure,
-    lifecycleState: null,
-    cancelingMrrShare: null,
-    newCustomer: null,
     freshness: h.freshness,
     extra,
   };
+}
+
+/** An account is a "new customer" while its first revenue is less than this many days old. */
+export const NEW_CUSTOMER_DAYS = 90;
+
+/** When a subscription started producing revenue (after its trial), or null if it never can (incomplete, still trialing, free). */
+function paidFromMs(sub: SubscriptionHistory, opts: ReconstructOptions): number | null {
+  if (sub.status === "incomplete" || sub.status === "incomplete_expired") return null;
+  if (subscriptionMrrCached(sub, "active", opts).cents <= 0) return null; // a free plan is not revenue
+  const from = sub.trialEndMs !== null ? Math.max(sub.startMs, sub.trialEndMs) : sub.status === "trialing" ? null : sub.startMs;
+  if (from === null || (sub.endMs !== null && sub.endMs <= from)) return null; // canceled during its trial
+  return from;
+}
+
+/**
+ * The account's lifecycle state at instant `atMs` (end of a day), per docs/signals.md:
+ * live paid subscriptions (active/past_due/unpaid with a price) → `past_due` when one of them is
+ * past_due/unpaid or an invoice is overdue, else `customer`; else live `paused` ones → `paused`;
+ * else live trials → `trialing`; else revenue that ended → `churned` (churnedAt = the latest end of
+ * a revenue subscription, as lib/model/churn-dates.ts); else `prospect`.
+ * `firstRevenueMs`: when the first revenue subscription left its trial (null: never, by `atMs`).
+ */
+export function lifecycleAt(
+  h: AccountHistory,
+  live: readonly { sub: SubscriptionHistory; state: SubscriptionState }[],
+  atMs: number,
+  mrrCents: number,
+  pastDueInvoices: number,
+  opts: ReconstructOptions = {},
+): { state: LifecycleState; churnedAtMs: number | null; firstRevenueMs: number | null } {
+  let firstRevenueMs: number | null = null;
+  let lastEndMs: number | null = null;
+  for (const sub of h.subscriptions) {
+    const from = paidFromMs(sub, opts);
+    if (from === null || from >= atMs) continue;
+    if (firstRevenueMs === null || from < firstRevenueMs) firstRevenueMs = from;
+    if (sub.endMs !== null && sub.endMs < atMs && (lastEndMs === null || sub.endMs > lastEndMs)) lastEndMs = sub.endMs;
+  }
+  let paying = false;
+  let late = pastDueInvoices > 0;
+  let paused = false;
+  let trialing = false;
+  for (const { sub, state } of live) {
+    const priced = subscriptionMrrCached(sub, "active", opts).cents > 0;
+    if ((state === "active" || state === "past_due" || state === "unpaid") && priced) {
+      paying = true;
+      if (state !== "active") late = true;
+    } else if (state === "paused" && priced) paused = true;
+    else if (state === "trialing") trialing = true;
+  }
+  if (paying && (late || mrrCents > 0)) return { state: late ? "past_due" : "customer", churnedAtMs: null, firstRevenueMs };
+  if (paused) return { state: "paused", churnedAtMs: null, firstRevenueMs };
+  if (trialing) return { state: "trialing", churnedAtMs: null, firstRevenueMs };
+  if (firstRevenueMs !== null) return { state: "churned", churnedAtMs: lastEndMs, firstRevenueMs };
+  return { state: "prospect", churnedAtMs: null, firstRevenueMs: null };
 }
 
 const firstFailureCache = new WeakMap<AccountHistory, Map<string, number>>();
