@@ -10,23 +10,27 @@
  * - our own retry policy (retry.ts: `decideRetry`), refresh-once-on-401 for OAuth;
  * - typed failures (`HubspotError`, errors.ts) and a request counter per operation.
  *
- * Endpoints used (all through the SDK except the two marked raw, which 14.0.1 does not wrap):
+ * Paths are v3/v4 as the SDK builds them; api-version.ts moves every request to HUBSPOT_API_VERSION (one
+ * constant: "v3" today, a date version such as "2026-03" when we switch).
+ * Endpoints used (all through the SDK except those marked raw, which 14.0.1 does not wrap):
  *   GET  /crm/v3/objects/{type}                       list (limit ≤ 100, after, properties, archived)
  *   POST /crm/v3/objects/{type}/search                search (limit ≤ 200, 10,000-result cap, ~5/s)
  *   POST /crm/v3/objects/{type}/batch/read            batch read (≤ 100 ids)
  *   POST /crm/v3/objects/companies/batch/update       batch update (≤ 100; 207 on partial failure)
- *   POST /crm/v4/associations/{from}/{to}/batch/read  associations
+ *   POST /crm/v4/associations/{from}/{to}/batch/read  associations (per-record paging followed)
  *   GET  /crm/v3/owners/                              owners
  *   GET  /crm/v3/properties/companies, POST …/groups, POST /crm/v3/properties/companies
  *   GET  /account-info/v3/details                     (raw) portal id, time zone, currency
  *   POST /oauth/v2/private-apps/get/access-token-info (raw) private-app token scopes
- *   GET  /oauth/v1/access-tokens/{token}              OAuth token scopes, hub id and domain
+ *   POST /oauth/v3/token/introspect                   (raw) OAuth token: active, scopes, hub id, seconds left
+ *   GET  /oauth/v1/access-tokens/{token}              (deprecated) only when /introspect is missing (404/405/410)
  *   POST /oauth/v1/token                              OAuth code exchange / refresh (oauth.ts)
  */
 import { Client } from "@hubspot/api-client";
 import type { PropertyCreate } from "@hubspot/api-client/lib/codegen/crm/properties";
 import { z } from "zod";
 import { env } from "@/lib/env";
+import { HUBSPOT_API_VERSION, versionMiddleware, versionedPath, type HubspotApiVersion } from "./api-version";
 import { HubspotError, describeFailure } from "./errors";
 import { Pacer, type PacerOptions } from "./pacer";
 import { decideRetry } from "./retry";
@@ -89,6 +93,8 @@ export type ClientOptions = {
   refreshAccessToken?: () => Promise<string>;
   /** Override of env().HUBSPOT_API_BASE_URL (scripts only; routes never pass one). */
   basePath?: string;
+  /** Override of HUBSPOT_API_VERSION (api-version.ts) — tests of the next version only; production uses the constant. */
+  apiVersion?: HubspotApiVersion;
   pacer?: Pacer | PacerOptions;
   /** Multiplies retry waits (tests with a sped-up sandbox clock). Default 1. */
   timeScale?: number;
@@ -120,6 +126,8 @@ export class HubspotClient {
   private sdk!: Client;
   private accessToken: string;
   private readonly basePath: string;
+  /** The HubSpot API version requests are sent in ("v3" or a date version; api-version.ts). */
+  readonly apiVersion: HubspotApiVersion;
   private readonly opts: ClientOptions;
   readonly pacer: Pacer;
   /** Requests sent (attempts, including retried ones). */
@@ -133,13 +141,14 @@ export class HubspotClient {
     this.opts = opts;
     this.accessToken = opts.accessToken;
     this.basePath = (opts.basePath ?? env().HUBSPOT_API_BASE_URL).replace(/\/$/, "");
+    this.apiVersion = opts.apiVersion ?? HUBSPOT_API_VERSION;
     this.pacer = opts.pacer instanceof Pacer ? opts.pacer : new Pacer({ timeScale: opts.timeScale, ...(opts.pacer ?? {}) });
     this.buildSdk();
   }
 
   /** Construct the SDK client and materialise the APIs we use in one synchronous tick (see module doc). */
   private buildSdk(): void {
-    this.sdk = new Client({ accessToken: this.accessToken, basePath: this.basePath, numberOfApiCallRetries: 0 });
+    this.sdk = new Client({ accessToken: this.accessToken, basePath: this.basePath, numberOfApiCallRetries: 0, middleware: [versionMiddleware(this.basePath, this.apiVersion)] });
     void this.sdk.crm.objects.basicApi;
     void this.sdk.crm.associations.v4.batchApi;
     void this.sdk.crm.owners.ownersApi;
@@ -200,10 +209,17 @@ export class HubspotClient {
     return Promise.race([p, t]).finally(() => clearTimeout(timer));
   }
 
-  /** A raw request through the SDK's `apiRequest` (for endpoints 14.0.1 does not wrap). */
-  private async raw<T>(op: string, req: { method: "GET" | "POST"; path: string; body?: unknown }, schema: z.ZodType<T>, opts: CallOpts = {}): Promise<T> {
+  /**
+   * A raw request through the SDK's `apiRequest` (for endpoints 14.0.1 does not wrap). `apiRequest` skips the
+   * SDK middleware, so the path is moved to the configured API version here. `form`: send the body
+   * `application/x-www-form-urlencoded` (OAuth endpoints) instead of JSON.
+   */
+  private async raw<T>(op: string, req: { method: "GET" | "POST"; path: string; body?: unknown; form?: Record<string, string> }, schema: z.ZodType<T>, opts: CallOpts = {}): Promise<T> {
+    const path = versionedPath(req.path, this.apiVersion);
     const body = await this.call(op, async (sdk) => {
-      const res = await sdk.apiRequest({ method: req.method, path: req.path, body: req.body });
+      const res = await sdk.apiRequest(req.form
+        ? { method: req.method, path, body: new URLSearchParams(req.form).toString(), defaultJson: false, headers: { "Content-Type": "application/x-www-form-urlencoded" } }
+        : { method: req.method, path, body: req.body });
       const headers: Record<string, string> = {};
       res.headers.forEach((v, k) => { headers[k.toLowerCase()] = v; });
       const text = await res.text();
@@ -265,21 +281,41 @@ export class HubspotClient {
     return { updated, failed };
   }
 
-  /** `POST /crm/v4/associations/{from}/{to}/batch/read` → fromId → toIds (ascending). */
+  /**
+   * `POST /crm/v4/associations/{from}/{to}/batch/read` → fromId → toIds (ascending, no duplicates), following
+   * each record's own paging: a result with `paging.next.after` is read again with `{id, after}` until it has
+   * none (HubSpot's batch-read reference: "The 'after' field in a returned paging object can be added alongside
+   * the 'id' to retrieve the next page of associations from that objectId"). So a company with more
+   * associations than one page is never truncated. ≤ 1,000 ids per call (HubSpot's batch-read limit since
+   * 2025-02-10); records without associations are simply absent (HubSpot lists them as 207 errors).
+   * @throws HubspotError invalid_response when HubSpot repeats a cursor for a record (no endless loop).
+   */
   async associations(from: string, to: string, ids: string[], scope?: string): Promise<Map<string, string[]>> {
     const out = new Map<string, string[]>();
-    if (ids.length === 0) return out;
-    const data = await this.call(`assoc:${from}>${to}`,
-      (sdk) => sdk.crm.associations.v4.batchApi.getPageWithHttpInfo(from, to, { inputs: ids.map((id) => ({ id })) }),
-      { scope });
-    for (const r of data?.results ?? []) {
-      const fromId = String((r as { _from?: { id?: string } })._from?.id ?? "");
-      if (!fromId) continue;
-      const list = out.get(fromId) ?? [];
-      for (const t of r.to ?? []) list.push(String(t.toObjectId));
-      out.set(fromId, list);
+    let inputs: { id: string; after?: string }[] = ids.map((id) => ({ id }));
+    const seen = new Set<string>();
+    while (inputs.length) {
+      const batch = inputs;
+      const data = await this.call(`assoc:${from}>${to}`,
+        (sdk) => sdk.crm.associations.v4.batchApi.getPageWithHttpInfo(from, to, { inputs: batch }),
+        { scope });
+      const next: { id: string; after: string }[] = [];
+      for (const r of data?.results ?? []) {
+        const fromId = String((r as { _from?: { id?: string } })._from?.id ?? "");
+        if (!fromId) continue;
+        const list = out.get(fromId) ?? [];
+        for (const t of r.to ?? []) list.push(String(t.toObjectId));
+        out.set(fromId, list);
+        const after = r.paging?.next?.after;
+        if (after) {
+          if (seen.has(`${fromId}\u0000${after}`)) throw new HubspotError("invalid_response", `HubSpot repeated the association cursor ${after} for ${from} ${fromId}`);
+          seen.add(`${fromId}\u0000${after}`);
+          next.push({ id: fromId, after });
+        }
+      }
+      inputs = next;
     }
-    for (const v of out.values()) v.sort((a, b) => Number(a) - Number(b));
+    for (const [k, v] of out) out.set(k, [...new Set(v)].sort((a, b) => Number(a) - Number(b)));
     return out;
   }
 
@@ -346,11 +382,42 @@ export class HubspotClient {
     return { hubId: r.hubId ?? null, scopes: r.scopes };
   }
 
-  /** Scopes, hub id and domain of an OAuth access token: `GET /oauth/v1/access-tokens/{token}`. */
-  async oauthTokenInfo(token: string): Promise<{ hubId: number | null; hubDomain: string | null; scopes: string[]; expiresInSec: number | null }> {
-    const data = await this.call("token-info", (sdk) => sdk.oauth.accessTokensApi.getWithHttpInfo(token));
-    const d = data as unknown as { hubId?: number; hubDomain?: string; scopes?: string[]; expiresIn?: number };
-    return { hubId: d.hubId ?? null, hubDomain: d.hubDomain ?? null, scopes: d.scopes ?? [], expiresInSec: typeof d.expiresIn === "number" ? d.expiresIn : null };
+  /**
+   * What HubSpot says about an OAuth access token: active or not, its portal (hub id), scopes and seconds left.
+   *
+   * Current endpoint: `POST /oauth/v3/token/introspect` (form-encoded client_id, client_secret, token,
+   * token_type_hint; "Returns validity and metadata for access and refresh tokens" —
+   * developers.hubspot.com/docs/api-reference/auth-oauth-v3/public-token/post-oauth-v3-token-introspect; dated:
+   * /oauth/2026-03/token/introspect, via api-version.ts). HubSpot's reference documents `active`; the metadata
+   * is read tolerantly: `scopes` (array) or `scope` (space-separated), `hub_id`/`hubId`, `expires_in` or `exp`
+   * (epoch s). An inactive token is `{active: false}`.
+   *
+   * Fallback: only when the introspection endpoint itself is missing (404/405/410 — e.g. a proxy or region that
+   * does not serve it yet) the deprecated `GET /oauth/v1/access-tokens/{token}` is asked (404 there = inactive).
+   * Every other failure is thrown; callers decide (openClient carries on with its own clock, see connection.ts).
+   * @throws HubspotError (400 for a wrong client id/secret, transient/rate_limited, invalid_response).
+   */
+  async oauthTokenInfo(token: string, app: { clientId: string; clientSecret: string }): Promise<{ active: boolean; hubId: number | null; hubDomain: string | null; scopes: string[]; expiresInSec: number | null; endpoint: "v3-introspect" | "v1-access-tokens" }> {
+    try {
+      const r = await this.raw("token-introspect", { method: "POST", path: "/oauth/v3/token/introspect", form: { client_id: app.clientId, client_secret: app.clientSecret, token, token_type_hint: "access_token" } },
+        z.object({
+          active: z.boolean(), scopes: z.array(z.string()).nullish(), scope: z.string().nullish(), hub_id: z.coerce.number().nullish(), hubId: z.coerce.number().nullish(),
+          hub_domain: z.string().nullish(), expires_in: z.number().nullish(), exp: z.number().nullish(),
+        }).loose());
+      const scopes = r.scopes ?? (r.scope ? r.scope.split(/\s+/).filter(Boolean) : []);
+      const expiresInSec = typeof r.expires_in === "number" ? r.expires_in : typeof r.exp === "number" ? Math.max(0, Math.round(r.exp - Date.now() / 1000)) : null;
+      return { active: r.active, hubId: r.hub_id ?? r.hubId ?? null, hubDomain: r.hub_domain ?? null, scopes, expiresInSec, endpoint: "v3-introspect" };
+    } catch (e) {
+      if (!(e instanceof HubspotError) || (e.status !== 404 && e.status !== 405 && e.status !== 410)) throw e;
+    }
+    try {
+      const data = await this.call("token-info-v1", (sdk) => sdk.oauth.accessTokensApi.getWithHttpInfo(token));
+      const d = data as unknown as { hubId?: number; hubDomain?: string; scopes?: string[]; expiresIn?: number };
+      return { active: true, hubId: d.hubId ?? null, hubDomain: d.hubDomain ?? null, scopes: d.scopes ?? [], expiresInSec: typeof d.expiresIn === "number" ? d.expiresIn : null, endpoint: "v1-access-tokens" };
+    } catch (e) {
+      if (e instanceof HubspotError && e.kind === "not_found") return { active: false, hubId: null, hubDomain: null, scopes: [], expiresInSec: null, endpoint: "v1-access-tokens" };
+      throw e;
+    }
   }
 
   /** `POST /oauth/v1/token` (form-encoded; no bearer token needed). */

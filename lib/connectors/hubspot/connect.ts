@@ -161,11 +161,12 @@ export async function completeHubspotOAuth(db: Db, input: { code: string; state:
   const client = new HubspotClient({ accessToken: tokens.accessToken, basePath: input.basePath });
   let info, account;
   try {
-    info = await client.oauthTokenInfo(tokens.accessToken);
+    info = await client.oauthTokenInfo(tokens.accessToken, oauthApp());
     account = await client.accountInfo();
   } catch (e) {
     throw upstream(e, "authorization");
   }
+  if (!info.active) throw new AppError("upstream_error", "HubSpot says the access token it just issued is not active: start the connection again");
   const { missing, warnings } = checkScopes(info.scopes, writeBack);
   if (missing.length) throw missingScopesError(missing);
   const portalId = String(info.hubId ?? account.portalId);

@@ -6,8 +6,10 @@
  * Settings (Connection.settings JSON): `{writeBack, propertyMappings, dealStageMap}`.
  *
  * OAuth refresh: before a sync (`openClient`) the token is refreshed when < 5 minutes are left —
- * measured on OUR clock (expiresAt) and on HubSpot's (GET /oauth/v1/access-tokens/{token} →
- * expires_in; HubSpot's clock is the one that counts) — and once more on a 401 (client.ts).
+ * measured on OUR clock (expiresAt) and on HubSpot's (POST /oauth/v3/token/introspect → active, expires_in;
+ * HubSpot's clock is the one that counts; the deprecated GET /oauth/v1/access-tokens/{token} only when the
+ * introspection endpoint is missing) — and once more on a 401 (client.ts). If introspection fails otherwise
+ * (5xx, 429, network) the sync goes on with our clock: introspection never fails a sync by itself.
  * A refresh refused by HubSpot (revoked / app uninstalled) sets status = reconnect_needed and
  * lastError "reconnect needed: …", and throws HubspotError auth_revoked.
  */
@@ -17,7 +19,8 @@ import { decryptJson, encryptJson, secretHint } from "@/lib/crypto";
 import { AppError } from "@/lib/errors";
 import { HubspotClient, type ClientOptions } from "./client";
 import { HubspotError } from "./errors";
-import { exchangeToken } from "./oauth-token";
+import { logger } from "@/lib/logger";
+import { exchangeToken, oauthApp } from "./oauth-token";
 
 export const ZTokenCredentials = z.object({ token: z.string().min(1) });
 export const ZOAuthCredentials = z.object({ accessToken: z.string().min(1), refreshToken: z.string().min(1), expiresAt: z.number() });
@@ -96,18 +99,19 @@ export async function openClient(db: Db, connectionId: string, opts: OpenClientO
     accessToken = await refresh();
   }
   const client = new HubspotClient({ ...opts, accessToken, refreshAccessToken: refresh });
-  // HubSpot's own clock decides expiry: ask it how long the token has left (one cheap call per sync).
+  // HubSpot's own clock decides expiry: ask it (POST /oauth/v3/token/introspect, one cheap call per sync).
+  let info: Awaited<ReturnType<HubspotClient["oauthTokenInfo"]>> | null = null;
   try {
-    const info = await client.oauthTokenInfo(accessToken);
-    if (info.expiresInSec !== null && info.expiresInSec * 1000 < REFRESH_MARGIN_MS) {
-      return { ...base, client: new HubspotClient({ ...opts, accessToken: await refresh(), refreshAccessToken: refresh }) };
-    }
+    info = await client.oauthTokenInfo(accessToken, oauthApp());
   } catch (e) {
-    if (e instanceof HubspotError && e.kind === "not_found") {
-      // Unknown/expired per HubSpot: refresh now instead of failing the first real call.
-      return { ...base, client: new HubspotClient({ ...opts, accessToken: await refresh(), refreshAccessToken: refresh }) };
-    }
-    throw e;
+    // Introspection is advisory: when HubSpot cannot answer it (5xx, 429, network, a refused client secret)
+    // the sync carries on with our stored expiresAt, and a 401 on a real call still refreshes once (client.ts).
+    if (!(e instanceof HubspotError) && !(e instanceof AppError)) throw e;
+    logger.warn({ connectionId, err: e.message }, "hubspot token introspection failed; relying on the stored expiry");
+  }
+  if (info && (!info.active || (info.expiresInSec !== null && info.expiresInSec * 1000 < REFRESH_MARGIN_MS))) {
+    // Inactive (expired/revoked per HubSpot) or about to expire: refresh now instead of failing the first real call.
+    return { ...base, client: new HubspotClient({ ...opts, accessToken: await refresh(), refreshAccessToken: refresh }) };
   }
   return { ...base, client };
 }

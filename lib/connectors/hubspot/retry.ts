@@ -93,6 +93,11 @@ export function decideRetry(f: FailureInfo, attempt: number, ctx: RetryContext =
       return { retry: false, waitMs: 0, kind: "rate_limited", reason: `still rate-limited by HubSpot after ${attempt} attempts (${policy})`, guidance: "another integration is using this portal's API budget; the next sync resumes from the last checkpoint" };
     }
     if (policy === "SECONDLY") return { retry: true, waitMs: 1_000, kind: "rate_limited", reason: "429 SECONDLY (search limit): wait 1 s" };
+    // Retry-After (seconds), when HubSpot sends one, says exactly when the window has room again.
+    const retryAfter = Number(f.headers["retry-after"]);
+    if (Number.isFinite(retryAfter) && retryAfter > 0) {
+      return { retry: true, waitMs: Math.round(retryAfter * 1000 * (1 + 0.1 * random())), kind: "rate_limited", reason: `429 ${policy}: wait ${retryAfter} s (Retry-After)` };
+    }
     const interval = Number(f.headers["x-hubspot-ratelimit-interval-milliseconds"]);
     const windowMs = Number.isFinite(interval) && interval > 0 ? interval : DEFAULT_INTERVAL_MS;
     // Spread concurrent waiters a little so they do not all hit the refilled window at once.
