@@ -40,7 +40,8 @@ async function levelGroups(db: Db, organizationId: string): Promise<LevelRow[]> 
 
 /**
  * The 8 accounts whose score moved most between `prev` and `latest` (both stored ChurnScoreDaily days),
- * largest |delta| first (delta rounded to 0.1 point; unchanged accounts left out; ties by account id).
+ * largest |delta| first (delta rounded to 0.1 point; unchanged accounts left out; ties by account id). Scores made with
+ * different scoring config versions are not compared (the pipeline re-scores history after a config change).
  * One SQL join over the (organizationId, day, accountId, healthScore) index with ORDER BY … LIMIT, instead
  * of loading both days' rows (2 × N) into JS.
  */
@@ -54,6 +55,8 @@ async function moversBetween(db: Db, organizationId: string, latest: Date, prev:
       `ROUND(ABS(c."healthScore" - b."healthScore") * 10) AS "size" ` +
       `FROM "ChurnScoreDaily" c ` +
       `JOIN "ChurnScoreDaily" b ON b."organizationId" = c."organizationId" AND b."day" = ${p(3)} AND b."accountId" = c."accountId" ` +
+      // Only scores of the same scoring config version are compared: a weight change is not a move (docs/scoring.md).
+      `AND b."scoringConfigVersion" = c."scoringConfigVersion" ` +
       `WHERE c."organizationId" = ${p(1)} AND c."day" = ${p(2)} AND ROUND(ABS(c."healthScore" - b."healthScore") * 10) > 0 ` +
       `ORDER BY "size" DESC, c."accountId" ASC LIMIT 8` +
       `) m JOIN "Account" a ON a."id" = m."accountId" ORDER BY m."size" DESC, m."accountId" ASC`,
