@@ -58,25 +58,52 @@ export async function listMembers(db: Db, organizationId: string) {
   return rows.map((m) => ({ id: m.id, userId: m.userId, email: m.user.email, name: m.user.name, role: m.role as Role, createdAt: m.createdAt }));
 }
 
-async function assertNotLastOwner(db: Db, organizationId: string, membershipId: string) {
+/**
+ * The member `membershipId` of the organization, checked for a change by `actorRole`: only an owner may change
+ * or remove an owner (an admin manages admins and CSMs), and the last owner is never removed or demoted.
+ * @throws AppError not_found (not a member of this organization), forbidden (an admin touching an owner),
+ *   conflict (the last owner).
+ */
+async function memberForChange(db: Db, organizationId: string, membershipId: string, actorRole: Role | undefined, change: { demote: boolean }) {
   const m = await db.membership.findFirst({ where: { id: membershipId, organizationId } });
   if (!m) throw new AppError("not_found", `member ${membershipId} not found in this organization`);
-  if (m.role === "owner") {
+  if (m.role === "owner" && actorRole && actorRole !== "owner") {
+    throw new AppError("forbidden", "only an owner can change or remove an owner; ask an owner of this organization");
+  }
+  if (m.role === "owner" && change.demote) {
     const owners = await db.membership.count({ where: { organizationId, role: "owner" } });
     if (owners <= 1) throw new AppError("conflict", "the last owner cannot be removed or demoted; make another member owner first");
   }
   return m;
 }
 
-/** Change a member's role. @throws AppError conflict when demoting the last owner. */
-export async function changeRole(db: Db, organizationId: string, membershipId: string, role: Role) {
-  const m = await assertNotLastOwner(db, organizationId, membershipId);
+/**
+ * Change a member's role. `actorRole`: the role of who asks (API callers pass it; scripts may omit it).
+ * @throws AppError forbidden (an admin changing an owner, or making one), conflict (demoting the last owner).
+ */
+export async function changeRole(db: Db, organizationId: string, membershipId: string, role: Role, actorRole?: Role) {
+  if (role === "owner" && actorRole && actorRole !== "owner") throw new AppError("forbidden", "only an owner can make someone an owner");
+  const m = await memberForChange(db, organizationId, membershipId, actorRole, { demote: role !== "owner" });
   if (m.role === role) return m;
   return db.membership.update({ where: { id: membershipId }, data: { role } });
 }
 
-/** Remove a member from the organization (the user row stays). @throws AppError conflict for the last owner. */
-export async function removeMember(db: Db, organizationId: string, membershipId: string) {
-  await assertNotLastOwner(db, organizationId, membershipId);
+/**
+ * Remove a member from the organization (the user row stays).
+ * @throws AppError forbidden (an admin removing an owner), conflict (the last owner).
+ */
+export async function removeMember(db: Db, organizationId: string, membershipId: string, actorRole?: Role) {
+  await memberForChange(db, organizationId, membershipId, actorRole, { demote: true });
   await db.membership.delete({ where: { id: membershipId } });
+}
+
+/**
+ * Whether `email` already has a user account that is not a member of `organizationId` (a person of another
+ * organization): an admin may not pull such a user into theirs without that person's consent.
+ */
+export async function isUserOfAnotherOrganization(db: Db, organizationId: string, email: string): Promise<boolean> {
+  const user = await db.user.findUnique({ where: { email: email.trim().toLowerCase() }, select: { id: true } });
+  if (!user) return false;
+  const here = await db.membership.findUnique({ where: { organizationId_userId: { organizationId, userId: user.id } } });
+  return !here;
 }

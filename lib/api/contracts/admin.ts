@@ -65,7 +65,7 @@ export const listUsersRoute = defineRoute({
 });
 export const createUserRoute = defineRoute({
   method: "POST", path: "/api/users", summary: "Add a user with a role; the one-time password is returned once", tags: ["users"], auth: { role: "admin" },
-  body: z.object({ email: z.string().email(), name: z.string().trim().min(1).max(120), role: ZRole }).strict(),
+  body: z.object({ email: z.string().max(254, "must be at most 254 characters (RFC 5321)").email(), name: z.string().trim().min(1).max(120), role: ZRole }).strict(),
 });
 export const updateUserRoute = defineRoute({
   method: "PATCH", path: "/api/users/{id}", summary: "Change a member's role (the last owner cannot be demoted)", tags: ["users"], auth: { role: "admin" },

@@ -9,13 +9,12 @@ export const dynamic = "force-dynamic";
 
 export const PATCH = withApi(updateUserRoute, async ({ caller, params, body }) => {
   if (caller.kind !== "user") throw new AppError("forbidden", "sign in as an admin");
-  if (body.role === "owner" && caller.role !== "owner") throw new AppError("forbidden", "only an owner can make someone an owner");
-  const m = await changeRole(getDb(), caller.organizationId, params.id, body.role);
+  const m = await changeRole(getDb(), caller.organizationId, params.id, body.role, caller.role); // owners are managed by owners only
   return { id: m.id, role: m.role };
 });
 
 export const DELETE = withApi(deleteUserRoute, async ({ caller, params }) => {
   if (caller.kind !== "user") throw new AppError("forbidden", "sign in as an admin");
-  await removeMember(getDb(), caller.organizationId, params.id);
+  await removeMember(getDb(), caller.organizationId, params.id, caller.role);
   return { removed: params.id };
 });
