@@ -23,7 +23,7 @@ import type { Db } from "@/lib/db";
 import { z } from "zod";
 import { FEATURE_NAMES } from "@/lib/model/features";
 import { fallbackProbability } from "@/lib/model/fallback";
-import { modelDrivers, predictChurnProbability, type ModelParameters } from "@/lib/model/train";
+import { modelDrivers, predictChurnProbability, ZModelParameters, type ModelParameters } from "@/lib/model/train";
 import type { SignalSnapshot } from "@/lib/signals/types";
 import type { ScoringConfig } from "./config";
 import { getActiveScoringConfig } from "./config-store";
@@ -58,15 +58,7 @@ export type ScoreRunResult = {
   durationMs: number;
 };
 
-const ZParameters = z.object({
-  intercept: z.number(),
-  coefficients: z.array(z.number()),
-  means: z.array(z.number()),
-  stds: z.array(z.number()),
-  imputation: z.array(z.number()),
-  platt: z.object({ a: z.number(), b: z.number() }),
-  l2: z.number(),
-});
+const ZParameters = ZModelParameters; // keeps the learned encoding and the scheduled-cancellation floor
 
 export type ActiveModel = { id: string; version: number; parameters: ModelParameters };
 
