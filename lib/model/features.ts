@@ -13,9 +13,37 @@
  * day are excluded by build-training-set.ts (their MRR of 0 would encode the outcome).
  */
 import type { SignalSnapshot } from "@/lib/signals/types";
-import { mrrChangeRatio } from "@/lib/scoring/factors";
+import { cancelingShare, mrrChangeRatio, paymentMethodCategory } from "@/lib/scoring/factors";
 
-type Extractor = (s: SignalSnapshot) => number | null;
+/**
+ * Learned, per-model encodings of categorical signals, fitted on the FIT slice only (never on the
+ * calibration or test days): `plans` = smoothed churn rate per product over the horizon.
+ * Stored in ModelParameters.encoding; a snapshot whose products are unknown to the table gets null
+ * (imputed). Without an encoding (older callers) the feature is null.
+ */
+export type FeatureEncoding = { plans: Record<string, number>; baseRate: number };
+
+type Extractor = (s: SignalSnapshot, enc: FeatureEncoding | null) => number | null;
+
+/** Bank-debit payment method types (Stripe `payment_method.type`). */
+const BANK_DEBIT = new Set(["us_bank_account", "sepa_debit", "bacs_debit", "au_becs_debit", "acss_debit", "nz_bank_account", "ach_debit", "ach_credit_transfer"]);
+const pm = (s: SignalSnapshot) => paymentMethodCategory(s);
+
+/** Horizon (days) of the "whole account ends within" feature: the model's default horizon. */
+export const SCHEDULED_END_FEATURE_DAYS = 90;
+
+/** All live MRR set to cancel and the last end within `days`: the account will churn unless it reverses or buys again. */
+export function scheduledFullCancellation(s: SignalSnapshot, days: number): boolean {
+  return (cancelingShare(s) ?? 0) >= 0.995 && s.daysUntilRenewal !== null && s.daysUntilRenewal <= days;
+}
+
+/** Mean smoothed churn rate of the snapshot's products in the encoding table (null when none is known). */
+function planRate(s: SignalSnapshot, enc: FeatureEncoding | null): number | null {
+  if (!enc) return null;
+  const known = (s.products ?? []).filter((p) => p in enc.plans);
+  if (known.length === 0) return null;
+  return known.reduce((a, p) => a + enc.plans[p], 0) / known.length;
+}
 
 const num = (v: number | null) => (v === null || !Number.isFinite(v) ? null : v);
 const bool = (v: boolean | null) => (v === null ? null : v ? 1 : 0);
@@ -51,6 +79,16 @@ const BASE: [string, Extractor][] = [
   ["itemCount", (s) => clip(num(s.itemCount), 0, 100)],
   ["billingAnnual", (s) => (s.billingInterval === null ? null : s.billingInterval === "year" ? 1 : 0)],
   ["collectionSendInvoice", (s) => (s.collectionMethod === null ? null : s.collectionMethod === "send_invoice" ? 1 : 0)],
+  // Issue 13: the share of MRR set to cancel (0..1), whole account ending within 90 days, new customer.
+  ["cancelingMrrShare", (s) => cancelingShare(s)],
+  ["scheduledFullCancelWithin90d", (s) => (cancelingShare(s) === null ? null : scheduledFullCancellation(s, SCHEDULED_END_FEATURE_DAYS) ? 1 : 0)],
+  ["newCustomer", (s) => bool(s.newCustomer)],
+  // Plan identity: the churn rate of the account's products on the fit days (target encoding, fit slice only).
+  ["planRisk", (s, enc) => planRate(s, enc)],
+  // Payment method type (one-hot; null when unknown).
+  ["paymentCard", (s) => (pm(s) === null ? null : pm(s) === "card" ? 1 : 0)],
+  ["paymentBankDebit", (s) => (pm(s) === null ? null : BANK_DEBIT.has(pm(s)!) ? 1 : 0)],
+  ["paymentInvoice", (s) => (pm(s) === null ? null : pm(s) === "invoice" ? 1 : 0)],
 ];
 
 /** Features whose missingness gets its own 0/1 indicator feature (one per source group). */
@@ -62,6 +100,7 @@ export const MISSING_INDICATORS: [string, string][] = [
   ["seats_missing", "seats"],
   ["openTickets_missing", "openTickets"],
   ["tenureLog_missing", "tenureLog"],
+  ["planRisk_missing", "planRisk"],
 ];
 
 /** Feature names in vector order: base features then missing indicators. */
@@ -102,9 +141,12 @@ export function assertNoLeakage(featureNames: readonly string[]): void {
 
 const baseIndex = new Map(BASE.map(([n], i) => [n, i]));
 
-/** Raw feature vector of one snapshot (FEATURE_NAMES order; base features may be null = missing). */
-export function extractFeatures(s: SignalSnapshot): (number | null)[] {
-  const base = BASE.map(([, f]) => f(s));
+/**
+ * Raw feature vector of one snapshot (FEATURE_NAMES order; base features may be null = missing).
+ * `encoding`: the model's learned categorical encodings (null → those features are missing).
+ */
+export function extractFeatures(s: SignalSnapshot, encoding: FeatureEncoding | null = null): (number | null)[] {
+  const base = BASE.map(([, f]) => f(s, encoding));
   const ind = MISSING_INDICATORS.map(([, src]) => (base[baseIndex.get(src)!] === null ? 1 : 0));
   return [...base, ...ind];
 }
