@@ -14,7 +14,7 @@
 import type { Db } from "@/lib/db";
 import { iterateSignalChunks, type SignalRunOptions } from "./compute-signals";
 import { DAY_MS, utcDayStartMs } from "./utc-day";
-import { deleteRowsBeforeStart, upsertSignalRows } from "./write-signal-rows";
+import { deleteRowsBeforeStart, updateAccountLifecycle, upsertSignalRows } from "./write-signal-rows";
 
 export type BackfillProgress = { accountsDone: number; accountsTotal: number; rowsWritten: number; elapsedMs: number };
 
@@ -51,6 +51,7 @@ export async function backfillSignals(db: Db, input: BackfillInput): Promise<Bac
   // 100 accounts × 365 days = 36,500 rows per loaded batch (the default 500 is for one-day runs).
   for await (const chunk of iterateSignalChunks(db, { ...input, batchSize: input.batchSize ?? 100, days })) {
     await upsertSignalRows(db, chunk.rows, (d) => d < lastDayMs);
+    await updateAccountLifecycle(db, input.organizationId, chunk.rows);
     await deleteRowsBeforeStart(db, chunk.firstDayMs, { fromDayMs: firstDayMs, toDayMs: lastDayMs });
     accounts += new Set(chunk.rows.map((r) => r.accountId)).size;
     rows += chunk.rows.length;

@@ -17,7 +17,7 @@ import { firstSignalDayMs, signalsOnDay, type MrrCache } from "./account-history
 import { loadAccountHistories, loadOrgContext } from "./load-account-history";
 import type { SignalSnapshot } from "./types";
 import { utcDayStartMs } from "./utc-day";
-import { deleteRowsBeforeStart, upsertSignalRows } from "./write-signal-rows";
+import { deleteRowsBeforeStart, updateAccountLifecycle, upsertSignalRows } from "./write-signal-rows";
 
 /** One AccountSignalDaily row to be written: the snapshot plus its keys. */
 export type SignalRow = SignalSnapshot & { organizationId: string; accountId: string };
@@ -116,7 +116,8 @@ export type WriteSignalsResult = { accounts: number; rows: number; durationMs: n
 /**
  * Compute and store the signals of `day` (rows replace any existing row of the same account and
  * day; `isBackfill` false). An account whose start is after `day` gets no row, and a row left for
- * that day by an earlier run is deleted. Runs in bounded memory: each chunk is written before the
+ * that day by an earlier run is deleted. Account.lifecycleState/churnedAt follow the newest signal day
+ * (updateAccountLifecycle). Runs in bounded memory: each chunk is written before the
  * next is computed.
  */
 export async function writeSignalsForDay(db: Db, input: SignalRunOptions & { day: Date }): Promise<WriteSignalsResult> {
@@ -126,6 +127,7 @@ export async function writeSignalsForDay(db: Db, input: SignalRunOptions & { day
   let rows = 0;
   for await (const chunk of iterateSignalChunks(db, { ...input, days: [day] })) {
     await upsertSignalRows(db, chunk.rows, () => false);
+    await updateAccountLifecycle(db, input.organizationId, chunk.rows);
     await deleteRowsBeforeStart(db, chunk.firstDayMs, { fromDayMs: day, toDayMs: day });
     accounts += new Set(chunk.rows.map((r) => r.accountId)).size;
     rows += chunk.rows.length;

@@ -159,3 +159,46 @@ export async function deleteRowsBeforeStart(
     }
   }
 }
+
+/**
+ * Account.lifecycleState / Account.churnedAt from each account's LATEST signal day: for every account
+ * in `rows`, its newest row there is applied unless a newer signal day is already stored (a backfill of
+ * past days never overwrites today's state). churnedAt comes from `extra.churnedAt` (ISO; set while
+ * the state is churned, NULL otherwise). Scoped to `organizationId`: an id of another organization
+ * is never updated. One constant-text statement per ≤ 1,000 accounts (JSON parameter, as the upsert).
+ */
+export async function updateAccountLifecycle(db: Db, organizationId: string, rows: readonly SignalRow[]): Promise<void> {
+  const latest = new Map<string, SignalRow>();
+  for (const r of rows) {
+    const cur = latest.get(r.accountId);
+    if (!cur || r.day.getTime() > cur.day.getTime()) latest.set(r.accountId, r);
+  }
+  if (latest.size === 0) return;
+  const pg = providerOf(db) === "postgresql";
+  const list = [...latest.values()];
+  for (let i = 0; i < list.length; i += DELETE_ACCOUNTS_PER_STATEMENT) {
+    const part = list.slice(i, i + DELETE_ACCOUNTS_PER_STATEMENT).map((r) => {
+      const churned = r.lifecycleState === "churned" && typeof r.extra?.churnedAt === "string" ? new Date(r.extra.churnedAt) : null;
+      const churnedAt = churned && Number.isFinite(churned.getTime()) ? churned : null;
+      return { id: r.accountId, state: r.lifecycleState, churnedAt, day: r.day };
+    });
+    if (pg) {
+      const json = JSON.stringify(part.map((p) => ({ id: p.id, lifecycleState: p.state, churnedAt: p.churnedAt?.toISOString() ?? null, day: p.day.toISOString() })));
+      await db.$executeRawUnsafe(PG_UPDATE_LIFECYCLE, json, organizationId);
+    } else {
+      const json = JSON.stringify(part.map((p) => [p.id, p.state, p.churnedAt ? sqliteDateText(p.churnedAt) : null, sqliteDateText(p.day)]));
+      await db.$executeRawUnsafe(SQLITE_UPDATE_LIFECYCLE, json, organizationId);
+    }
+  }
+}
+
+const SQLITE_UPDATE_LIFECYCLE =
+  `UPDATE "Account" SET "lifecycleState" = j.value ->> 1, "churnedAt" = j.value ->> 2 FROM json_each(?) AS j ` +
+  `WHERE "Account"."id" = j.value ->> 0 AND "Account"."organizationId" = ? AND NOT EXISTS (` +
+  `SELECT 1 FROM "AccountSignalDaily" AS s WHERE s."accountId" = "Account"."id" AND s."day" > j.value ->> 3)`;
+
+const PG_UPDATE_LIFECYCLE =
+  `UPDATE "Account" AS a SET "lifecycleState" = x."lifecycleState", "churnedAt" = x."churnedAt" ` +
+  `FROM jsonb_to_recordset($1::jsonb) AS x("id" text, "lifecycleState" text, "churnedAt" timestamp(3), "day" timestamp(3)) ` +
+  `WHERE a."id" = x."id" AND a."organizationId" = $2 AND NOT EXISTS (` +
+  `SELECT 1 FROM "AccountSignalDaily" AS s WHERE s."accountId" = a."id" AND s."day" > x."day")`;

@@ -58,9 +58,13 @@ describe("computeSignalsForDay", () => {
       mrrChange60dCents: 10000,
       // 2026-08-22: S1 + S3 = 120000 → 110000 − 120000
       mrrChange90dCents: -10000,
-      // S1 renews, S2's cancellation (requested 11-10) is pending: a contraction, not the customer leaving
+      // S1 renews, S2's cancellation (requested 11-10) is pending: 10000 of 110000 cents are leaving
       autoRenew: true,
-      cancellationPending: false,
+      cancellationPending: true,
+      cancelingMrrShare: 0.0909,
+      // paying, with two overdue invoices (in_2, in_3); first revenue 2025-01-15: not a new customer
+      lifecycleState: "past_due",
+      newCustomer: false,
       // failed charges in 10-22 … 11-20: ch_2 (11-18); ch_3 (10-15) too old, ch_4 (11-21) not yet
       failedPayments30d: 1,
       // last payment: in_1 / ch_1 on 11-15
@@ -137,8 +141,9 @@ describe("computeSignalsForDay", () => {
     expect((await on("2026-09-15", f.acmeId)).mrrCents).toBe(100000);
   });
 
-  it("renewal: 0 days on the renewal day, a full period the day after", async () => {
-    expect((await on("2026-11-15", f.acmeId)).daysUntilRenewal).toBe(0);
+  it("renewal: 1 day the day before; on the renewal day the period has rolled over (next one 30 days away)", async () => {
+    expect((await on("2026-11-14", f.acmeId)).daysUntilRenewal).toBe(1);
+    expect((await on("2026-11-15", f.acmeId)).daysUntilRenewal).toBe(30);
     expect((await on("2026-11-16", f.acmeId)).daysUntilRenewal).toBe(29);
   });
 
@@ -158,6 +163,8 @@ describe("computeSignalsForDay", () => {
       expect(s[key], key).toBeNull();
     }
     expect(s).toMatchObject({ seats: 1, activeContacts: 0, openDeals: 0, calls30d: 0, openTickets: 0, urgentTickets: 0, tenureDays: 172 });
+    // No billing source: nothing says it ever paid.
+    expect(s).toMatchObject({ lifecycleState: "prospect", cancelingMrrShare: null, newCustomer: null });
     expect(s.freshness).toEqual({ hubspot: "2026-11-20T06:00:00.000Z" });
   });
 
