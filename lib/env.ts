@@ -14,6 +14,8 @@
  * - HUBSPOT_CLIENT_ID / HUBSPOT_CLIENT_SECRET / HUBSPOT_OAUTH_AUTHORIZE_URL — OAuth app (all-or-none of id+secret).
  * - STRIPE_API_BASE_URL   default https://api.stripe.com.
  * - STRIPE_CONNECT_CLIENT_ID / STRIPE_CONNECT_SECRET_KEY / STRIPE_CONNECT_BASE_URL — Connect OAuth (optional).
+ * - TRUSTED_PROXY_HOPS    how many reverse proxies in front of the app append to X-Forwarded-For (default 0: the
+ *                         header is the client's own word and is only used as a per-client hint; see lib/auth/client-ip.ts).
  * - LOG_LEVEL             pino level, default info (silent in tests unless set).
  * - CHURNWATCH_WORKER     where the job worker runs: process (default: a child process of the web server,
  *                         scripts/worker.ts), inline (inside the web process), off (none: run `npm run worker`).
@@ -49,6 +51,7 @@ export const ZEnv = z
     /** Platform secret key (sk_…) that authenticates Connect OAuth token exchange / deauthorize. */
     STRIPE_CONNECT_SECRET_KEY: optionalString,
     STRIPE_CONNECT_BASE_URL: z.string().url().default("https://connect.stripe.com"),
+    TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional(),
     CHURNWATCH_WORKER: z.preprocess(
       (v) => (v === "" ? undefined : v),

@@ -1,7 +1,8 @@
 /**
  * Sign-in (better-auth, e-mail + password) with sessions stored in our database (Session table).
  * Public sign-up is disabled: owners/admins create users (lib/auth/users.ts, /settings/users).
- * Repeated failed sign-ins are throttled (5 per minute per IP on /sign-in/email → 429).
+ * Repeated failed sign-ins are throttled: 5 per minute per address on /sign-in/email (the address trusted as
+ * lib/auth/client-ip.ts says) and 10 failures per 15 minutes per account (lib/auth/sign-in-throttle.ts) → 429.
  * The error for wrong credentials never says whether the e-mail exists.
  */
 import { betterAuth } from "better-auth";
@@ -10,6 +11,7 @@ import { nextCookies } from "better-auth/next-js";
 import { getDb } from "@/lib/db";
 import { isPostgresUrl } from "@/lib/db/prisma";
 import { env, appBaseUrl } from "@/lib/env";
+import { CLIENT_IP_HEADER } from "./client-ip";
 
 function createAuth() {
   const e = env();
@@ -33,7 +35,9 @@ function createAuth() {
       max: 300,
       customRules: { "/sign-in/email": { window: 60, max: 5 } },
     },
-    advanced: { ipAddress: { ipAddressHeaders: ["x-forwarded-for", "x-real-ip"] } },
+    // The address our /api/auth route derived from the trusted part of X-Forwarded-For (lib/auth/client-ip.ts);
+    // the raw headers are the client's own word.
+    advanced: { ipAddress: { ipAddressHeaders: [CLIENT_IP_HEADER] } },
     telemetry: { enabled: false },
     plugins: [nextCookies()],
   });
