@@ -17,9 +17,12 @@ export type ConfigureResponse = { connection: ConnectionView; missing_scopes: st
 const COPY: Record<ProviderName, { field: "token" | "api_key"; label: string; placeholder: string; help: string }> = {
   hubspot: {
     field: "token",
-    label: "Private-app access token",
+    label: "Service Key or private-app access token",
     placeholder: "pat-na1-…",
-    help: "In HubSpot: Settings → Integrations → Private Apps → create an app with the scopes crm.objects.companies.read, crm.objects.contacts.read and crm.objects.deals.read (add crm.objects.companies.write for write-back), then copy its access token.",
+    // Today's app model (HubSpot changelog "Legacy private app creation being disabled", 2026-09/10): new legacy
+    // private apps can no longer be created; a Service Key or a static-auth app of the developer platform gives
+    // the same kind of static bearer token; an existing legacy private app's pat-… token keeps working.
+    help: "In HubSpot, create a Service Key (Settings → Integrations → Service Keys) or a static-auth app on the developer platform — legacy private apps can no longer be created, but an existing one's pat-… token still works. Grant crm.objects.companies.read, crm.objects.contacts.read, crm.objects.deals.read and crm.objects.owners.read (optional: tickets; for write-back also crm.objects.companies.write and crm.schemas.companies.write), then paste its access token. Webhooks (instant updates) need OAuth: Service Keys do not support them.",
   },
   stripe: {
     field: "api_key",
@@ -41,6 +44,8 @@ export function ConnectForm({ provider, submitLabel = "Test & Save", onSaved, sh
   const [writeBack, setWriteBack] = useState(false);
   const [busy, setBusy] = useState<"save" | "oauth" | null>(null);
   const [error, setError] = useState<string | null>(null);
+  /** Set when the server says this provider's OAuth app is not configured: what to set, instead of an error. */
+  const [oauthOff, setOauthOff] = useState<string | null>(null);
 
   async function save(e: React.FormEvent) {
     e.preventDefault();
@@ -67,10 +72,13 @@ export function ConnectForm({ provider, submitLabel = "Test & Save", onSaved, sh
     setBusy("oauth");
     setError(null);
     try {
-      const r = await apiFetch<{ authorize_url: string }>(`/api/integrations/${provider}/connect`, { method: "POST", body: { redirect_to: "/integrations" } });
+      const body: Record<string, unknown> = { redirect_to: "/integrations" };
+      if (provider === "hubspot" && writeBack) body.write_back = true;
+      const r = await apiFetch<{ authorize_url: string }>(`/api/integrations/${provider}/connect`, { method: "POST", body });
       window.location.assign(r.authorize_url);
     } catch (err) {
-      setError(err instanceof ApiError && err.status === 404 ? "OAuth is not available for this provider on this server; use a token instead." : errorMessage(err));
+      if (err instanceof ApiError && err.code === "not_configured") setOauthOff(err.message);
+      else setError(err instanceof ApiError && err.status === 404 ? "OAuth is not available for this provider on this server; use a token instead." : errorMessage(err));
       setBusy(null);
     }
   }
@@ -91,10 +99,11 @@ export function ConnectForm({ provider, submitLabel = "Test & Save", onSaved, sh
         </label>
       )}
       {error && <Notice testId="connect-error">{error}</Notice>}
+      {oauthOff && <Notice tone="info" testId="oauth-not-configured">OAuth is not set up on this server. {oauthOff}</Notice>}
       <div className="flex flex-wrap gap-2">
         <Button type="submit" variant="primary" busy={busy === "save"} busyLabel="Testing…" disabled={busy !== null}>{submitLabel}</Button>
         {showOAuth && (
-          <Button onClick={oauth} busy={busy === "oauth"} busyLabel="Redirecting…" disabled={busy !== null}>Connect with OAuth</Button>
+          <Button onClick={oauth} busy={busy === "oauth"} busyLabel="Redirecting…" disabled={busy !== null || oauthOff !== null}>Connect with OAuth</Button>
         )}
       </div>
     </form>

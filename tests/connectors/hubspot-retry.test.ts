@@ -60,7 +60,7 @@ describe("decideRetry", () => {
   it("403 names the missing scope from the message, else from the endpoint", () => {
     const named = decideRetry(f({ status: 403, message: "This app hasn't been granted all required scopes to make this call. Required: crm.objects.deals.read" }), 1);
     expect(named).toMatchObject({ retry: false, kind: "missing_scope", scope: "crm.objects.deals.read" });
-    expect(named.guidance).toBe("token lacks crm.objects.deals.read — add the scope in HubSpot > Settings > Integrations > Private Apps (or reconnect the OAuth app with it), then sync again");
+    expect(named.guidance).toBe("token lacks crm.objects.deals.read — add the scope to the Service Key or app in HubSpot (Settings > Integrations > Service Keys, or the app's scopes; or reconnect the OAuth app with it), then sync again");
     expect(decideRetry(f({ status: 403, message: "forbidden" }), 1, { requiredScope: "crm.objects.owners.read" }).scope).toBe("crm.objects.owners.read");
   });
 

@@ -1,8 +1,12 @@
 /**
- * Connecting a HubSpot portal: private-app token "Test & Save" (`configureHubspot`) and OAuth 2.0
+ * Connecting a HubSpot portal: static access token "Test & Save" (`configureHubspot`) and OAuth 2.0
  * (`startHubspotOAuth` → HubSpot consent → `completeHubspotOAuth`). Several portals per organization:
  * a connection is keyed by (organization, "hubspot", portal id); reconnecting the same portal updates it.
  *
+ * Static tokens: legacy private apps can no longer be created (HubSpot changelog "Legacy private app creation
+ * being disabled": new accounts from 2026-09-28, existing from 2026-10-26); a Service Key (Settings >
+ * Integrations > Service Keys) or a static-auth app of the developer platform gives the same kind of bearer
+ * token, and existing pat-… tokens keep working. Service Keys do not support webhooks (changelog "Service Keys").
  * Scopes (https://developers.hubspot.com/docs/api/scopes):
  * - required: crm.objects.companies.read, crm.objects.contacts.read (also calls/meetings/notes),
  *   crm.objects.deals.read, crm.objects.owners.read;
@@ -28,7 +32,7 @@ export const OPTIONAL_SCOPES = ["tickets"];
 
 /** POST /api/integrations/hubspot/configure body. The token goes in the JSON body, never the query string. */
 export const ZHubspotConfigureBody = z.object({
-  token: z.string().trim().min(10, "paste the private-app access token (pat-…) from HubSpot > Settings > Integrations > Private Apps"),
+  token: z.string().trim().min(10, "paste the access token of a HubSpot Service Key, static-auth app or legacy private app (pat-…)"),
   write_back: z.boolean().optional(),
 }).strict();
 
@@ -44,7 +48,7 @@ function checkScopes(granted: string[], writeBack: boolean): { missing: string[]
   const have = new Set(granted);
   const required = writeBack ? [...REQUIRED_SCOPES, ...WRITE_BACK_SCOPES] : REQUIRED_SCOPES;
   const missing = required.filter((s) => !have.has(s));
-  const warnings = OPTIONAL_SCOPES.filter((s) => !have.has(s)).map((s) => `token lacks ${s}: support tickets will not sync (add the scope in HubSpot > Settings > Integrations > Private Apps)`);
+  const warnings = OPTIONAL_SCOPES.filter((s) => !have.has(s)).map((s) => `token lacks ${s}: support tickets will not sync (add the scope to the Service Key / app in HubSpot)`);
   if (!writeBack && WRITE_BACK_SCOPES.some((s) => !have.has(s))) {
     warnings.push(`write-back needs ${WRITE_BACK_SCOPES.filter((s) => !have.has(s)).join(" and ")} before it can be turned on`);
   }
@@ -53,13 +57,13 @@ function checkScopes(granted: string[], writeBack: boolean): { missing: string[]
 
 function missingScopesError(missing: string[]): AppError {
   return new AppError("unprocessable",
-    `the token lacks required scope${missing.length > 1 ? "s" : ""}: ${missing.join(", ")} — add ${missing.length > 1 ? "them" : "it"} in HubSpot > Settings > Integrations > Private Apps > your app > Scopes, then Test & Save again`,
+    `the token lacks required scope${missing.length > 1 ? "s" : ""}: ${missing.join(", ")} — add ${missing.length > 1 ? "them" : "it"} to the Service Key or app in HubSpot (Settings > Integrations > Service Keys, or your app's Auth/Scopes settings), then Test & Save again`,
     { fields: Object.fromEntries(missing.map((s) => [s, "missing scope"])) });
 }
 
 function upstream(e: unknown, what: string): AppError {
   if (e instanceof HubspotError) {
-    if (e.kind === "auth_revoked") return new AppError("unprocessable", `HubSpot rejected this ${what}: check that you copied the whole token from HubSpot > Settings > Integrations > Private Apps (it starts with pat-) and that the app still exists`, { cause: e });
+    if (e.kind === "auth_revoked") return new AppError("unprocessable", `HubSpot rejected this ${what}: check that you copied the whole access token (Service Key, static-auth app or legacy private app) and that the key or app still exists`, { cause: e });
     if (e.kind === "rate_limited") return new AppError("rate_limited", `HubSpot is rate-limiting this portal right now: try again in a minute (${e.message})`, { cause: e });
     return new AppError("upstream_error", `HubSpot could not be reached to check the ${what} (${e.message}); try again`, { cause: e });
   }
@@ -117,17 +121,22 @@ export async function configureHubspot(db: Db, input: { organizationId: string; 
   return { connectionId: id, externalAccountId: portalId, displayName: account.portalName ?? `HubSpot portal ${portalId}`, mode: "live", scopes: info.scopes, missingScopes: [], warnings, created };
 }
 
+/** An in-app path to land on after the callback (`/integrations` unless a same-origin path is given). */
+function safeRedirect(p: unknown): string {
+  return typeof p === "string" && /^\/(?!\/)[^\s\\]*$/.test(p) ? p : "/integrations";
+}
+
 /**
  * Start OAuth: a random `state` (stored as its SHA-256, single use, 10 minutes) and the authorize URL
  * (env HUBSPOT_OAUTH_AUTHORIZE_URL; the SDK's getAuthorizationUrl hard-codes app.hubspot.com).
  * @throws AppError not_configured when the OAuth app is not configured.
  */
-export async function startHubspotOAuth(db: Db, input: { organizationId: string; userId?: string | null; writeBack?: boolean }): Promise<{ authorizeUrl: string; state: string; expiresAt: Date }> {
+export async function startHubspotOAuth(db: Db, input: { organizationId: string; userId?: string | null; writeBack?: boolean; redirectTo?: string }): Promise<{ authorizeUrl: string; state: string; expiresAt: Date }> {
   const { clientId } = oauthApp();
   const state = randomBytes(32).toString("base64url");
   const expiresAt = new Date(Date.now() + OAUTH_STATE_TTL_MS);
   await db.oAuthState.create({
-    data: { stateHash: sha256Hex(state), provider: "hubspot", organizationId: input.organizationId, userId: input.userId ?? null, context: { writeBack: input.writeBack ?? false }, expiresAt },
+    data: { stateHash: sha256Hex(state), provider: "hubspot", organizationId: input.organizationId, userId: input.userId ?? null, context: { writeBack: input.writeBack ?? false, redirectTo: safeRedirect(input.redirectTo) }, expiresAt },
   });
   const url = new URL(env().HUBSPOT_OAUTH_AUTHORIZE_URL);
   url.searchParams.set("client_id", clientId);
@@ -143,13 +152,14 @@ export async function startHubspotOAuth(db: Db, input: { organizationId: string;
  * portal and scopes, store access + refresh tokens encrypted.
  * @throws AppError bad_request (unknown/used/expired state, refused code), unprocessable (missing scopes).
  */
-export async function completeHubspotOAuth(db: Db, input: { code: string; state: string; basePath?: string }): Promise<ConfigureResult & { organizationId: string }> {
+export async function completeHubspotOAuth(db: Db, input: { code: string; state: string; basePath?: string }): Promise<ConfigureResult & { organizationId: string; redirectTo: string }> {
   const stateHash = sha256Hex(input.state);
   const row = await db.oAuthState.findUnique({ where: { stateHash } });
   if (!row || row.provider !== "hubspot") throw new AppError("bad_request", "unknown OAuth state: start the HubSpot connection again from Integrations");
   const used = await db.oAuthState.updateMany({ where: { id: row.id, usedAt: null, expiresAt: { gt: new Date() } }, data: { usedAt: new Date() } });
   if (used.count !== 1) throw new AppError("bad_request", "this HubSpot authorization link was already used or has expired (10 minutes): start the connection again from Integrations");
   const writeBack = Boolean((row.context as { writeBack?: unknown } | null)?.writeBack);
+  const redirectTo = safeRedirect((row.context as { redirectTo?: unknown } | null)?.redirectTo);
   let tokens;
   try {
     tokens = await exchangeToken({ grantType: "authorization_code", code: input.code, redirectUri: hubspotRedirectUri() }, { basePath: input.basePath });
@@ -176,5 +186,5 @@ export async function completeHubspotOAuth(db: Db, input: { code: string; state:
     credentials: { accessToken: tokens.accessToken, refreshToken: tokens.refreshToken, expiresAt: Date.now() + tokens.expiresInSec * 1000 },
     hint: secretHint(tokens.refreshToken), scopes: info.scopes, writeBack,
   });
-  return { organizationId: row.organizationId, connectionId: id, externalAccountId: portalId, displayName, mode: "live", scopes: info.scopes, missingScopes: [], warnings, created };
+  return { organizationId: row.organizationId, connectionId: id, externalAccountId: portalId, displayName, mode: "live", scopes: info.scopes, missingScopes: [], warnings, created, redirectTo };
 }

@@ -11,7 +11,7 @@ import { HubspotClient } from "./client";
 export function oauthApp(): { clientId: string; clientSecret: string } {
   const e = env();
   if (!e.HUBSPOT_CLIENT_ID || !e.HUBSPOT_CLIENT_SECRET) {
-    throw new AppError("not_configured", "HubSpot OAuth is not configured: set HUBSPOT_CLIENT_ID and HUBSPOT_CLIENT_SECRET (your HubSpot app's Auth tab), or connect with a private-app token instead");
+    throw new AppError("not_configured", "HubSpot OAuth is not configured: set HUBSPOT_CLIENT_ID and HUBSPOT_CLIENT_SECRET in the server's environment (the Auth tab of your HubSpot app on the developer platform) and restart; until then connect with an access token (Service Key, static-auth app or legacy private-app token)");
   }
   return { clientId: e.HUBSPOT_CLIENT_ID, clientSecret: e.HUBSPOT_CLIENT_SECRET };
 }

@@ -56,8 +56,8 @@ const SCOPE_RE = /\b(crm\.(?:objects|schemas)\.[a-z_]+\.(?:read|write)|tickets|o
 /** The guidance shown for a missing scope. */
 export function scopeGuidance(scope: string | undefined): string {
   return scope
-    ? `token lacks ${scope} — add the scope in HubSpot > Settings > Integrations > Private Apps (or reconnect the OAuth app with it), then sync again`
-    : "the token lacks a required scope — check the scopes in HubSpot > Settings > Integrations > Private Apps";
+    ? `token lacks ${scope} — add the scope to the Service Key or app in HubSpot (Settings > Integrations > Service Keys, or the app's scopes; or reconnect the OAuth app with it), then sync again`
+    : "the token lacks a required scope — check the scopes of the Service Key or app in HubSpot (Settings > Integrations > Service Keys, or the app's scopes)";
 }
 
 /**

@@ -1,5 +1,6 @@
 // GET /api/integrations/hubspot/callback – HubSpot OAuth callback: consume the single-use state, exchange the
-// code, store the tokens, start the first sync, redirect to /integrations?connected=hubspot (or ?error=…).
+// code, store the tokens, start the first sync, redirect to the `redirect_to` given at connect (default
+// /integrations) with ?connected=hubspot (or /integrations?error=…).
 import { NextResponse } from "next/server";
 import { hubspotCallbackRoute } from "@/lib/api/contracts/hubspot";
 import { completeHubspotOAuth } from "@/lib/connectors/hubspot/connect";
@@ -12,13 +13,14 @@ import { startConnectionSync } from "@/lib/integrations/manage-connections";
 export const dynamic = "force-dynamic";
 
 export const GET = withApi(hubspotCallbackRoute, async ({ query }) => {
-  const to = new URL("/integrations", appBaseUrl());
+  let to = new URL("/integrations", appBaseUrl());
   try {
     if (query.error) throw Object.assign(new Error(`HubSpot: ${query.error_description ?? query.error}`), { userFacing: true });
     if (!query.code || !query.state) throw Object.assign(new Error("the HubSpot callback is missing code or state: start the connection again"), { userFacing: true });
     const db = getDb();
     const r = await completeHubspotOAuth(db, { code: query.code, state: query.state });
     await startConnectionSync(db, { organizationId: r.organizationId, connectionId: r.connectionId, full: true, trigger: "connect" });
+    to = new URL(r.redirectTo, appBaseUrl());
     to.searchParams.set("connected", "hubspot");
     to.searchParams.set("connection_id", r.connectionId);
   } catch (err) {

@@ -9,6 +9,6 @@ export const dynamic = "force-dynamic";
 
 export const POST = withApi(hubspotConnectRoute, async ({ caller, body }) => {
   if (caller.kind !== "user") throw new AppError("forbidden", "sign in as an admin to connect HubSpot");
-  const r = await startHubspotOAuth(getDb(), { organizationId: caller.organizationId, userId: caller.userId, writeBack: body.write_back });
+  const r = await startHubspotOAuth(getDb(), { organizationId: caller.organizationId, userId: caller.userId, writeBack: body.write_back, redirectTo: body.redirect_to });
   return { authorizeUrl: r.authorizeUrl, expiresAt: r.expiresAt.toISOString() };
 });
