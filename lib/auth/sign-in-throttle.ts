@@ -15,7 +15,7 @@ export const WINDOW_MS = 15 * 60_000;
 const MAX_TRACKED = 50_000;
 
 const g = globalThis as unknown as { __cwSignInFailures?: Map<string, number[]> };
-const failures = (g.__cwSignInFailures ??= new Map());
+const failures: Map<string, number[]> = (g.__cwSignInFailures ??= new Map<string, number[]>());
 
 const key = (email: string) => email.trim().toLowerCase();
 
