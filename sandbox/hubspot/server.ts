@@ -817,6 +817,7 @@ export function createHubspotSandbox(opts: HubspotSandboxOptions): HubspotSandbo
     }
     bump("requests");
     bump(route ? `${route.method} ${route.name}` : "unmatched");
+    if (path !== url.pathname) bump("dated-path");
 
     // faults first: what the network and HubSpot's edge do before any handler
     if (faults.dropRate > 0 && dice() < faults.dropRate) { bump("fault.drop"); req.socket.destroy(); return; }
