@@ -25,7 +25,7 @@ import { createPrisma } from "@/lib/db/prisma";
 import { resetEnvCache } from "@/lib/env";
 import { logger } from "@/lib/logger";
 import { configureHubspot } from "@/lib/connectors/hubspot/connect";
-import { runHubspotSync, ENGAGEMENT_WINDOW_MS } from "@/lib/connectors/hubspot/sync";
+import { runHubspotSync, FIRST_SYNC_ENGAGEMENT_WINDOW_MS } from "@/lib/connectors/hubspot/sync";
 
 const { values } = parseArgs({
   options: {
@@ -79,7 +79,7 @@ async function main() {
     let search = 7;
     for (const k of ["calls", "meetings", "notes"] as const) {
       const recs = [...h[k]];
-      const cutoff = Math.min(Date.now(), newest(recs)) - ENGAGEMENT_WINDOW_MS;
+      const cutoff = Math.min(Date.now(), newest(recs)) - FIRST_SYNC_ENGAGEMENT_WINDOW_MS; // a first sync
       const inWindow = recs.filter((r) => Date.parse(r.properties.hs_timestamp ?? "") >= cutoff).length;
       search += Math.max(1, Math.ceil(inWindow / 200));
       general += Math.ceil(inWindow / 1000);

@@ -18,7 +18,8 @@ let connectionId: string;
 function expectedEngagements(kind: "calls" | "meetings" | "notes"): number {
   const recs = [...portfolio.hubspot[kind]];
   const newest = Math.max(...recs.map((r) => Date.parse(r.properties.hs_lastmodifieddate ?? r.updatedAt)));
-  const cutoff = Math.min(Date.now(), newest) - 90 * 86_400_000;
+  // The first sync reads 395 days of engagements (the 365-day signal backfill + its 30-day window).
+  const cutoff = Math.min(Date.now(), newest) - 395 * 86_400_000;
   return recs.filter((r) => Date.parse(r.properties.hs_timestamp!) >= cutoff).length;
 }
 

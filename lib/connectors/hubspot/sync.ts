@@ -1,12 +1,13 @@
 /**
  * HubSpot sync (`runHubspotSync`, the connector's `runSync`): owners, companies, contacts, deals,
- * calls, meetings, notes (last 90 days) and tickets, one SyncRun per object type.
+ * calls, meetings, notes (first sync: last 395 days; later full re-syncs: 90) and tickets, one SyncRun per object type.
  *
  * Full (first sync, or `full: true`): a high-water probe (search, newest record by modification
  * time, limit 1 — also gives the total for progress), then `GET /crm/v3/objects/{type}` pages of 100
  * with the properties named, 10 pages per batch, company associations for the batch's 1,000 ids in
  * ONE v4 batch read, then the `archived=true` list to mark archived records. Calls/meetings/notes
- * use search on hs_timestamp ≥ 90 days before the newer of now and the portal's newest change.
+ * use search on hs_timestamp ≥ 395 days (first sync; 90 on a full re-sync) before the newer of now and
+ * the portal's newest change.
  * Afterwards the stream's cursor is the high-water mark, so changes made during the full sync are
  * picked up by the next incremental one.
  *
@@ -45,8 +46,15 @@ import type { Tx } from "@/lib/db";
 export const LIST_PAGES_PER_BATCH = 10;
 /** Search pages per batch (200 records each). */
 export const SEARCH_PAGES_PER_BATCH = 5;
-/** Engagements older than this are not synced. */
+/** Engagements older than this are not read by a full RE-sync (the weekly reconciliation). */
 export const ENGAGEMENT_WINDOW_MS = 90 * 24 * 60 * 60 * 1000;
+/**
+ * The FIRST sync of a connection reads engagements of the whole signal backfill: 365 days + the
+ * 30-day window of its first day (as the Stripe charges' 395 days, lib/signals), so every backfilled
+ * month has its calls/meetings/notes (with 90 days, 9 of 12 backfilled months had none and long-time
+ * customers read "never engaged"). Incremental syncs then keep that cutoff (state.cutoff).
+ */
+export const FIRST_SYNC_ENGAGEMENT_WINDOW_MS = 395 * 24 * 60 * 60 * 1000;
 
 export type StreamName = "companies" | "contacts" | "deals" | "calls" | "meetings" | "notes" | "tickets";
 
@@ -187,9 +195,9 @@ async function* gatherSearch(client: HubspotClient, def: StreamDef, pages: Async
   if (final) yield { items: buf, assoc: await associationsFor(client, def, buf), state: final, total };
 }
 
-function engagementCutoff(hw: SearchCursor): number {
+function engagementCutoff(hw: SearchCursor, windowMs = ENGAGEMENT_WINDOW_MS): number {
   const newest = hw.since > 0 ? Math.min(Date.now(), hw.since) : Date.now();
-  return newest - ENGAGEMENT_WINDOW_MS;
+  return newest - windowMs;
 }
 
 /** The batches of one stream from its checkpoint (or a fresh full sync). */
@@ -214,7 +222,7 @@ async function initialState(client: HubspotClient, def: StreamDef, saved: Stream
   if (saved && saved.mode === "incremental" && !full) return saved;
   const hw = await probeHighWater(client, def.name, def.modifiedProp, def.scope);
   if (def.engagement) {
-    const cutoff = engagementCutoff(hw.cursor);
+    const cutoff = engagementCutoff(hw.cursor, saved === null ? FIRST_SYNC_ENGAGEMENT_WINDOW_MS : ENGAGEMENT_WINDOW_MS);
     return { mode: "full-search", cursor: { since: cutoff, lastId: null }, cutoff, hw: hw.cursor, total: hw.total };
   }
   return { mode: "full", phase: "active", after: null, hw: hw.cursor, total: hw.total };
