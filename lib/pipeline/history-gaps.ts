@@ -5,9 +5,12 @@
  *
  * Both checks are per-account index probes (a few per account on the unique (accountId, day) indexes of
  * AccountSignalDaily and ChurnScoreDaily), not scans of the year of rows, so they run on every pipeline run:
- * - missing signal history: the account has no signal row before today, or its newest one was computed before the
+ * - missing signal history: the account's newest signal row before today is missing, or was computed before the
  *   newest source's first full sync completed (the backfill that this source triggered stopped before reaching the
- *   account; the backfill writes accounts in id order, each account's days at once);
+ *   account; the backfill writes accounts in id order), or is a backfill row older than yesterday (the backfill
+ *   stopped within the account: it writes each account's days in ascending order, up to the day before its run, in
+ *   statements of ≤ 1,000 rows that are not one transaction). Not caught: such an account that a run for a few
+ *   accounts (after a webhook) gave a newer row before the next full run;
  * - unscored or stale-config history: on the account's first and last signal day of the window before today there
  *   is no score made with the active scoring config version (a history scoring run writes each account's days in one
  *   transaction, so an account is scored entirely or not at all; a config change leaves every account's history on
@@ -45,11 +48,15 @@ export async function findHistoryGaps(
   const p = (i: number, type?: string) => (pg ? (type ? `CAST($${i} AS ${type})` : `$${i}`) : `?${i}`);
   const T = "timestamp(3)";
   const since = opts.sourcesSince ?? new Date(0);
+  // The newest signal row before today of each account (r): missing, computed before the newest source, or a
+  // backfill row that is not yesterday's (a backfill writes every day up to the day before its run day).
   const missing = await db.$queryRawUnsafe<{ id: string }[]>(
-    `SELECT a."id" AS "id" FROM "Account" a WHERE a."organizationId" = ${p(1)} AND a."archivedAt" IS NULL AND ` +
-      `COALESCE((SELECT s."computedAt" FROM "AccountSignalDaily" s WHERE s."accountId" = a."id" AND s."day" < ${p(2, T)} ORDER BY s."day" DESC LIMIT 1), ` +
-      `${pg ? `CAST('-infinity' AS ${T})` : `''`}) < ${p(3, T)} ORDER BY a."id"`,
-    opts.organizationId, ts(opts.day), ts(since),
+    `SELECT x."id" AS "id" FROM (SELECT a."id" AS "id", ` +
+      `(SELECT MAX(s."day") FROM "AccountSignalDaily" s WHERE s."accountId" = a."id" AND s."day" < ${p(2, T)}) AS "lastDay" ` +
+      `FROM "Account" a WHERE a."organizationId" = ${p(1)} AND a."archivedAt" IS NULL) x ` +
+      `LEFT JOIN "AccountSignalDaily" r ON r."accountId" = x."id" AND r."day" = x."lastDay" ` +
+      `WHERE x."lastDay" IS NULL OR r."computedAt" < ${p(3, T)} OR (r."isBackfill" ${pg ? "" : "= 1 "}AND r."day" < ${p(4, T)}) ORDER BY x."id"`,
+    opts.organizationId, ts(opts.day), ts(since), ts(new Date(opts.day.getTime() - 86_400_000)),
   );
   const range = `s."accountId" = a."id" AND s."day" >= ${p(2, T)} AND s."day" < ${p(3, T)}`;
   const versionOn = (col: string) => `(SELECT c."scoringConfigVersion" FROM "ChurnScoreDaily" c WHERE c."accountId" = x."id" AND c."day" = x."${col}")`;
