@@ -76,3 +76,17 @@ describe("crafted cursors", () => {
     expect(r.json.error.fields).toMatchObject({ cursor: expect.any(String) });
   });
 });
+
+describe("credentials", () => {
+  it("a token with a control character is a 400 naming the field, and the token is never echoed", async () => {
+    const token = "pat-na1-secret\u0001value-0123456789";
+    const r = await app.call(configure, "/api/integrations/hubspot/configure", { as: admin, params: { name: "hubspot" }, body: { token } });
+    expect(r.status).toBe(400);
+    expect(r.json.error.fields).toHaveProperty("token");
+    expect(r.text).not.toContain("secret");
+    const k = await app.call(configure, "/api/integrations/stripe/configure", { as: admin, params: { name: "stripe" }, body: { api_key: "rk_test_abc def" } });
+    expect(k.status).toBe(400);
+    expect(k.json.error.fields).toHaveProperty("api_key");
+    expect(k.text).not.toContain("abc def");
+  });
+});

@@ -27,15 +27,25 @@ export const listIntegrationsRoute = defineRoute({
   response: z.object({ data: z.array(z.object({ name: z.enum(["hubspot", "stripe"]), connected: z.boolean(), connections: z.array(ZConnectionSummary) })) }),
 });
 
+/**
+ * A pasted credential (token, API key, signing secret): surrounding white space trimmed, then printable ASCII
+ * only, ≤ 512 characters. Checked before anything is sent to a vendor, so a control character can never end
+ * up in an Authorization header (where it made the HTTP client throw with the header's value in its message);
+ * the error names the field and never repeats the value.
+ */
+const ZCredential = z.string().trim()
+  .max(512, "is longer than any HubSpot or Stripe credential (512 characters): paste only the token or key")
+  .regex(/^[\x21-\x7E]*$/, "contains spaces or control characters: paste the token or key again, on one line, with nothing else");
+
 export const ZConfigureQuery = z.object({}).catchall(z.unknown());
 export const configureRoute = defineRoute({
   method: "POST", path: "/api/integrations/{name}/configure", summary: "Test & Save: verify a credential with a real call and store it encrypted", tags: ["integrations"],
   auth: { role: "admin" }, params: ZProviderParams,
   body: z.object({
-    token: z.string().optional().describe("HubSpot private-app / service-key token"),
-    api_key: z.string().optional().describe("Stripe restricted (rk_…) or secret (sk_…) key"),
+    token: ZCredential.optional().describe("HubSpot private-app / service-key token"),
+    api_key: ZCredential.optional().describe("Stripe restricted (rk_…) or secret (sk_…) key"),
     write_back: z.boolean().optional(),
-    webhook_secret: z.string().optional(),
+    webhook_secret: ZCredential.optional(),
   }).passthrough(),
   response: z.object({ connection: ZConnectionSummary, missing_scopes: z.array(z.string()), warnings: z.array(z.string()), created: z.boolean() }),
 });
@@ -60,7 +70,7 @@ export const syncRoute = defineRoute({
 export const settingsRoute = defineRoute({
   method: "PATCH", path: "/api/integrations/{name}/settings", summary: "Set the webhook signing secret and/or the write-back toggle", tags: ["integrations"],
   auth: { role: "admin" }, params: ZProviderParams,
-  body: z.object({ connection_id: z.string().optional(), webhook_secret: z.string().min(8).optional(), write_back: z.boolean().optional() }).strict(),
+  body: z.object({ connection_id: z.string().optional(), webhook_secret: ZCredential.pipe(z.string().min(8)).optional(), write_back: z.boolean().optional() }).strict(),
   response: z.object({ connection: ZConnectionSummary }),
 });
 
