@@ -114,6 +114,42 @@ describe(`scoring store on ${testDbProvider()}`, () => {
     expect(await t.db.account.findMany({ where: { organizationId: org.id }, orderBy: { id: "asc" } })).toEqual(accountsBefore);
   });
 
+  it("a score without a risk level (not a paying customer) is stored as NULL and clears the account's level", async () => {
+    const { org, ids } = await seed("nolevel", 2, 1);
+    await t.db.account.update({ where: { id: ids[0] }, data: { riskLevel: "critical" } });
+    const row = (accountId: string, riskLevel: "at_risk" | null) => ({
+      organizationId: org.id, accountId, day: D, healthScore: 41.5, riskLevel, churnProbability: 0.3, probabilitySource: "fallback",
+      trend: null, factors: [], penalties: [], missingFactors: [], drivers: ["z"], inputs: {}, scoringConfigId: null, scoringConfigVersion: 1, churnModelId: null, churnModelVersion: null,
+    });
+    const account = (id: string, riskLevel: "at_risk" | null) => ({ id, healthScore: 41.5, riskLevel, churnProbability: 0.3, trend: null, topReason: "z", scoredAt: D, mrrCents: null, mrrCurrency: null, renewalDate: null });
+    const store = await openScoreStore(t.db);
+    try {
+      await store.write({ accountIds: ids, from: D, to: D, now: D, rows: [row(ids[0], null), row(ids[1], "at_risk")], accounts: [account(ids[0], null), account(ids[1], "at_risk")] });
+      // Prior scores are read whatever their level (trends of accounts without a level still work).
+      expect(await store.scoresOnDay(ids, D, 1)).toEqual(new Map([[ids[0], 41.5], [ids[1], 41.5]]));
+    } finally {
+      await store.close();
+    }
+    const stored = await t.db.churnScoreDaily.findMany({ where: { organizationId: org.id }, orderBy: { accountId: "asc" }, select: { accountId: true, riskLevel: true } });
+    expect(stored).toEqual([{ accountId: ids[0], riskLevel: null }, { accountId: ids[1], riskLevel: "at_risk" }].sort((x, y) => (x.accountId < y.accountId ? -1 : 1)));
+    expect((await t.db.account.findUniqueOrThrow({ where: { id: ids[0] } })).riskLevel).toBeNull();
+    expect((await t.db.account.findUniqueOrThrow({ where: { id: ids[1] } })).riskLevel).toBe("at_risk");
+  });
+
+  it("prior scores of another scoring config version are not read (they are not compared)", async () => {
+    const { org, ids } = await seed("versions", 2, 1);
+    await scoreOrganization(t.db, { organizationId: org.id, day: D, now: D });
+    const store = await openScoreStore(t.db);
+    try {
+      expect((await store.scoresOnDay(ids, D, 1)).size).toBe(2);
+      expect((await store.scoresOnDay(ids, D, 2)).size).toBe(0);
+      expect((await store.scoresBetween(ids, daysAgo(1), new Date(D.getTime() + 1), 1)).size).toBe(2);
+      expect((await store.scoresBetween(ids, daysAgo(1), new Date(D.getTime() + 1), 2)).size).toBe(0);
+    } finally {
+      await store.close();
+    }
+  });
+
   it("scoreHistory stores the same scores as scoring each day in turn", async () => {
     const a = await seed("hist");
     const b = await seed("daily");
