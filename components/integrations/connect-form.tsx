@@ -28,7 +28,9 @@ const COPY: Record<ProviderName, { field: "token" | "api_key"; label: string; pl
     field: "api_key",
     label: "API key",
     placeholder: "rk_live_… or sk_test_…",
-    help: "We recommend a restricted key with read-only access (Stripe Dashboard → Developers → API keys → Create restricted key: Read on Customers, Subscriptions, Invoices, Charges, Products, Prices, Events). A secret key (sk_…) also works. Test-mode keys are labelled (test).",
+    // Stripe recommends restricted keys, and no longer recommends Connect OAuth for new platforms
+    // (docs.stripe.com/connect/oauth-standard-accounts): the key is the first choice, OAuth the alternative.
+    help: "Recommended: a restricted key with read-only access (Stripe Dashboard → Developers → API keys → Create restricted key: Read on Customers, Subscriptions, Invoices, Charges, Products, Prices, Events) — Stripe recommends restricted keys, and no longer recommends Connect OAuth for new platforms. A secret key (sk_…) also works. Test-mode keys are labelled (test).",
   },
 };
 
@@ -103,7 +105,7 @@ export function ConnectForm({ provider, submitLabel = "Test & Save", onSaved, sh
       <div className="flex flex-wrap gap-2">
         <Button type="submit" variant="primary" busy={busy === "save"} busyLabel="Testing…" disabled={busy !== null}>{submitLabel}</Button>
         {showOAuth && (
-          <Button onClick={oauth} busy={busy === "oauth"} busyLabel="Redirecting…" disabled={busy !== null || oauthOff !== null}>Connect with OAuth</Button>
+          <Button onClick={oauth} busy={busy === "oauth"} busyLabel="Redirecting…" disabled={busy !== null || oauthOff !== null}>{provider === "stripe" ? "Connect with Stripe Connect (OAuth)" : "Connect with OAuth"}</Button>
         )}
       </div>
     </form>
