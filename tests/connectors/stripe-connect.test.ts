@@ -7,6 +7,7 @@ import Stripe from "stripe";
 import { configureStripe, startStripeOAuth, completeStripeOAuth, disconnectStripe } from "@/lib/connectors/stripe/connect";
 import { stripeCredentials } from "@/lib/connectors/stripe/connection";
 import { AppError } from "@/lib/errors";
+import { resetEnvCache } from "@/lib/env";
 import { setupStripe, type StripeTestEnv } from "./stripe-fixtures";
 
 let env: StripeTestEnv;
@@ -100,6 +101,20 @@ describe("Connect OAuth", () => {
     await disconnectStripe(env.db, done.connectionId);
     const err = await s.customers.list({ limit: 1 }).then(() => null, (e: unknown) => e);
     expect(err).toBeInstanceOf(Stripe.errors.StripeAuthenticationError);
+  });
+
+  it("refuses to start (not_configured, naming what to set) when STRIPE_CONNECT_SECRET_KEY is unset, so the flow never ends on a 503 at the callback", async () => {
+    const saved = process.env.STRIPE_CONNECT_SECRET_KEY;
+    delete process.env.STRIPE_CONNECT_SECRET_KEY;
+    resetEnvCache();
+    try {
+      const states = await env.db.oAuthState.count();
+      await expectRefused(startStripeOAuth(env.db, { organizationId: env.orgId }), "not_configured", /STRIPE_CONNECT_SECRET_KEY.*restricted key/);
+      expect(await env.db.oAuthState.count()).toBe(states);
+    } finally {
+      process.env.STRIPE_CONNECT_SECRET_KEY = saved;
+      resetEnvCache();
+    }
   });
 
   it("reports Stripe's access_denied with what to do", async () => {

@@ -187,15 +187,32 @@ export function stripeRedirectUri(): string {
 }
 
 /**
+ * What is missing for Connect OAuth on this server: the platform's client id (`STRIPE_CONNECT_CLIENT_ID`,
+ * `ca_…`) and the platform's secret key (`STRIPE_CONNECT_SECRET_KEY`, which authenticates the code exchange and
+ * deauthorize). Null when both are set. The message says what to set and that a restricted key works without
+ * either (Stripe no longer recommends Connect OAuth for new platforms: docs.stripe.com/connect/oauth-standard-accounts).
+ */
+export function stripeOAuthNotConfigured(): string | null {
+  const missing = [
+    !env().STRIPE_CONNECT_CLIENT_ID && "STRIPE_CONNECT_CLIENT_ID (the platform's ca_… client id, Stripe Dashboard → Connect → Settings)",
+    !env().STRIPE_CONNECT_SECRET_KEY && "STRIPE_CONNECT_SECRET_KEY (the platform account's secret key)",
+  ].filter((x): x is string => !!x);
+  if (!missing.length) return null;
+  return `Stripe Connect OAuth needs ${missing.join(" and ")} in the server environment. Until then, connect with a restricted key (Test & Save): Stripe recommends it for new integrations.`;
+}
+
+/**
  * Start Connect OAuth: store a signed single-use state and return the authorize URL (always scope=read_only).
- * @throws AppError not_configured when STRIPE_CONNECT_CLIENT_ID is not set.
+ * @throws AppError not_configured when STRIPE_CONNECT_CLIENT_ID or STRIPE_CONNECT_SECRET_KEY is not set — checked
+ *   here, before the user is sent to Stripe, so the flow never ends on the callback with a server error.
  */
 export async function startStripeOAuth(
   db: Db,
   input: { organizationId: string; userId?: string; redirectTo?: string },
 ): Promise<{ url: string; state: string; expiresAt: Date }> {
-  const clientId = env().STRIPE_CONNECT_CLIENT_ID;
-  if (!clientId) throw new AppError("not_configured", "Stripe Connect is not configured on this server (STRIPE_CONNECT_CLIENT_ID): use Test & Save with a restricted key instead, or ask your administrator to configure Connect.");
+  const notConfigured = stripeOAuthNotConfigured();
+  if (notConfigured) throw new AppError("not_configured", notConfigured);
+  const clientId = env().STRIPE_CONNECT_CLIENT_ID!;
   const nonce = randomBytes(24).toString("base64url");
   const state = `${nonce}.${stateSignature(nonce)}`;
   const expiresAt = new Date(Date.now() + STATE_TTL_MS);

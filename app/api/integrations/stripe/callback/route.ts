@@ -6,6 +6,7 @@ import { completeStripeOAuth } from "@/lib/connectors/stripe/connect";
 import { getDb } from "@/lib/db";
 import { appBaseUrl } from "@/lib/env";
 import { AppError, isAppError } from "@/lib/errors";
+import { logger } from "@/lib/logger";
 import { withApi } from "@/lib/http/with-api";
 import { startConnectionSync } from "@/lib/integrations/manage-connections";
 
@@ -22,9 +23,11 @@ export const GET = withApi(stripeCallbackRoute, async ({ caller, query }) => {
     to.searchParams.set("connection_id", r.connectionId);
     return NextResponse.redirect(to, 303);
   } catch (err) {
-    if (!isAppError(err) || err.status >= 500) throw err;
+    // Every failure ends on the Integrations page with a message (never a raw JSON error page): a server that
+    // is not configured for Connect (503 not_configured) and Stripe being unreachable (502) included.
+    if (!isAppError(err)) logger.error({ err: err instanceof Error ? err.message : String(err) }, "stripe oauth callback failed");
     const to = new URL("/integrations", appBaseUrl());
-    to.searchParams.set("stripe_error", err.message);
+    to.searchParams.set("stripe_error", isAppError(err) ? err.message : "Connecting Stripe failed unexpectedly: try again, or connect with a restricted key (Test & Save).");
     return NextResponse.redirect(to, 303);
   }
 });
