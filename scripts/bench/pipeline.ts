@@ -13,6 +13,10 @@
  * `refreshOrganization({backfill: true})`: identity resolution, the 365-day signal backfill, model training, scoring of
  * every backfilled day.
  *
+ * Then the next pipeline run, as after the next sync (`refreshOrganization` without backfill: today's signals, the
+ * history-gap check of lib/pipeline/history-gaps.ts — which must find nothing to rebuild — and today's scores), and
+ * the gap check alone ("gap check").
+ *
  * Prints per stage: wall seconds, CPU seconds of this process, peak RSS sampled during the stage (MB); the whole run's
  * peak RSS (this process; the sandbox child's separately). Then the history check, per non-archived account: signal
  * rows and score rows in the backfill window. Fails (exit 1) when any account has no signal rows, or any signal day has
@@ -30,6 +34,8 @@ import { resetEnvCache } from "@/lib/env";
 import { configureConnection } from "@/lib/integrations/manage-connections";
 import { runJobInline } from "@/lib/jobs/run-job";
 import { BACKFILL_DAYS, refreshOrganization, type RefreshProgress } from "@/lib/pipeline/refresh-organization";
+import { findHistoryGaps } from "@/lib/pipeline/history-gaps";
+import { getActiveScoringConfig } from "@/lib/scoring/config-store";
 import { startSandbox } from "@/sandbox/index";
 import { buildSyntheticPortfolio } from "@/sandbox/portfolio";
 import { todayUtc } from "@/sandbox/portfolio/util";
@@ -211,15 +217,25 @@ async function main() {
     const from = new Date(to.getTime() - (BACKFILL_DAYS - 1) * 86_400_000);
     const check = await historyCheck(db, organizationId, from, to);
     st.end();
-    failed = check.accounts === 0 || check.withoutSignals > 0 || check.scoreCountMismatch > 0;
-    if (failed) say(`HISTORY MISSING: ${JSON.stringify(check)}`);
+
+    st.start("gap check");
+    const config = await getActiveScoringConfig(db, organizationId);
+    const gaps = await findHistoryGaps(db, { organizationId, day: to, fromDay: from, configVersion: config.version, sourcesSince: null });
+    st.start("next run");
+    const next = await refreshOrganization(db, { organizationId, now: new Date(now.getTime() + 60_000) });
+    st.end();
+    const gapCounts = { missingSignals: gaps.missingSignals.length, unscored: gaps.unscored.length, staleConfig: gaps.staleConfig.length };
+    const rebuilt = next.history ?? { signals: 0, scored: 0, rescored: 0, scores: 0 };
+    failed = check.accounts === 0 || check.withoutSignals > 0 || check.scoreCountMismatch > 0 ||
+      gapCounts.missingSignals + gapCounts.unscored + gapCounts.staleConfig > 0 || rebuilt.signals + rebuilt.scored + rebuilt.rescored > 0;
+    if (failed) say(`HISTORY MISSING: ${JSON.stringify({ check, gapCounts, rebuilt })}`);
     out = {
       accounts: check.accounts,
       portfolio: sb.counts,
       wallS: secs(performance.now() - started),
       stages: st.figures,
       refresh: { identity: refresh.identity, signals: refresh.signals, model: refresh.model, scoring: refresh.scoring },
-      history: { ...check, ok: !failed },
+      history: { ...check, gapsFound: gapCounts, nextRunRebuilt: rebuilt, ok: !failed },
       loadAverage1m: { start: Number(load0.toFixed(1)), end: Number(os.loadavg()[0].toFixed(1)) },
       cores: os.cpus().length,
     };
