@@ -61,9 +61,13 @@ export function stripeOperations(): StripeOperation[] {
   const ops: StripeOperation[] = [];
   for (const js of walkFiles(RES_DIR, ".js")) {
     const src = readFileSync(js, "utf8");
-    const re = /\n {4}(\w+)\([^)]*\) \{\n\s+return this\._makeRequest\('(\w+)', ([`'])([^`']+)\3/g;
-    for (let m = re.exec(src); m; m = re.exec(src)) {
-      const [, methodName, method, , raw] = m;
+    // Each method body (4-space indented `name(…) {` … `    }`) holds one `this._makeRequest('METHOD', 'path' | `path`, …)`.
+    const re = /\n {4}(\w+)\([^)]*\) \{\n([^]*?)\n {4}\}/g;
+    for (let mm = re.exec(src); mm; mm = re.exec(src)) {
+      const m = /this\._makeRequest\('(\w+)', ([`'])([^`']+)\2/.exec(mm[2]!);
+      if (!m) continue;
+      const methodName = mm[1]!;
+      const [, method, , raw] = m;
       const template = raw!.replace(/\$\{encodeURIComponent\((\w+)\)\}/g, "{$1}");
       const literal = template.replace(/\{\w+\}/g, "");
       const regex = new RegExp(`^${template.split(/\{\w+\}/).map((s) => s.replace(/[.*+?^$()|[\]\\]/g, "\\$&")).join("[^/]+")}$`);
