@@ -4,9 +4,17 @@
  */
 import { describe, expect, it } from "vitest";
 import Stripe from "stripe";
-import { decideRetry, modeFromKey, Pacer, sdkAddress } from "@/lib/connectors/stripe/client";
+import { decideRetry, modeFromKey, Pacer, sdkAddress, STRIPE_API_VERSION } from "@/lib/connectors/stripe/client";
+import { PINNED_API_VERSION } from "@/sandbox/stripe/versions";
 import { describeStripeError, permissionHint } from "@/lib/connectors/stripe/errors";
 import { mapCharge, mapCustomer, mapInvoice, mapSubscription, eventObjectType, RELEVANT_EVENT_TYPES } from "@/lib/connectors/stripe/map";
+
+describe("the pinned API version", () => {
+  it("is the version the installed stripe SDK sends, in the connector and in the sandbox (move all three together)", () => {
+    expect(STRIPE_API_VERSION).toBe((Stripe as unknown as { API_VERSION: string }).API_VERSION);
+    expect(PINNED_API_VERSION).toBe(STRIPE_API_VERSION);
+  });
+});
 
 describe("decideRetry", () => {
   const fixed = () => 0.5;
