@@ -409,6 +409,11 @@ function checkStripe(ex: Exchange, ops: StripeOperation[], st: StripeSchemas) {
   } else if (Object.keys(params).length) {
     req.push({ anchor: `${op.methodName}(params)`, field: Object.keys(params).join(","), kind: "unknown-field", message: "the SDK method takes no parameters" });
   }
+  // The SDK's types describe one API version: requests must ask for it (the connector pins it).
+  const version = ex.requestHeaders["stripe-version"];
+  if (version !== STRIPE_SDK_API_VERSION) req.push({ anchor: "(headers)", field: "Stripe-Version", kind: "type", message: `${JSON.stringify(version ?? null)} is not the version stripe ${STRIPE_SDK_VERSION}'s types describe (${STRIPE_SDK_API_VERSION})` });
+  // List limits: "Limit can range between 1 and 100" (every …ListParams.limit doc comment, docs.stripe.com/api/pagination).
+  if (params.limit !== undefined && !(Number(params.limit) >= 1 && Number(params.limit) <= 100)) req.push({ anchor: "(pagination)", field: "limit", kind: "type", message: `limit ${String(params.limit)} is outside Stripe's 1-100` });
   add(r, "request", req);
   const body = parse(ex.responseBody);
   if (ex.status >= 300 || body === undefined) {
