@@ -6,6 +6,8 @@
  *   and a ROC chart.
  * - Model (`GET /api/models`): active version, status, held-out metrics, or the fallback notice when
  *   there is too little churn history; "Retrain" (`POST /api/models/train`) trains a new version.
+ *   Reliability: predicted vs observed churn by decile of predicted probability on the test days
+ *   (`metrics.reliability` of the model, recharts).
  */
 import { useCallback, useEffect, useState } from "react";
 import { apiFetch, errorMessage } from "@/components/settings/api-fetch";
@@ -13,6 +15,7 @@ import { Button, Notice, Skeleton } from "@/components/settings/ui";
 import { formatDate } from "@/lib/format";
 import { TimeAgo } from "./time-ago";
 import { RocChart, type RocPoint } from "./roc-chart";
+import { ReliabilityChart, type ReliabilityBin } from "./reliability-chart";
 
 type Ranking = { roc_auc: number | null; top_decile_lift: number | null; curve: RocPoint[] };
 type BacktestWindow = { days: number; start: string; signal_day: string | null; accounts: number; churned: number; health_score: Ranking; model: Ranking | null };
@@ -24,7 +27,7 @@ export type ModelView = {
   status: string;
   algorithm: string;
   horizon_days: number;
-  metrics: { roc_auc?: number | null; pr_auc?: number | null; brier?: number | null; calibration_error?: number | null; top_decile_lift?: number | null; test_rows?: number; train_rows?: number; split_day?: string } | null;
+  metrics: { roc_auc?: number | null; pr_auc?: number | null; brier?: number | null; calibration_error?: number | null; top_decile_lift?: number | null; test_rows?: number; train_rows?: number; split_day?: string; reliability?: ReliabilityBin[] } | null;
   training_rows: number;
   positives: number;
   is_active: boolean;
@@ -154,6 +157,12 @@ export function ModelPanel({ initial, onRetrained }: { initial: ModelView | null
             ))}
           </dl>
           <p className="mt-1 text-xs text-slate-500">Measured on held-out days{m?.split_day ? ` from ${m.split_day.slice(0, 10)}` : ""}{m?.test_rows ? ` (${m.test_rows.toLocaleString("en-US")} rows)` : ""}. {model.notes ?? ""}</p>
+          {m?.reliability && m.reliability.length > 0 && (
+            <div className="mt-2">
+              <p className="text-xs text-slate-500">Reliability on the held-out days: for each tenth of accounts by predicted churn probability, the mean prediction against the share that actually churned within {model.horizon_days} days. On the diagonal = probabilities you can take at face value.</p>
+              <ReliabilityChart bins={m.reliability} />
+            </div>
+          )}
         </div>
       )}
       {msg && <Notice tone={msg.tone}>{msg.text}</Notice>}

@@ -12,6 +12,7 @@ const REGISTRY: Record<string, () => Promise<JobDefinition>> = {
   "hubspot-webhook-job": async () => (await import("@/lib/connectors/hubspot/webhooks")).hubspotWebhookJob as JobDefinition,
   "hubspot-push-scores-job": async () => (await import("@/lib/connectors/hubspot/jobs")).hubspotPushScoresJob as JobDefinition,
   "stripe-webhook-job": async () => (await import("@/lib/connectors/stripe/webhook")).stripeWebhookJob as JobDefinition,
+  "fit-scoring-job": async () => (await import("@/lib/scoring/fit-scoring-job")).fitScoringJob as JobDefinition,
 };
 
 export function registeredJobNames(): string[] {

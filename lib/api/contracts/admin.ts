@@ -50,6 +50,14 @@ export const backtestRoute = defineRoute({
   method: "GET", path: "/api/scoring/backtest", summary: "How well the current health score and model ranked accounts that churned in the last 90/180 days (ROC AUC, lift, ROC curve)", tags: ["scoring"],
   auth: { role: "csm", cron: true },
 });
+export const fitScoringRoute = defineRoute({
+  method: "POST", path: "/api/scoring/fit", summary: "Fit to our history: fit factor weights, penalties and thresholds to the organization's churn outcomes in the background (fit-scoring-job; nothing is saved). Poll GET /api/jobs/{id}; the result has the candidate config and the backtest before and after", tags: ["scoring"],
+  auth: { role: "admin" },
+});
+export const applyFitRoute = defineRoute({
+  method: "POST", path: "/api/scoring/fit/{id}/apply", summary: "Save the candidate of a finished fit-scoring-job as a new scoring config version (admin) and re-score today", tags: ["scoring"],
+  auth: { role: "admin" }, params: z.object({ id: z.string().min(1) }),
+});
 export const trainModelRoute = defineRoute({
   method: "POST", path: "/api/models/train", summary: "Train the churn model on the organization's history (admin or cron)", tags: ["scoring"],
   auth: { role: "admin", cron: true }, query: z.object({ organization: z.string().optional() }).strict(),
@@ -78,6 +86,6 @@ export const deleteUserRoute = defineRoute({
 
 export const adminRoutes = [
   listMatchesRoute, createLinkRoute, rejectMatchRoute, deleteLinkRoute,
-  getScoringConfigRoute, putScoringConfigRoute, previewScoringConfigRoute, backtestRoute, trainModelRoute, listModelsRoute,
+  getScoringConfigRoute, putScoringConfigRoute, previewScoringConfigRoute, backtestRoute, fitScoringRoute, applyFitRoute, trainModelRoute, listModelsRoute,
   listUsersRoute, createUserRoute, updateUserRoute, deleteUserRoute,
 ];
