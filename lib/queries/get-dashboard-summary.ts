@@ -2,17 +2,27 @@
  * GET /api/dashboard/summary and the dashboard page: totals, MRR/ARR (minor units, primary currency),
  * MRR at risk, average health score, distribution by risk level with counts and MRR (seed 04's shape),
  * biggest movers since yesterday and last week, renewals within 30 days that are at risk, data freshness.
+ * Levels, average, MRR at risk, movers and at-risk renewals cover paying customers only (lifecycle
+ * customer/past_due with MRR; issue 13); `lifecycleCounts` counts every live account per lifecycle state.
  */
 import type { Db } from "@/lib/db";
 import { providerOf } from "@/lib/db/prisma";
 import { sqliteDateText } from "@/lib/db/json-upsert";
+import { isLifecycleState, type LifecycleState } from "@/lib/signals/types";
+import { PAYING_WHERE } from "./list-account-scores";
 
 const DAY = 86_400_000;
 const utcDay = (d: Date) => new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
 
 type Level = "healthy" | "at_risk" | "critical";
-/** One (riskLevel, currency) group of the organization's live accounts. */
-type LevelRow = { level: Level | null; currency: string | null; n: number | bigint; scored: number | bigint; scoreSum: number | string | null; mrr: number | bigint | string | null };
+/**
+ * One (risk level of a paying customer, currency, lifecycle state) group of the organization's live accounts.
+ * `level` is NULL for accounts that do not pay (see PAYING_SQL): they never count as healthy/at risk/critical.
+ */
+type LevelRow = {
+  level: Level | null; paying: number | bigint | boolean; currency: string | null; lifecycle: string | null;
+  n: number | bigint; scored: number | bigint; scoreSum: number | string | null; mrr: number | bigint | string | null;
+};
 type MoverRow = { accountId: string; name: string; from: number; to: number; riskLevel: Level };
 export type Mover = { accountId: string; name: string; from: number; to: number; delta: number; riskLevel: Level };
 
@@ -31,12 +41,16 @@ const num = (v: number | bigint | string | null | undefined): number => (v === n
 async function levelGroups(db: Db, organizationId: string): Promise<LevelRow[]> {
   const p = (i: number) => (providerOf(db) === "postgresql" ? `$${i}` : "?");
   return db.$queryRawUnsafe<LevelRow[]>(
-    `SELECT "riskLevel" AS "level", "mrrCurrency" AS "currency", COUNT(*) AS "n", COUNT("healthScore") AS "scored", ` +
+    `SELECT CASE WHEN ${PAYING_SQL} THEN "riskLevel" END AS "level", CASE WHEN ${PAYING_SQL} THEN 1 ELSE 0 END AS "paying", ` +
+      `"mrrCurrency" AS "currency", "lifecycleState" AS "lifecycle", COUNT(*) AS "n", COUNT("healthScore") AS "scored", ` +
       `SUM("healthScore") AS "scoreSum", SUM("mrrCents") AS "mrr" ` +
-      `FROM "Account" WHERE "organizationId" = ${p(1)} AND "archivedAt" IS NULL GROUP BY "riskLevel", "mrrCurrency"`,
+      `FROM "Account" WHERE "organizationId" = ${p(1)} AND "archivedAt" IS NULL GROUP BY 1, 2, 3, 4`,
     organizationId,
   );
 }
+
+/** SQL form of PAYING_WHERE (lib/queries/list-account-scores.ts): customer/past_due (or not computed yet) with MRR > 0. */
+const PAYING_SQL = `("mrrCents" > 0 AND ("lifecycleState" IS NULL OR "lifecycleState" IN ('customer', 'past_due')))`;
 
 /**
  * The 8 accounts whose score moved most between `prev` and `latest` (both stored ChurnScoreDaily days),
@@ -57,7 +71,8 @@ async function moversBetween(db: Db, organizationId: string, latest: Date, prev:
       `JOIN "ChurnScoreDaily" b ON b."organizationId" = c."organizationId" AND b."day" = ${p(3)} AND b."accountId" = c."accountId" ` +
       // Only scores of the same scoring config version are compared: a weight change is not a move (docs/scoring.md).
       `AND b."scoringConfigVersion" = c."scoringConfigVersion" ` +
-      `WHERE c."organizationId" = ${p(1)} AND c."day" = ${p(2)} AND ROUND(ABS(c."healthScore" - b."healthScore") * 10) > 0 ` +
+      // Only paying customers move in the risk lists: a score without a level (prospect, churned) is left out.
+      `WHERE c."organizationId" = ${p(1)} AND c."day" = ${p(2)} AND c."riskLevel" IS NOT NULL AND ROUND(ABS(c."healthScore" - b."healthScore") * 10) > 0 ` +
       `ORDER BY "size" DESC, c."accountId" ASC LIMIT 8` +
       `) m JOIN "Account" a ON a."id" = m."accountId" ORDER BY m."size" DESC, m."accountId" ASC`,
     organizationId, dbTimestamp(pg, latest), dbTimestamp(pg, prev),
@@ -81,13 +96,18 @@ export async function getDashboardSummary(db: Db, organizationId: string, now = 
     db.connection.findMany({ where: { organizationId, status: { not: "disconnected" } }, select: { provider: true, displayName: true, lastSyncAt: true, status: true, mode: true } }),
     db.churnScoreDaily.findFirst({ where: { organizationId }, orderBy: { day: "desc" }, select: { day: true } }),
   ]);
+  // Levels, the average and MRR at risk are about paying customers; `unscored` = paying but not scored yet.
   const dist = { healthy: { count: 0, mrrCents: 0 }, at_risk: { count: 0, mrrCents: 0 }, critical: { count: 0, mrrCents: 0 }, unscored: { count: 0, mrrCents: 0 } };
+  const lifecycle: Record<LifecycleState | "unknown", number> = { customer: 0, past_due: 0, trialing: 0, paused: 0, prospect: 0, churned: 0, unknown: 0 };
   const currencyCounts = new Map<string, number>();
-  let total = 0, scored = 0, scoreSum = 0;
+  let total = 0, paying = 0, scored = 0, scoreSum = 0;
   for (const g of groups) {
+    total += num(g.n);
+    lifecycle[isLifecycleState(g.lifecycle) ? g.lifecycle : "unknown"] += num(g.n);
+    if (!Number(g.paying)) continue;
     const k = g.level ?? "unscored";
     dist[k] = { count: dist[k].count + num(g.n), mrrCents: dist[k].mrrCents + num(g.mrr) };
-    total += num(g.n);
+    paying += num(g.n);
     scored += num(g.scored);
     scoreSum += num(g.scoreSum);
     if (g.currency !== null) currencyCounts.set(g.currency, (currencyCounts.get(g.currency) ?? 0) + num(g.n));
@@ -102,13 +122,17 @@ export async function getDashboardSummary(db: Db, organizationId: string, now = 
     movers(1),
     movers(7),
     db.account.findMany({
-      where: { ...where, riskLevel: { in: ["at_risk", "critical"] }, renewalDate: { gte: utcDay(now), lte: new Date(now.getTime() + 30 * DAY) } },
+      where: { ...where, AND: [PAYING_WHERE], riskLevel: { in: ["at_risk", "critical"] }, renewalDate: { gte: utcDay(now), lte: new Date(now.getTime() + 30 * DAY) } },
       orderBy: { renewalDate: "asc" }, take: 20,
       select: { id: true, name: true, healthScore: true, riskLevel: true, renewalDate: true, mrrCents: true, mrrCurrency: true },
     }),
   ]);
   return {
     totalAccounts: total,
+    /** Paying customers (lifecycle customer/past_due with MRR): the population of levels, average, MRR at risk. */
+    payingAccounts: paying,
+    /** Live accounts per lifecycle state ("unknown": signals not computed with lifecycle states yet). */
+    lifecycleCounts: lifecycle,
     scoredAccounts: scored,
     currency,
     totalMrrCents: totalMrr,

@@ -12,16 +12,42 @@ import type { Db } from "@/lib/db";
 import { providerOf } from "@/lib/db/prisma";
 import type { Prisma } from "@/lib/generated/sqlite/client";
 import { offsetFromCursor, offsetPage, ZListQuery } from "@/lib/http/pagination";
+import { LIFECYCLE_STATES, PAYING_LIFECYCLE_STATES, type LifecycleState } from "@/lib/signals/types";
 
 const csvList = <T extends z.ZodType>(item: T) =>
   z.preprocess((v) => (v === undefined ? undefined : (Array.isArray(v) ? v : [v]).flatMap((s) => String(s).split(",")).filter(Boolean)), z.array(item).optional());
+
+/**
+ * Lifecycle filter values: a state (lib/signals/types.ts), `paying` (customer or past_due with MRR > 0:
+ * the accounts that carry a risk level) or `all`.
+ */
+export const LIFECYCLE_FILTERS = [...LIFECYCLE_STATES, "paying", "all"] as const;
+export type LifecycleFilter = (typeof LIFECYCLE_FILTERS)[number];
+
+/**
+ * Paying customers (the only accounts with a risk level; issue 13): lifecycle customer/past_due and MRR > 0.
+ * An account whose lifecycle was never computed (signals from before the lifecycle states) counts by its MRR.
+ */
+export const PAYING_WHERE: Prisma.AccountWhereInput = {
+  mrrCents: { gt: 0 },
+  OR: [{ lifecycleState: { in: [...PAYING_LIFECYCLE_STATES] } }, { lifecycleState: null }],
+};
+
+/** The same rule as PAYING_WHERE on one row. */
+export function isPayingAccount(a: { lifecycleState: string | null; mrrCents: number | null }): boolean {
+  return (a.mrrCents ?? 0) > 0 && (a.lifecycleState === null || (PAYING_LIFECYCLE_STATES as readonly string[]).includes(a.lifecycleState));
+}
 
 export const SORT_FIELDS = ["health_score", "churn_probability", "mrr", "name", "renewal_date", "scored_at"] as const;
 
 export const ZAccountListQuery = ZListQuery.extend({
   sort: z.enum(SORT_FIELDS).default("health_score").describe("Sort field"),
   order: z.enum(["asc", "desc"]).optional().describe("Default: asc for health_score/name/renewal_date, desc otherwise"),
-  risk_level: csvList(z.enum(["healthy", "at_risk", "critical"])).describe("Filter by risk level (comma list)"),
+  risk_level: csvList(z.enum(["healthy", "at_risk", "critical"])).describe("Filter by risk level (comma list; only paying customers have one)"),
+  lifecycle: csvList(z.enum(LIFECYCLE_FILTERS)).describe(
+    "Lifecycle filter (comma list): paying (customer or past_due with MRR), customer, past_due, trialing, paused, prospect, churned, all. " +
+      "Default: paying on GET /api/accounts and the accounts table; all on GET /api/integrations/scores/latest (risk levels only on paying rows)",
+  ),
   trend: csvList(z.enum(["improving", "stable", "declining"])).describe("Filter by trend (comma list)"),
   owner: z.string().optional().describe("Owner id, or 'none' for unassigned accounts"),
   q: z.string().trim().max(200).optional().describe("Search in account name and domain"),
@@ -37,7 +63,11 @@ export type AccountScoreRow = {
   domain: string | null;
   owner: { id: string; name: string; email: string | null } | null;
   healthScore: number | null;
+  /** NULL unless the account is a paying customer (isPayingAccount): prospects and churned accounts have no risk level. */
   riskLevel: "healthy" | "at_risk" | "critical" | null;
+  lifecycleState: LifecycleState | null;
+  /** When its revenue ended (lifecycle churned). */
+  churnedAt: Date | null;
   trend: "improving" | "stable" | "declining" | null;
   churnProbability: number | null;
   mrrCents: number | null;
@@ -49,11 +79,36 @@ export type AccountScoreRow = {
 };
 
 
-export function accountWhere(db: Db, organizationId: string, q: Omit<AccountListQuery, "limit" | "cursor" | "sort" | "order" | "format">, now = new Date()): Prisma.AccountWhereInput {
+/** The lifecycle part of the filter: OR of the chosen values; `all` (or nothing chosen) → no condition. */
+function lifecycleWhere(values: readonly LifecycleFilter[] | undefined): Prisma.AccountWhereInput | null {
+  if (!values?.length || values.includes("all")) return null;
+  const states = values.filter((v): v is LifecycleState => v !== "paying" && v !== "all");
+  const parts: Prisma.AccountWhereInput[] = [];
+  if (values.includes("paying")) parts.push(PAYING_WHERE);
+  if (states.length) parts.push({ lifecycleState: { in: states } });
+  return parts.length === 1 ? parts[0]! : { OR: parts };
+}
+
+/**
+ * The filter of a list view (one organization, live accounts). `defaultLifecycle` applies when the query has
+ * no `lifecycle` (the accounts table: paying customers). A risk-level filter only ever matches paying customers.
+ */
+export function accountWhere(
+  db: Db,
+  organizationId: string,
+  q: Omit<AccountListQuery, "limit" | "cursor" | "sort" | "order" | "format">,
+  now = new Date(),
+  defaultLifecycle: readonly LifecycleFilter[] = ["paying"],
+): Prisma.AccountWhereInput {
   const insensitive = providerOf(db) === "postgresql" ? { mode: "insensitive" as const } : {};
+  const and: Prisma.AccountWhereInput[] = [];
+  const life = lifecycleWhere(q.lifecycle ?? defaultLifecycle);
+  if (life) and.push(life);
+  if (q.risk_level?.length) and.push(PAYING_WHERE);
   return {
     organizationId,
     archivedAt: null,
+    ...(and.length ? { AND: and } : {}),
     ...(q.risk_level?.length ? { riskLevel: { in: q.risk_level } } : {}),
     ...(q.trend?.length ? { trend: { in: q.trend } } : {}),
     ...(q.owner ? { ownerId: q.owner === "none" ? null : q.owner } : {}),
@@ -99,7 +154,7 @@ async function readOrdered<T>(db: Db, where: Prisma.AccountWhereInput, column: S
 /** The columns a list row / CSV line needs (not the JSON columns: customFields, mrrByCurrency). */
 const ROW_SELECT = {
   id: true, name: true, domain: true, healthScore: true, riskLevel: true, trend: true, churnProbability: true, mrrCents: true,
-  mrrCurrency: true, renewalDate: true, topReason: true, scoredAt: true,
+  mrrCurrency: true, renewalDate: true, topReason: true, scoredAt: true, lifecycleState: true, churnedAt: true,
   owner: { select: { id: true, firstName: true, lastName: true, email: true, externalId: true } },
 } as const satisfies Prisma.AccountSelect;
 type AccountWithOwner = Prisma.AccountGetPayload<{ select: typeof ROW_SELECT }>;
@@ -111,7 +166,9 @@ function toRow(a: AccountWithOwner): AccountScoreRow {
     domain: a.domain,
     owner: a.owner ? { id: a.owner.id, name: [a.owner.firstName, a.owner.lastName].filter(Boolean).join(" ") || (a.owner.email ?? a.owner.externalId), email: a.owner.email } : null,
     healthScore: a.healthScore,
-    riskLevel: a.riskLevel,
+    riskLevel: isPayingAccount(a) ? a.riskLevel : null,
+    lifecycleState: (LIFECYCLE_STATES as readonly string[]).includes(a.lifecycleState ?? "") ? (a.lifecycleState as LifecycleState) : null,
+    churnedAt: a.churnedAt,
     trend: a.trend,
     churnProbability: a.churnProbability,
     mrrCents: a.mrrCents,
@@ -128,9 +185,9 @@ function toRow(a: AccountWithOwner): AccountScoreRow {
  * Order: the sort column (NULLS LAST), then account id in the same direction. `total` counts the whole filtered view.
  * @throws AppError validation_failed for a cursor not made by this list.
  */
-export async function listAccountScores(db: Db, organizationId: string, q: AccountListQuery) {
+export async function listAccountScores(db: Db, organizationId: string, q: AccountListQuery, defaultLifecycle: readonly LifecycleFilter[] = ["paying"]) {
   const offset = offsetFromCursor(q.cursor);
-  const where = accountWhere(db, organizationId, q);
+  const where = accountWhere(db, organizationId, q, new Date(), defaultLifecycle);
   const { column, dir } = sortOf(q);
   const [total, rows] = await Promise.all([
     db.account.count({ where }),
@@ -141,7 +198,8 @@ export async function listAccountScores(db: Db, organizationId: string, q: Accou
 
 const CSV_COLUMNS: [string, (r: AccountScoreRow) => unknown][] = [
   ["account_id", (r) => r.accountId], ["name", (r) => r.name], ["domain", (r) => r.domain], ["owner", (r) => r.owner?.name],
-  ["health_score", (r) => r.healthScore], ["risk_level", (r) => r.riskLevel], ["trend", (r) => r.trend],
+  ["health_score", (r) => r.healthScore], ["risk_level", (r) => r.riskLevel], ["lifecycle_state", (r) => r.lifecycleState],
+  ["churned_at", (r) => r.churnedAt?.toISOString().slice(0, 10)], ["trend", (r) => r.trend],
   ["churn_probability", (r) => r.churnProbability], ["mrr_cents", (r) => r.mrrCents], ["arr_cents", (r) => r.arrCents],
   ["currency", (r) => r.mrrCurrency], ["renewal_date", (r) => r.renewalDate?.toISOString().slice(0, 10)], ["top_reason", (r) => r.topReason],
 ];
@@ -158,6 +216,7 @@ function csvCell(v: unknown): string {
 const CHUNK_COLS = [
   `a."id"`, `a."name"`, `a."domain"`, `a."healthScore"`, `a."riskLevel"`, `a."trend"`, `a."churnProbability"`, `a."mrrCents"`, `a."mrrCurrency"`,
   `a."renewalDate"`, `a."topReason"`, `a."scoredAt"`, `o."id"`, `o."firstName"`, `o."lastName"`, `o."email"`, `o."externalId"`,
+  `a."lifecycleState"`, `a."churnedAt"`,
 ].join(", ");
 const CHUNK_FROM = `FROM "Account" a LEFT JOIN "Owner" o ON o."id" = a."ownerId" WHERE a."id" IN `;
 /** PostgreSQL: `= ANY(ARRAY(…))` expands the id list once and lets it drive the primary key (an `IN (SELECT
@@ -171,6 +230,7 @@ type ChunkTuple = [
   id: string, name: string, domain: string | null, healthScore: number | null, riskLevel: AccountWithOwner["riskLevel"], trend: AccountWithOwner["trend"],
   churnProbability: number | null, mrrCents: number | null, mrrCurrency: string | null, renewalDate: string | null, topReason: string | null,
   scoredAt: string | null, ownerId: string | null, firstName: string | null, lastName: string | null, email: string | null, externalId: string | null,
+  lifecycleState: string | null, churnedAt: string | null,
 ];
 /** A timestamp as JSON text: SQLite keeps Prisma's `…+00:00`; PostgreSQL `timestamp(3)` has no zone (it is UTC). */
 const utcDate = (t: string | null) => (t === null ? null : new Date(/(Z|[+-]\d\d:\d\d)$/i.test(t) ? t : `${t}Z`));
@@ -185,7 +245,7 @@ async function readRowsById(db: Db, ids: string[]): Promise<AccountWithOwner[]> 
   const tuples = res?.rows ? (JSON.parse(res.rows) as ChunkTuple[]) : [];
   return tuples.map((t) => ({
     id: t[0], name: t[1], domain: t[2], healthScore: t[3], riskLevel: t[4], trend: t[5], churnProbability: t[6], mrrCents: t[7], mrrCurrency: t[8],
-    renewalDate: utcDate(t[9]), topReason: t[10], scoredAt: utcDate(t[11]),
+    renewalDate: utcDate(t[9]), topReason: t[10], scoredAt: utcDate(t[11]), lifecycleState: t[17], churnedAt: utcDate(t[18]),
     owner: t[12] === null ? null : { id: t[12], firstName: t[13], lastName: t[14], email: t[15], externalId: t[16] ?? "" },
   }));
 }
@@ -201,10 +261,10 @@ const CSV_CHUNK = 1_000;
  * flat at 50,000 accounts instead of holding the whole file. Cells that a spreadsheet would run as a
  * formula are prefixed with `'`.
  */
-export async function accountScoresCsv(db: Db, organizationId: string, q: AccountListQuery): Promise<ReadableStream<Uint8Array>> {
+export async function accountScoresCsv(db: Db, organizationId: string, q: AccountListQuery, defaultLifecycle: readonly LifecycleFilter[] = ["paying"]): Promise<ReadableStream<Uint8Array>> {
   const enc = new TextEncoder();
   const { column, dir } = sortOf(q);
-  const ids = (await readOrdered(db, accountWhere(db, organizationId, q), column, dir, 0, undefined, (where, orderBy, skip, take) =>
+  const ids = (await readOrdered(db, accountWhere(db, organizationId, q, new Date(), defaultLifecycle), column, dir, 0, undefined, (where, orderBy, skip, take) =>
     db.account.findMany({ where, orderBy, skip, take, select: { id: true } }))).map((a) => a.id);
   let next = 0;
   return new ReadableStream<Uint8Array>({

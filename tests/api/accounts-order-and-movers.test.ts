@@ -42,6 +42,9 @@ beforeAll(async () => {
 });
 afterAll(() => app.cleanup());
 
+/** Paying by MRR (these accounts have no lifecycle state: signals never ran, so MRR decides). */
+const paying = (s: Seeded) => (s.mrrCents ?? 0) > 0;
+
 const COLUMN = { health_score: "healthScore", churn_probability: "churnProbability", mrr: "mrrCents", name: "name", renewal_date: "renewalDate", scored_at: "scoredAt" } as const;
 
 /** The documented order: column (NULLS LAST) in `dir`, then id in the same direction. */
@@ -79,7 +82,7 @@ describe("accounts list order across pages", () => {
   for (const sort of SORT_FIELDS) {
     for (const dir of ["asc", "desc"] as const) {
       it(`sort=${sort} order=${dir}: pages of 4 list every account once, unscored/empty values last, ties by id in the same direction`, async () => {
-        const { ids, totals } = await allPages(`sort=${sort}&order=${dir}`, 4);
+        const { ids, totals } = await allPages(`sort=${sort}&order=${dir}&lifecycle=all`, 4);
         expect(ids).toEqual(expected(sort, dir));
         expect(new Set(totals)).toEqual(new Set([23]));
       });
@@ -87,36 +90,37 @@ describe("accounts list order across pages", () => {
   }
 
   it("a page that starts inside the unscored tail (offset past every scored row) continues it", async () => {
-    const { ids } = await allPages("sort=health_score", 9);
+    const { ids } = await allPages("sort=health_score&lifecycle=all", 9);
     expect(ids.slice(18)).toEqual(expected("health_score", "asc").slice(18));
     expect(ids.slice(18).every((id) => seeded.find((s) => s.id === id)!.healthScore === null)).toBe(true);
   });
 
-  it("a filter combined with a sort keeps the same order rule", async () => {
-    const { ids, totals } = await allPages("sort=mrr&risk_level=critical,at_risk", 2);
-    expect(ids).toEqual(expected("mrr", "desc", seeded.filter((s) => s.riskLevel === "critical" || s.riskLevel === "at_risk")));
+  it("a filter combined with a sort keeps the same order rule (a risk level only on accounts with MRR)", async () => {
+    const { ids, totals } = await allPages("sort=mrr&risk_level=critical,at_risk&lifecycle=all", 2);
+    expect(ids).toEqual(expected("mrr", "desc", seeded.filter((s) => (s.riskLevel === "critical" || s.riskLevel === "at_risk") && paying(s))));
     expect(totals[0]).toBe(ids.length);
   });
 });
 
 describe("CSV export", () => {
   it("streams every row of the view in the page order, one line each, filters applied", async () => {
-    const r = await app.call(listAccounts, "/api/accounts?sort=renewal_date&order=desc&format=csv", { as: csm });
+    const r = await app.call(listAccounts, "/api/accounts?sort=renewal_date&order=desc&format=csv&lifecycle=all", { as: csm });
     expect(r.status).toBe(200);
     const lines = r.text.trim().split("\n");
     expect(lines[0].split(",")[0]).toBe("account_id");
     expect(lines.slice(1).map((l) => l.split(",")[0])).toEqual(expected("renewal_date", "desc"));
-    // A whole line: owner name, money in cents, ARR, currency and the renewal day.
-    const a = seeded[0];
+    // A whole line: owner name, level, lifecycle, money in cents, ARR, currency and the renewal day.
+    const a = seeded[1]; // score 35, critical, $30.00 MRR
     const owner = await app.db.owner.create({ data: { organizationId: app.org.id, connectionId: "c1", externalId: "o1", firstName: "Olive", lastName: "Owner" } });
-    await app.db.account.update({ where: { id: a.id }, data: { ownerId: owner.id, topReason: "3 failed payments, 1 \"past due\"" } });
+    await app.db.account.update({ where: { id: a.id }, data: { ownerId: owner.id, lifecycleState: "customer", topReason: "3 failed payments, 1 \"past due\"" } });
     const one = await app.call(listAccounts, `/api/accounts?q=${encodeURIComponent(a.name)}&format=csv`, { as: csm });
     expect(one.text.trim().split("\n")[1]).toBe(
-      `${a.id},${a.name},z0.example,Olive Owner,35,critical,stable,0.65,0,0,usd,${a.renewalDate!.toISOString().slice(0, 10)},"3 failed payments, 1 ""past due"""`,
+      `${a.id},${a.name},z1.example,Olive Owner,35,critical,customer,,stable,0.65,3000,36000,usd,${a.renewalDate!.toISOString().slice(0, 10)},"3 failed payments, 1 ""past due"""`,
     );
+    await app.db.account.update({ where: { id: a.id }, data: { lifecycleState: null } });
     const crit = await app.call(listAccounts, "/api/accounts?risk_level=critical&format=csv", { as: csm });
     const critIds = crit.text.trim().split("\n").slice(1).map((l) => l.split(",")[0]);
-    expect(critIds).toEqual(expected("health_score", "asc", seeded.filter((s) => s.riskLevel === "critical")));
+    expect(critIds).toEqual(expected("health_score", "asc", seeded.filter((s) => s.riskLevel === "critical" && paying(s))));
   });
 });
 
@@ -133,9 +137,10 @@ describe("dashboard aggregates and movers", () => {
     }
     const r = await app.call(summary, "/api/dashboard/summary", { as: csm });
     expect(r.status).toBe(200);
-    const live = seeded;
+    const live = seeded.filter(paying); // levels, averages and MRR at risk: paying customers only
     const scored = live.filter((s) => s.healthScore !== null);
     expect(r.json.total_accounts).toBe(23);
+    expect(r.json.paying_accounts).toBe(live.length);
     expect(r.json.scored_accounts).toBe(scored.length);
     expect(r.json.avg_health_score).toBe(Math.round((scored.reduce((a, s) => a + s.healthScore!, 0) / scored.length) * 10) / 10);
     const mrrOf = (f: (s: Seeded) => boolean) => live.filter(f).reduce((a, s) => a + (s.mrrCents ?? 0), 0);

@@ -5,4 +5,5 @@ import { withApi } from "@/lib/http/with-api";
 
 export const dynamic = "force-dynamic";
 
-export const GET = withApi(latestScoresRoute, async ({ req, caller, query }) => handleAccountList(req, caller, query));
+// Every scored account by default (integrations page through all scores); risk levels only on paying customers.
+export const GET = withApi(latestScoresRoute, async ({ req, caller, query }) => handleAccountList(req, caller, query, ["all"]));
