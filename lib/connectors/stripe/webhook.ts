@@ -12,6 +12,11 @@
  *    2xx with `duplicate: true`), and enqueues `stripe-webhook-job` for the types we handle (others are
  *    stored with status "ignored"). No Stripe API call on this path, so it answers well under 200 ms.
  *
+ * API versions: a delivery's `data.object` is in the webhook endpoint's `api_version` (else the account default
+ * when the event was created), which may predate the pinned version (e.g. 2024-06-20). It goes through the same
+ * `applyEvents` → map.ts mappers as the events list, which read both shapes and never write null for a field the
+ * event's version does not carry (docs/stripe.md "Versions and vendor rules").
+ *
  * `stripe-webhook-job` ({webhookEventId}) applies data.object with version = event.created (an older
  * event never overwrites newer state, so duplicates and out-of-order deliveries converge), marks the
  * row processed, runs identity resolution for the organization, then enqueues
