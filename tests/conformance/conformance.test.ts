@@ -184,8 +184,11 @@ describe("conformance: the connectors' traffic against the SDKs' types", () => {
     const { authorizeUrl } = await startHubspotOAuth(t.db, { organizationId: org2.id });
     const back = new URL((await fetch(authorizeUrl, { redirect: "manual" })).headers.get("location")!);
     const oauthConn = await completeHubspotOAuth(t.db, { code: back.searchParams.get("code")!, state: back.searchParams.get("state")! });
+    // 26 minutes later (< 5 minutes left on the 30-minute token) the sync refreshes it first (refresh_token grant).
+    sb.control.clock.advance(26 * 60 * 1000);
     const s2 = await runHubspotSync(t.db, { connectionId: oauthConn.connectionId, full: false, trigger: "manual" }, ctx());
     expect(s2.objects.companies!.status).toBe("succeeded");
+    expect(proxy.exchanges.filter((e) => e.path === "/oauth/v1/token" && e.requestBody.includes("grant_type=refresh_token")).length).toBe(1);
   }, 120_000);
 
   it("Stripe: connect, full sync, events-based incremental sync and webhooks run through the recording proxy", async () => {
