@@ -1,7 +1,9 @@
 /**
  * The HubSpot sandbox: an HTTP request handler speaking HubSpot's public API as
  * `@hubspot/api-client` 14.0.1 calls it (CRM v3 objects/search/properties/owners, associations
- * v4, OAuth v1, account info), with HubSpot's error bodies, rate limits and headers, fault
+ * v4 with per-record paging, OAuth v1 token + v3 introspection, account info), also under HubSpot's
+ * date-versioned paths (/crm/objects/2026-03/…, versions.ts), with HubSpot's error bodies, rate
+ * limits and headers (on every authenticated non-search response, limits on or off), fault
  * injection and signed webhooks. Mount it with `createHubspotSandbox(...).handle(req, res)`;
  * `/__sandbox/*` control routes are served by sandbox/core/control.ts, not here.
  *
