@@ -45,6 +45,20 @@ describe("POST /api/integrations/hubspot/connect", () => {
     expect(await app.db.connection.count({ where: { organizationId: app.org.id, provider: "hubspot", authType: "oauth" } })).toBe(1);
   });
 
+  it("binds the connection and the landing path to the organization whose admin started OAuth", async () => {
+    const other = await app.db.organization.create({ data: { name: "Other Org", slug: `other-${Date.now()}` } });
+    const otherAdmin = await app.signIn("admin", other.id);
+    const res = await app.call(connectPOST, "/api/integrations/hubspot/connect", { as: otherAdmin, body: { redirect_to: "/integrations?from=other" } });
+    expect(res.status).toBe(200);
+    const back = new URL((await fetch(res.json.authorize_url, { redirect: "manual" })).headers.get("location")!);
+    const cb = await app.call(callbackGET, `/api/integrations/hubspot/callback${back.search}`);
+    const landed = new URL(cb.headers.get("location")!);
+    expect(landed.searchParams.get("from")).toBe("other");
+    const id = landed.searchParams.get("connection_id")!;
+    expect((await app.db.connection.findUniqueOrThrow({ where: { id } })).organizationId).toBe(other.id);
+    expect(await app.db.connection.count({ where: { organizationId: app.org.id, provider: "hubspot" } })).toBe(1);
+  });
+
   it("refuses a redirect_to that leaves the app", async () => {
     for (const to of ["https://evil.example/", "//evil.example/x"]) {
       const res = await app.call(connectPOST, "/api/integrations/hubspot/connect", { as: admin, body: { redirect_to: to } });
