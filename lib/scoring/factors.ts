@@ -48,13 +48,15 @@ export function billingPeriodDays(interval: string | null, commitmentTermMonths:
 }
 
 /**
- * Payment recency (days since the last successful payment, relative to the billing period P days):
+ * Payment recency (days since the last successful payment, relative to the billing period P days;
+ * P = the signals' `extra.billingPeriodDays` (interval × interval_count), else {@link billingPeriodDays}):
  * ≤ P+5 → 100, P+35 → 40, ≥ P+65 → 0. Monthly: 35 d → 100, 65 d → 40, 95 d → 0.
  */
 export function paymentRecency(s: SignalSnapshot): FactorValue {
   const d = s.daysSinceLastPayment;
   if (d === null) return { value: null, detail: "no successful payment on record" };
-  const p = billingPeriodDays(s.billingInterval, s.commitmentTermMonths);
+  const stored = s.extra?.billingPeriodDays; // interval × interval_count from the signals (any interval)
+  const p = typeof stored === "number" && stored > 0 ? stored : billingPeriodDays(s.billingInterval, s.commitmentTermMonths);
   const value = piecewise(d, [[p + 5, 100], [p + 35, 40], [p + 65, 0]]);
   return { value, detail: d === 0 ? "paid today" : `last payment ${plural(d, "day")} ago` };
 }

@@ -77,5 +77,8 @@ describe("payment recency on multi-period contracts", () => {
     expect(billingPeriodDays("year", null)).toBe(365);
     expect(paymentRecency(signals({ daysSinceLastPayment: 400, billingInterval: "year", commitmentTermMonths: 24 })).value).toBe(100);
     expect(paymentRecency(signals({ daysSinceLastPayment: 400, billingInterval: "year", commitmentTermMonths: 12 })).value).toBeLessThan(100);
+    // the signals' own period (interval × interval_count) wins: every 2 weeks = 14 days
+    expect(paymentRecency(signals({ daysSinceLastPayment: 30, billingInterval: "week", extra: { billingPeriodDays: 14 } })).value).toBeLessThan(100);
+    expect(paymentRecency(signals({ daysSinceLastPayment: 400, billingInterval: "year", commitmentTermMonths: null, extra: { billingPeriodDays: 730 } })).value).toBe(100);
   });
 });
