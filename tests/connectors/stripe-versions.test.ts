@@ -30,7 +30,6 @@ import { saveCheckpoint } from "@/lib/sync/checkpoints";
 import { POST } from "@/app/api/webhooks/stripe/route";
 import { connectKey, setupStripe, sync, type StripeTestEnv } from "./stripe-fixtures";
 
-type Obj = Record<string, unknown>;
 const CUSTOMERS = 30;
 let base: Portfolio;
 
