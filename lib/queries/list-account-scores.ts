@@ -12,7 +12,7 @@ import type { Db } from "@/lib/db";
 import { providerOf } from "@/lib/db/prisma";
 import type { Prisma } from "@/lib/generated/sqlite/client";
 import { offsetFromCursor, offsetPage, ZListQuery } from "@/lib/http/pagination";
-import { LIFECYCLE_STATES, PAYING_LIFECYCLE_STATES, type LifecycleState } from "@/lib/signals/types";
+import { isPayingAccount, LIFECYCLE_STATES, PAYING_LIFECYCLE_STATES, type LifecycleState } from "@/lib/signals/types";
 
 const csvList = <T extends z.ZodType>(item: T) =>
   z.preprocess((v) => (v === undefined ? undefined : (Array.isArray(v) ? v : [v]).flatMap((s) => String(s).split(",")).filter(Boolean)), z.array(item).optional());
@@ -33,10 +33,8 @@ export const PAYING_WHERE: Prisma.AccountWhereInput = {
   OR: [{ lifecycleState: { in: [...PAYING_LIFECYCLE_STATES] } }, { lifecycleState: null }],
 };
 
-/** The same rule as PAYING_WHERE on one row. */
-export function isPayingAccount(a: { lifecycleState: string | null; mrrCents: number | null }): boolean {
-  return (a.mrrCents ?? 0) > 0 && (a.lifecycleState === null || (PAYING_LIFECYCLE_STATES as readonly string[]).includes(a.lifecycleState));
-}
+/** The same rule as PAYING_WHERE on one row (lib/signals/types.ts). */
+export { isPayingAccount };
 
 export const SORT_FIELDS = ["health_score", "churn_probability", "mrr", "name", "renewal_date", "scored_at"] as const;
 

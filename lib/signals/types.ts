@@ -23,6 +23,15 @@ export function isLifecycleState(v: unknown): v is LifecycleState {
 export const PAYING_LIFECYCLE_STATES: readonly LifecycleState[] = ["customer", "past_due"];
 
 /**
+ * Is the account a paying customer (the only accounts with a risk level: risk lists, movers, MRR at risk,
+ * alerts, HubSpot write-back)? Lifecycle customer/past_due and MRR > 0 (minor units). An account whose
+ * lifecycle was never computed (signals from before lifecycle states existed) counts by its MRR alone.
+ */
+export function isPayingAccount(a: { lifecycleState: string | null; mrrCents: number | null }): boolean {
+  return (a.mrrCents ?? 0) > 0 && (a.lifecycleState === null || (PAYING_LIFECYCLE_STATES as readonly string[]).includes(a.lifecycleState));
+}
+
+/**
  * The daily per-account measurements (one AccountSignalDaily row) as the scoring engine and the
  * churn model read them. Produced by lib/signals (from synced HubSpot/Stripe records), consumed by
  * lib/scoring and lib/model. `null` always means "no data", never zero.

@@ -16,6 +16,7 @@
  */
 import type { Db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
+import { isPayingAccount } from "@/lib/signals/types";
 import { startSyncRun } from "@/lib/sync/sync-runs";
 import { PropertyCreateFieldTypeEnum as FieldType, PropertyCreateTypeEnum as PropType, type PropertyCreate } from "@hubspot/api-client/lib/codegen/crm/properties";
 import type { HubspotClient } from "./client";
@@ -56,10 +57,11 @@ export async function ensureWriteBackSchema(db: Db, client: HubspotClient, conne
   return created;
 }
 
-function valuesOf(a: { healthScore: number | null; riskLevel: string | null; trend: string | null; churnProbability: number | null }): PushValues {
+function valuesOf(a: { healthScore: number | null; riskLevel: string | null; trend: string | null; churnProbability: number | null; lifecycleState: string | null; mrrCents: number | null }): PushValues {
   return {
     healthScore: a.healthScore === null ? "" : String(Math.round(a.healthScore * 10) / 10),
-    riskLevel: a.riskLevel ?? "",
+    // Risk levels are for paying customers only (issue 13): a prospect's or churned account's level is cleared.
+    riskLevel: isPayingAccount(a) ? (a.riskLevel ?? "") : "",
     trend: a.trend ?? "",
     churnProbability: a.churnProbability === null ? "" : a.churnProbability.toFixed(4),
   };
@@ -83,7 +85,7 @@ export async function pushScores(db: Db, input: { connectionId: string; clientOp
     const schemaCreated = await ensureWriteBackSchema(db, client, input.connectionId);
     const rows = await db.sourceRecord.findMany({
       where: { connectionId: input.connectionId, objectType: "company", archivedAt: null, account: { is: { scoredAt: { not: null } } } },
-      select: { id: true, externalId: true, pushedValues: true, account: { select: { healthScore: true, riskLevel: true, trend: true, churnProbability: true, scoredAt: true } } },
+      select: { id: true, externalId: true, pushedValues: true, account: { select: { healthScore: true, riskLevel: true, trend: true, churnProbability: true, scoredAt: true, lifecycleState: true, mrrCents: true } } },
       orderBy: { externalId: "asc" },
     });
     const todo: { id: string; externalId: string; values: PushValues; scoredAt: Date }[] = [];
