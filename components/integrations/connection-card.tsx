@@ -80,7 +80,7 @@ export function ConnectionCard({ connection, onChanged, onMessage }: {
           </h3>
           <p className="mt-0.5 text-xs text-slate-500">
             {c.provider === "hubspot" ? "Portal" : "Account"} {c.external_account_id}
-            {" · "}{c.auth_type === "oauth" ? "OAuth" : c.provider === "stripe" ? "API key" : "Private-app token"}
+            {" · "}{c.auth_type === "oauth" ? "OAuth" : c.provider === "stripe" ? "API key" : "Access token"}
             {c.credentials_hint && <> ending in <span className="font-mono">{c.credentials_hint.replace(/^[•.…*]+/, "")}</span></>}
           </p>
         </div>
