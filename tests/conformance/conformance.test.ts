@@ -154,11 +154,16 @@ describe("conformance: the connectors' traffic against the SDKs' types", () => {
     const contact = await t.db.contact.findFirstOrThrow({ where: { connectionId } });
     const deal = await t.db.deal.findFirstOrThrow({ where: { connectionId } });
     for (const c of companies.slice(0, 3)) await sb.control.mutate("hubspot", { type: "companies", op: "update", id: c.externalId, properties: { name: `Renamed ${c.externalId}` } });
-    await sb.control.mutate("hubspot", { type: "contacts", op: "update", id: contact.externalId, properties: { jobtitle: "VP Customer Success" } });
+    // The changed contact gets three companies and the sandbox pages associations by one, so the
+    // incremental sync follows associations paging (per-record `after`) the way it would past 500.
+    await sb.control.mutate("hubspot", { type: "contacts", op: "update", id: contact.externalId, properties: { jobtitle: "VP Customer Success" }, associations: { companies: companies.slice(0, 3).map((c) => c.externalId) } });
+    sb.control.setLimits("hubspot", { associationsPageSize: 1 });
     await sb.control.mutate("hubspot", { type: "deals", op: "update", id: deal.externalId, properties: { amount: "4321" } });
     const inc = await runHubspotSync(t.db, { connectionId, full: false, trigger: "cron" }, ctx());
     expect(inc.mode).toBe("incremental");
     expect(inc.objects.companies!.processed).toBeGreaterThanOrEqual(3);
+    sb.control.setLimits("hubspot", { associationsPageSize: 500 });
+    expect(proxy.exchanges.some((e) => e.path.endsWith("/companies/batch/read") && e.path.includes("/associations/") && /"after":/.test(e.requestBody))).toBe(true);
 
     // Webhooks: the sandbox delivers to the proxy, which hands them to the app's route; the job batch-reads.
     sb.control.setWebhook("hubspot", { url: proxy.webhookUrl("hubspot") });
