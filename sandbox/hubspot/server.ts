@@ -522,7 +522,15 @@ export function createHubspotSandbox(opts: HubspotSandboxOptions): HubspotSandbo
     { method: "POST", re: /^\/crm\/v3\/properties\/([^/]+)\/?$/, name: "properties.create", auth: true, fn: async (ctx, m) => {
       const ts = typeOr404(m[1]);
       requireScopes(ctx, [schemaWriteScope(ts.type)]);
-      const b = parseJson(await body(ctx), ZPropertyCreate);
+      const text = await body(ctx);
+      // Required PropertyCreate attributes (SDK PropertyCreate.d.ts: name, label, type, fieldType, groupName),
+      // all missing ones named in one 400, as HubSpot's deserializer does.
+      const raw = (() => { try { return JSON.parse(text) as unknown; } catch { return null; } })();
+      if (raw && typeof raw === "object" && !Array.isArray(raw)) {
+        const missing = ["name", "label", "type", "fieldType", "groupName"].filter((k) => (raw as Record<string, unknown>)[k] === undefined);
+        if (missing.length) throw bad(`Invalid input JSON on line 1, column 1: Cannot build PropertyCreate, some of required attributes are not set [${missing.join(", ")}]`, { in: missing[0] });
+      }
+      const b = parseJson(text, ZPropertyCreate);
       if (ts.defs.has(b.name)) throw new HsError(409, "OBJECT_ALREADY_EXISTS", `Property named '${b.name}' already exists.`, { subCategory: "PropertyValidationError.PROPERTY_NAME_ALREADY_EXISTS" });
       if (!ts.groups.has(b.groupName)) throw bad(`Property group ${JSON.stringify(b.groupName)} does not exist for object type ${ts.type}`, { in: "groupName" });
       if (b.type === "enumeration" && !(b.options && b.options.length)) throw bad("options: enumeration properties need at least one option", { in: "options" });

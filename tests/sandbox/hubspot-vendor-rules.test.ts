@@ -128,6 +128,9 @@ describe("property definitions (finding 5)", () => {
     const err = await missing.json();
     expect(err).toMatchObject({ status: "error", category: "VALIDATION_ERROR" });
     expect(err.message).toContain("[hidden]");
+    const noLabel = await post("/crm/v3/properties/companies", { name: "vr_tier_c", type: "string", fieldType: "text" });
+    expect(noLabel.status).toBe(400);
+    expect((await noLabel.json()).message).toContain("[label, groupName]");
     const ok = await post("/crm/v3/properties/companies", { ...base, name: "vr_tier_b", options: [{ label: "Gold", value: "gold", displayOrder: 0, hidden: true }] });
     expect(ok.status).toBe(201);
     expect((await ok.json()).options[0]).toMatchObject({ value: "gold", hidden: true });
