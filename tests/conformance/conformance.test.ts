@@ -60,12 +60,12 @@ function allowed(vendor: string, endpoint: string, v: Finding): AllowEntry | nul
 // ───────────── findings per endpoint ─────────────
 
 type Finding = Violation & { where: "response" | "request" };
-type Row = { vendor: "stripe" | "hubspot"; endpoint: string; calls: number; checked: number; notes: Set<string>; findings: Map<string, { f: Finding; count: number }> };
+type Row = { vendor: "stripe" | "hubspot"; endpoint: string; calls: number; checked: number; objects: number; notes: Set<string>; findings: Map<string, { f: Finding; count: number }> };
 const rows = new Map<string, Row>();
 function row(vendor: "stripe" | "hubspot", endpoint: string): Row {
   const key = `${vendor} ${endpoint}`;
   let r = rows.get(key);
-  if (!r) rows.set(key, (r = { vendor, endpoint, calls: 0, checked: 0, notes: new Set(), findings: new Map() }));
+  if (!r) rows.set(key, (r = { vendor, endpoint, calls: 0, checked: 0, objects: 0, notes: new Set(), findings: new Map() }));
   return r;
 }
 function add(r: Row, where: Finding["where"], vs: Violation[]) {
@@ -384,6 +384,7 @@ function checkHubspot(ex: Exchange, ops: ReturnType<typeof hubspotOperations>, h
   }
   if (ex.status >= 300) r.notes.add(`${ex.status} answers checked as ${model}`);
   r.checked++;
+  r.objects += countObjects(body);
   add(r, "response", validate(body, hs.model(op.pkg, model), hs, model));
 }
 
@@ -394,6 +395,7 @@ function checkStripe(ex: Exchange, ops: StripeOperation[], st: StripeSchemas) {
     r.calls++;
     r.notes.add(`the route answered ${ex.status}`);
     r.checked++;
+    r.objects += countObjects(parse(ex.requestBody));
     add(r, "response", validateEvents(parse(ex.requestBody), eventSchema, st, r, "Event"));
     return;
   }
@@ -429,7 +431,15 @@ function checkStripe(ex: Exchange, ops: StripeOperation[], st: StripeSchemas) {
     return;
   }
   r.checked++;
+  r.objects += countObjects(body);
   add(r, "response", validateEvents(body, types.response, st, r, types.responseName));
+}
+
+/** Vendor objects (JSON objects with an `id`) in an answer: records, events, embedded objects. */
+function countObjects(v: unknown): number {
+  if (Array.isArray(v)) return v.reduce((n: number, x) => n + countObjects(x), 0);
+  if (!v || typeof v !== "object") return 0;
+  return ("id" in v ? 1 : 0) + Object.values(v).reduce((n: number, x) => n + countObjects(x), 0);
 }
 
 /**
@@ -460,9 +470,9 @@ function printTable(deriveMs: number): { failures: string[] } {
   const failures: string[] = [];
   const lines: string[] = [];
   const details: string[] = [];
-  const header = ["vendor", "endpoint", "calls", "responses checked", "read-field violations", "other violations", "request violations", "allowlisted"];
+  const header = ["vendor", "endpoint", "calls", "responses checked", "objects", "read-field violations", "other violations", "request violations", "allowlisted"];
   const table: string[][] = [];
-  const totals = { calls: 0, checked: 0, read: 0, other: 0, request: 0, allow: 0 };
+  const totals = { calls: 0, checked: 0, objects: 0, read: 0, other: 0, request: 0, allow: 0 };
   for (const r of [...rows.values()].sort((a, b) => (a.vendor + a.endpoint).localeCompare(b.vendor + b.endpoint))) {
     let read = 0, other = 0, request = 0, allow = 0;
     for (const { f, count } of r.findings.values()) {
@@ -479,10 +489,10 @@ function printTable(deriveMs: number): { failures: string[] } {
       details.push(line);
       if (!ok) failures.push(line.trim());
     }
-    totals.calls += r.calls; totals.checked += r.checked; totals.read += read; totals.other += other; totals.request += request; totals.allow += allow;
-    table.push([r.vendor, r.endpoint + (r.notes.size ? " *" : ""), String(r.calls), String(r.checked), String(read), String(other), String(request), String(allow)]);
+    totals.calls += r.calls; totals.checked += r.checked; totals.objects += r.objects; totals.read += read; totals.other += other; totals.request += request; totals.allow += allow;
+    table.push([r.vendor, r.endpoint + (r.notes.size ? " *" : ""), String(r.calls), String(r.checked), String(r.objects), String(read), String(other), String(request), String(allow)]);
   }
-  table.push(["total", `${rows.size} endpoints`, String(totals.calls), String(totals.checked), String(totals.read), String(totals.other), String(totals.request), String(totals.allow)]);
+  table.push(["total", `${rows.size} endpoints`, String(totals.calls), String(totals.checked), String(totals.objects), String(totals.read), String(totals.other), String(totals.request), String(totals.allow)]);
   const widths = header.map((h, i) => Math.max(h.length, ...table.map((r) => r[i]!.length)));
   const fmt = (cells: string[]) => `| ${cells.map((c, i) => (i >= 2 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join(" | ")} |`;
   lines.push(`Conformance: referee = stripe ${STRIPE_SDK_VERSION} types (API ${STRIPE_SDK_API_VERSION}) and @hubspot/api-client ${HUBSPOT_SDK_VERSION} models; schemas derived in ${deriveMs} ms`);
