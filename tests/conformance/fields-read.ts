@@ -27,13 +27,15 @@ export const FIELDS_READ: Record<"stripe" | "hubspot", Record<string, string[]>>
       "id", "object", "customer", "status", "currency", "created", "start_date", "cancel_at_period_end", "cancel_at", "canceled_at",
       "ended_at", "trial_start", "trial_end", "collection_method", "default_payment_method", "discounts", "metadata",
       "items.data", "items.has_more",
+      // pre-basil fallbacks (map.ts reads them when an event is rendered in an older version)
+      "discount", "current_period_start", "current_period_end",
     ],
     SubscriptionItem: ["id", "price", "quantity", "current_period_start", "current_period_end"],
     Price: ["id", "currency", "unit_amount", "product", "recurring.interval", "recurring.interval_count", "recurring.usage_type"],
     Product: ["id", "name"],
     DeletedProduct: ["id", "deleted"],
     PaymentMethod: ["id", "type"],
-    Discount: ["id", "source.coupon"],
+    Discount: ["id", "source.coupon", "coupon"],
     Coupon: ["id", "percent_off", "amount_off", "currency", "duration"],
     Invoice: [
       "id", "object", "customer", "status", "currency", "created", "amount_due", "amount_paid", "amount_remaining", "attempt_count",
