@@ -127,10 +127,10 @@ export function cancelingShare(s: SignalSnapshot): number | null {
   return null;
 }
 
-/** "22 % of MRR set to cancel" / "all MRR set to cancel" (share 0..1). */
+/** "22 % of MRR set to cancel, ends in 40 days" / "cancellation pending, ends in 5 days" (all of it; share 0..1). */
 export function cancelingWords(share: number, daysUntilEnd: number | null): string {
   const pct = Math.round(share * 100);
-  const what = share >= 0.995 ? "cancellation pending (all MRR)" : `${pct === 0 ? "<1" : pct} % of MRR set to cancel`;
+  const what = share >= 0.995 ? "cancellation pending" : `${pct === 0 ? "<1" : pct} % of MRR set to cancel`;
   return daysUntilEnd === null ? what : `${what}, ends in ${plural(daysUntilEnd, "day")}`;
 }
 

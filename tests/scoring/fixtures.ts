@@ -32,7 +32,7 @@ export function goodSignals(over: Partial<SignalSnapshot> = {}): SignalSnapshot 
     failedPayments30d: 0, daysSinceLastPayment: 10, pastDueInvoices: 0, calls30d: 1, meetings30d: 1, notes30d: 1,
     daysSinceLastEngagement: 7, openTickets: 0, urgentTickets: 0, tenureDays: 365, billingInterval: "month",
     commitmentTermMonths: 1, collectionMethod: "charge_automatically", paymentMethodType: "card", productCount: 1, itemCount: 1,
-    lifecycleState: "customer", cancelingMrrShare: 0, newCustomer: false,
+    lifecycleState: "customer", newCustomer: false,
     ...over,
   });
 }
