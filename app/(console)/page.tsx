@@ -34,7 +34,13 @@ export default async function DashboardPage() {
         </p>
       </div>
       <div className="grid grid-cols-2 gap-4 lg:grid-cols-4">
-        <Stat label="Accounts" value={s.totalAccounts.toLocaleString()} hint={`${s.scoredAccounts.toLocaleString()} scored`} testId="stat-accounts" />
+        <Stat label="Paying customers" value={s.payingAccounts.toLocaleString()} testId="stat-accounts"
+          hint={<>
+            {`${s.scoredAccounts.toLocaleString()} scored · ${s.totalAccounts.toLocaleString()} accounts: `}
+            <Link href="/accounts?lifecycle=churned" className="hover:underline">{s.lifecycleCounts.churned.toLocaleString()} churned</Link>{" · "}
+            <Link href="/accounts?lifecycle=prospect" className="hover:underline">{s.lifecycleCounts.prospect.toLocaleString()} prospects</Link>{" · "}
+            <Link href="/accounts?lifecycle=trialing" className="hover:underline">{s.lifecycleCounts.trialing.toLocaleString()} trialing</Link>
+          </>} />
         <Stat label="Average health" value={formatScore(s.avgHealthScore)} hint="0-100, higher is healthier" testId="stat-avg" />
         <Stat label="MRR at risk" value={formatMoney(s.mrrAtRiskCents, cur, { compact: true })} hint={`of ${formatMoney(s.totalMrrCents, cur, { compact: true })} MRR`} testId="stat-mrr-risk" />
         <Stat label="ARR at risk" value={formatMoney(s.arrAtRiskCents, cur, { compact: true })} hint={`${s.atRiskCount} at risk · ${s.criticalCount} critical`} />

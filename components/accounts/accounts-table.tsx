@@ -9,6 +9,8 @@ import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useState, useTransition } from "react";
 import { createColumnHelper, flexRender, getCoreRowModel, useReactTable, type SortingState } from "@tanstack/react-table";
 import { RiskBadge, TrendArrow } from "@/components/ui/badges";
+import type { LifecycleState } from "@/lib/signals/types";
+import { LifecycleBadge } from "./lifecycle-badge";
 import { formatDate, formatMoney, formatPercent, formatScore } from "@/lib/format";
 
 export type AccountRowView = {
@@ -16,7 +18,11 @@ export type AccountRowView = {
   healthScore: number | null; riskLevel: "healthy" | "at_risk" | "critical" | null; trend: "improving" | "stable" | "declining" | null;
   churnProbability: number | null; mrrCents: number | null; arrCents: number | null; currency: string | null;
   renewalDate: string | null; topReason: string | null;
+  /** Lifecycle state (issue 13): only customer / past_due accounts have a risk level. */
+  lifecycleState: LifecycleState | null; churnedAt: string | null;
 };
+
+const PAYING = new Set<string>(["customer", "past_due"]);
 
 const col = createColumnHelper<AccountRowView>();
 const SORTABLE: Record<string, string> = { healthScore: "health_score", churnProbability: "churn_probability", mrrCents: "mrr", name: "name", renewalDate: "renewal_date" };
@@ -37,9 +43,15 @@ const columns = [
     cell: (c) => (
       <div className="flex items-center gap-2 whitespace-nowrap">
         <span className="w-7 text-right font-semibold tabular-nums">{formatScore(c.getValue())}</span>
-        <RiskBadge level={c.row.original.riskLevel} />
+        {c.row.original.riskLevel || !c.row.original.lifecycleState || PAYING.has(c.row.original.lifecycleState)
+          ? <RiskBadge level={c.row.original.riskLevel} />
+          : <span className="text-xs text-slate-400" title="Risk levels are for paying customers">no risk level</span>}
       </div>
     ),
+  }),
+  col.accessor("lifecycleState", {
+    header: "Status", enableSorting: false,
+    cell: (c) => <LifecycleBadge state={c.getValue()} churnedAt={c.row.original.churnedAt} />,
   }),
   col.accessor("trend", { header: "Trend", enableSorting: false, cell: (c) => <TrendArrow trend={c.getValue()} /> }),
   col.accessor("churnProbability", { header: "Churn prob.", cell: (c) => <span className="tabular-nums">{formatPercent(c.getValue())}</span> }),
@@ -112,6 +124,19 @@ export function AccountsTable(props: {
           <label htmlFor="q" className="block text-xs font-medium text-slate-600">Search</label>
           <input id="q" value={q} onChange={(e) => setQ(e.target.value)} placeholder="Name or domain"
             className="mt-1 w-56 rounded-md border border-slate-300 px-2 py-1.5 text-sm" />
+        </div>
+        <div>
+          <label htmlFor="lifecycle" className="block text-xs font-medium text-slate-600">Accounts</label>
+          <select id="lifecycle" value={params.get("lifecycle") ?? ""} onChange={(e) => update({ lifecycle: e.target.value })}
+            className="mt-1 rounded-md border border-slate-300 px-2 py-1.5 text-sm">
+            <option value="">Paying customers</option>
+            <option value="past_due">Past due</option>
+            <option value="trialing">Trialing</option>
+            <option value="paused">Paused</option>
+            <option value="churned">Churned</option>
+            <option value="prospect">Prospects</option>
+            <option value="all">All accounts</option>
+          </select>
         </div>
         <div>
           <label htmlFor="risk" className="block text-xs font-medium text-slate-600">Risk level</label>

@@ -23,7 +23,7 @@ export async function getAccountDetail(db: Db, organizationId: string, accountId
   const historyDays = opts.historyDays ?? 400;
   const [scores, signals, sources, contacts, deals, subscriptions, invoices, charges, engagements, tickets] = await Promise.all([
     db.churnScoreDaily.findMany({ where: { accountId }, orderBy: { day: "asc" }, take: -historyDays }),
-    db.accountSignalDaily.findMany({ where: { accountId }, orderBy: { day: "asc" }, take: -historyDays, select: { day: true, mrrCents: true, mrrCurrency: true, seats: true, failedPayments30d: true, calls30d: true, meetings30d: true, notes30d: true, openTickets: true, daysUntilRenewal: true } }),
+    db.accountSignalDaily.findMany({ where: { accountId }, orderBy: { day: "asc" }, take: -historyDays, select: { day: true, mrrCents: true, mrrCurrency: true, seats: true, failedPayments30d: true, calls30d: true, meetings30d: true, notes30d: true, openTickets: true, daysUntilRenewal: true, lifecycleState: true, cancelingMrrShare: true, newCustomer: true } }),
     db.sourceRecord.findMany({ where: { accountId }, include: { connection: { select: { provider: true, displayName: true, externalAccountId: true, mode: true, lastSyncAt: true, status: true } } } }),
     db.contact.findMany({ where: { accountId, archivedAt: null }, orderBy: [{ lastActivityAt: { sort: "desc", nulls: "last" } }], take: 100 }),
     db.deal.findMany({ where: { accountId, archivedAt: null }, orderBy: [{ closeDate: { sort: "desc", nulls: "last" } }], take: 50 }),
@@ -59,6 +59,7 @@ export async function getAccountDetail(db: Db, organizationId: string, accountId
       arrCents: account.mrrCents === null ? null : account.mrrCents * 12, mrrByCurrency: account.mrrByCurrency,
       owner: account.owner ? { id: account.owner.id, name: [account.owner.firstName, account.owner.lastName].filter(Boolean).join(" "), email: account.owner.email } : null,
       customFields: account.customFields, archivedAt: account.archivedAt,
+      lifecycleState: account.lifecycleState, churnedAt: account.churnedAt,
     },
     score: latest && {
       day: latest.day, healthScore: latest.healthScore, riskLevel: latest.riskLevel, trend: latest.trend,

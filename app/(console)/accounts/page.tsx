@@ -13,12 +13,16 @@ export default async function AccountsPage({ searchParams }: { searchParams: Pro
     accountId: r.accountId, name: r.name, domain: r.domain, owner: r.owner?.name ?? null, healthScore: r.healthScore, riskLevel: r.riskLevel,
     trend: r.trend, churnProbability: r.churnProbability, mrrCents: r.mrrCents, arrCents: r.arrCents, currency: r.mrrCurrency,
     renewalDate: r.renewalDate?.toISOString() ?? null, topReason: r.topReason,
+    lifecycleState: r.lifecycleState, churnedAt: r.churnedAt?.toISOString() ?? null,
   }));
   return (
     <div className="space-y-4">
       <div>
         <h1 className="text-2xl font-semibold">Latest Churn Scores</h1>
-        <p className="text-sm text-slate-500">Every account with its newest health score, worst first. Click a column to sort; the URL keeps your view.</p>
+        <p className="text-sm text-slate-500">
+          Paying customers with their newest health score, worst first; churned accounts, prospects and trials under &ldquo;Accounts&rdquo;.
+          Click a column to sort; the URL keeps your view.
+        </p>
       </div>
       {!d.hasAccounts ? (
         <EmptyState title="No accounts yet">Connect HubSpot or Stripe on the Integrations page and run a sync to see accounts here.</EmptyState>

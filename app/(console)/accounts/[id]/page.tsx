@@ -1,6 +1,7 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { FactorBreakdown } from "@/components/accounts/factor-breakdown";
+import { LifecycleBadge } from "@/components/accounts/lifecycle-badge";
 import { UnlinkButton } from "@/components/accounts/unlink-button";
 import { MrrHistoryChart } from "@/components/charts/mrr-history-chart";
 import { ScoreHistoryChart } from "@/components/charts/score-history-chart";
@@ -13,6 +14,7 @@ import { isAppError } from "@/lib/errors";
 import { formatDate, formatMoney, formatPercent, formatScore, timeAgo } from "@/lib/format";
 import { getAccountDetail, type AccountDetail } from "@/lib/queries/get-account-detail";
 import { getActiveScoringConfig } from "@/lib/scoring/config-store";
+import { isLifecycleState } from "@/lib/signals/types";
 import type { ScoreChange } from "@/lib/scoring/explain-change";
 
 export const dynamic = "force-dynamic";
@@ -37,12 +39,21 @@ export default async function AccountPage({ params }: { params: Promise<{ id: st
   const s = d.score;
   const drivers = (s?.drivers as string[] | null) ?? [];
   const cur = a.mrrCurrency ?? "usd";
+  const latestSignal = d.signalHistory.length ? d.signalHistory[d.signalHistory.length - 1] : null;
+  const cancelingShare = latestSignal?.cancelingMrrShare ?? null;
+  const renewalHint = cancelingShare !== null && cancelingShare > 0
+    ? `cancellation pending: ${Math.round(cancelingShare * 100)} % of MRR set to cancel`
+    : d.subscriptions.some((x) => x.cancelAtPeriodEnd && ["active", "past_due"].includes(x.status)) ? "cancellation pending" : undefined;
   return (
     <div className="space-y-6">
       <div className="flex flex-wrap items-start justify-between gap-3">
         <div>
           <Link href="/accounts" className="text-sm text-indigo-700 hover:underline">← Latest churn scores</Link>
-          <h1 className="mt-1 text-2xl font-semibold" data-testid="account-name">{a.name}</h1>
+          <h1 className="mt-1 flex items-center gap-2 text-2xl font-semibold">
+            <span data-testid="account-name">{a.name}</span>
+            <span data-testid="account-lifecycle"><LifecycleBadge state={isLifecycleState(a.lifecycleState) ? a.lifecycleState : null} churnedAt={a.churnedAt} /></span>
+            {latestSignal?.newCustomer ? <span className="rounded-full bg-emerald-50 px-2 py-0.5 text-xs font-medium text-emerald-800">new customer</span> : null}
+          </h1>
           <p className="text-sm text-slate-500">
             {[a.domain, a.industry, a.owner ? `owner ${a.owner.name || a.owner.email}` : "no owner", a.customerSince ? `customer since ${formatDate(a.customerSince)}` : null].filter(Boolean).join(" · ")}
           </p>
@@ -53,11 +64,11 @@ export default async function AccountPage({ params }: { params: Promise<{ id: st
       </div>
 
       <div className="grid grid-cols-2 gap-4 lg:grid-cols-4">
-        <Stat label="Health score" testId="account-score" value={<span className="flex items-center gap-2">{formatScore(s?.healthScore)} <RiskBadge level={s?.riskLevel} /> <TrendArrow trend={s?.trend} /></span>}
+        <Stat label="Health score" testId="account-score" value={<span className="flex items-center gap-2">{formatScore(s?.healthScore)} {s && !s.riskLevel ? <span className="text-xs text-slate-400" title="Risk levels are for paying customers">no risk level</span> : <RiskBadge level={s?.riskLevel} />} <TrendArrow trend={s?.trend} /></span>}
           hint={s ? `config v${s.scoringConfigVersion}${s.churnModelVersion ? ` · model v${s.churnModelVersion}` : ""} · ${formatDate(s.day)}` : "not scored yet"} />
         <Stat label="Churn probability" value={formatPercent(s?.churnProbability)} hint={s?.probabilitySource === "fallback" ? "from the health score (too little churn history to train a model)" : "from the trained model (next 90 days)"} />
         <Stat label="MRR / ARR" value={formatMoney(a.mrrCents, cur, { compact: true })} hint={`${formatMoney(a.arrCents, cur, { compact: true })} per year`} />
-        <Stat label="Renewal" value={formatDate(a.renewalDate)} hint={d.subscriptions.some((x) => x.cancelAtPeriodEnd && ["active", "past_due"].includes(x.status)) ? "cancellation pending" : undefined} />
+        <Stat label="Renewal" value={formatDate(a.renewalDate)} hint={renewalHint} />
       </div>
 
       <div className="grid gap-4 lg:grid-cols-3">
