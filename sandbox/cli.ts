@@ -12,6 +12,8 @@
  *   --no-limits | --hubspot-limit 100|190|250 | --stripe-test-rps N | --stripe-live-rps N
  *   --latency MS --jitter MS --speed N --seed N
  *   --webhook-hubspot URL --webhook-stripe URL [--webhook-duplicate] [--webhook-out-of-order]
+ *   --stripe-api-version V (the Stripe account's default API version, e.g. 2024-06-20)
+ *   --stripe-webhook-api-version V (the Stripe webhook endpoint's api_version)
  *   --fault-5xx 0.1 --fault-drop 0.05 --fault-slow-ms 500 --fault-malformed companies,customers
  *   --fault-revoke-after N --fault-expire-after N --fault-vendor hubspot|stripe|both (default both)
  * Env: SANDBOX_FAULTS='{"hubspot":{"errorRate5xx":0.1},"stripe":{...}}' (merged under the flags).
@@ -45,6 +47,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
       latency: { type: "string" }, jitter: { type: "string" }, speed: { type: "string" }, seed: { type: "string" },
       "webhook-hubspot": { type: "string" }, "webhook-stripe": { type: "string" },
       "webhook-duplicate": { type: "boolean" }, "webhook-out-of-order": { type: "boolean" },
+      "stripe-api-version": { type: "string" }, "stripe-webhook-api-version": { type: "string" },
       "fault-5xx": { type: "string" }, "fault-drop": { type: "string" }, "fault-slow-ms": { type: "string" },
       "fault-malformed": { type: "string" }, "fault-revoke-after": { type: "string" }, "fault-expire-after": { type: "string" },
       "fault-vendor": { type: "string" },
@@ -112,8 +115,11 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
     },
     webhooks: {
       hubspot: values["webhook-hubspot"] ? { url: values["webhook-hubspot"], ...webhookFlags } : undefined,
-      stripe: values["webhook-stripe"] ? { url: values["webhook-stripe"], ...webhookFlags } : undefined,
+      stripe: values["webhook-stripe"] || values["stripe-webhook-api-version"]
+        ? { ...(values["webhook-stripe"] ? { url: values["webhook-stripe"], ...webhookFlags } : {}), ...(values["stripe-webhook-api-version"] ? { apiVersion: values["stripe-webhook-api-version"] } : {}) }
+        : undefined,
     },
+    ...(values["stripe-api-version"] ? { stripeApiVersion: values["stripe-api-version"] } : {}),
   };
 }
 

@@ -20,7 +20,7 @@ import type { HubspotCredentials } from "./hubspot/auth";
 import { createHubspotSandbox, type HubspotMutation, type HubspotSandbox } from "./hubspot/server";
 import type { HubspotLimits } from "./hubspot/types";
 import { loadPortfolio, type Portfolio, type PortfolioSpec as LoaderSpec } from "./portfolio/index";
-import { createStripeSandbox, type StripeLimits, type StripeMutation, type StripeSandbox, type StripeSandboxOptions } from "./stripe/server";
+import { createStripeSandbox, type StripeLimits, type StripeMutation, type StripeSandbox, type StripeSandboxOptions, type StripeWebhookDelivery } from "./stripe/server";
 
 /** Where the portfolio comes from: an object, a JSON file path, "ravenstack", or synthetic sizes. */
 export type PortfolioSpec = LoaderSpec;
@@ -44,7 +44,9 @@ export type SandboxOptions = {
   faults?: { hubspot?: Partial<FaultConfig>; stripe?: Partial<FaultConfig> };
   /** Sandbox clock: start (epoch ms, default the portfolio's `clock.now`) and speed (default portfolio's or 1). */
   clock?: { startMs?: number; speed?: number };
-  webhooks?: { hubspot?: Partial<WebhookDelivery>; stripe?: Partial<WebhookDelivery> };
+  webhooks?: { hubspot?: Partial<WebhookDelivery>; stripe?: Partial<StripeWebhookDelivery> };
+  /** Stripe account default API version (overrides the portfolio's `stripe.api_version`), e.g. "2024-06-20". */
+  stripeApiVersion?: string;
   /** Seed for generated credentials and fault dice (default derived from the portfolio). */
   seed?: number;
 };
@@ -129,7 +131,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   });
 
   const stripe: StripeSandbox = createStripeSandbox({
-    portfolio: portfolio.stripe,
+    portfolio: opts.stripeApiVersion ? { ...portfolio.stripe, api_version: opts.stripeApiVersion } : portfolio.stripe,
     clock,
     limits: stLimits,
     latency: opts.latency,

@@ -145,6 +145,8 @@ export function createStripeSandbox(opts: StripeSandboxOptions): StripeSandbox {
   // The account's default API version (portfolio `api_version`, else the pinned one): requests without
   // `Stripe-Version` are answered in it and new events are rendered in it.
   const accountApiVersion = opts.portfolio.api_version ?? PINNED_API_VERSION;
+  if (parseApiVersion(accountApiVersion) !== accountApiVersion)
+    throw new Error(`stripe api_version '${accountApiVersion}' is not a Stripe API version (e.g. 2024-06-20, ${PINNED_API_VERSION}) or is later than the pinned one`);
   let webhookApiVersion: string | null = null;
   const store = new StripeStore(opts.portfolio);
   const creds = makeCredentials(account.id, opts.credentials);
