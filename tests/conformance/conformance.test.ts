@@ -172,6 +172,9 @@ describe("conformance: the connectors' traffic against the SDKs' types", () => {
     await webhooksSettled("hubspot");
     sb.control.setWebhook("hubspot", { url: null });
     await drainJobs(["hubspot-webhook-job"]);
+    const hubspotDeliveries = proxy.exchanges.filter((e) => e.vendor === "hubspot" && e.direction === "webhook");
+    expect(hubspotDeliveries.length).toBeGreaterThan(0);
+    expect(hubspotDeliveries.map((e) => e.status)).toEqual(hubspotDeliveries.map(() => 200));
     expect((await t.db.sourceRecord.findFirstOrThrow({ where: { connectionId, externalId: companies[4]!.externalId } })).name).toBe("Webhook Co");
 
     // Write-back: scores for the first companies, then the push (group + properties + batch update).
@@ -220,6 +223,9 @@ describe("conformance: the connectors' traffic against the SDKs' types", () => {
     const inc = await sync(false);
     expect(inc.mode).toBe("incremental");
     await drainJobs(["stripe-webhook-job"]);
+    const stripeDeliveries = proxy.exchanges.filter((e) => e.vendor === "stripe" && e.direction === "webhook");
+    expect(stripeDeliveries.length).toBeGreaterThanOrEqual(5);
+    expect(stripeDeliveries.map((e) => e.status)).toEqual(stripeDeliveries.map(() => 200));
     expect((await t.db.sourceRecord.findFirstOrThrow({ where: { id: cust.id } })).name).toBe("Renamed Corp");
 
     // Connect OAuth (a second organization): code exchange, then disconnect (deauthorize). The browser's
