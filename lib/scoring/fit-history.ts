@@ -60,7 +60,7 @@ function heldOut(rows: FitRow[], config: ScoringConfig): ConfigEvaluation["heldO
  */
 export async function fitToHistory(
   db: Db,
-  opts: { organizationId: string; now: Date; horizonDays?: number; onProgress?: (p: { phase: string; done: number; total: number }) => Promise<void> | void },
+  opts: { organizationId: string; now: Date; horizonDays?: number; iterations?: number; onProgress?: (p: { phase: string; done: number; total: number }) => Promise<void> | void },
 ): Promise<FitReport> {
   const started = performance.now();
   const H = opts.horizonDays ?? 90;
@@ -99,7 +99,7 @@ export async function fitToHistory(
     };
   }
   await progress("fitting weights", 1);
-  const fitted = fitScoringConfig(fitRows, active.config, H);
+  const fitted = fitScoringConfig(fitRows, active.config, H, { iterations: opts.iterations });
   const candidate: ScoringConfig = {
     ...fitted.config,
     learned: {
