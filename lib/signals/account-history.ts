@@ -606,6 +606,10 @@ function paidFromMs(sub: SubscriptionHistory, opts: ReconstructOptions): number 
  * else live trials → `trialing`; else revenue that ended → `churned` (churnedAt = the latest end of
  * a revenue subscription, as lib/model/churn-dates.ts); else `prospect`.
  * `firstRevenueMs`: when the first revenue subscription left its trial (null: never, by `atMs`).
+ * "paused" is Stripe's subscription status `paused` (a trial that ended without a payment method, or the
+ * pause endpoint: "doesn't advance to a new billing period or generate invoices until it resumes", per the
+ * `status` doc in node_modules/stripe/esm/resources/Subscriptions.d.ts); `pause_collection` leaves the status
+ * active and is not synced, so such a subscription reads as a customer.
  */
 export function lifecycleAt(
   h: AccountHistory,
