@@ -195,7 +195,7 @@ export function fitScoringConfig(rows: FitRow[], current: ScoringConfig, horizon
 }
 
 /** Share of fit rows flagged (at risk or critical) by the fitted "at risk" line: at least / at most. */
-export const FLAGGED_SHARE = { min: 0.15, max: 0.4 } as const;
+export const FLAGGED_SHARE = { min: 0.15, max: 0.25 } as const;
 
 /**
  * Thresholds from the fitted scores of the fit rows (whole numbers, as the level is decided on the
