@@ -10,7 +10,7 @@
 import type { Rec, Resource, StripeStore } from "./store";
 import { OBJECT_NAME } from "./store";
 import type { StripeAccount } from "./portfolio";
-import { atVersion } from "./versions";
+import { DISCOUNT_OBJECTS, atVersion } from "./versions";
 
 type Obj = Record<string, unknown>;
 
@@ -153,7 +153,7 @@ function renderSubscription(r: Rec, ctx: RenderCtx): Obj {
   // latest_invoice: the newest invoice of this subscription, unless the portfolio says otherwise.
   const customerInvoices = typeof r.customer === "string" ? ctx.store.collections.invoices.byCustomer.get(r.customer) : undefined;
   const latestInvoice = customerInvoices?.find((i) => invoiceSubscriptionId(i) === r.id)?.id ?? null;
-  return {
+  const out: Obj = {
     id: r.id,
     object: "subscription",
     application: null,
@@ -203,6 +203,11 @@ function renderSubscription(r: Rec, ctx: RenderCtx): Obj {
     items: { object: "list", data, has_more: false, total_count: data.length, url: `/v1/subscription_items?subscription=${r.id}` },
     livemode: ctx.livemode,
   };
+  // Discounts are ids unless expanded (`expand[]=discounts`, `data.discounts.source.coupon`), as Stripe serves them.
+  const stored = Array.isArray(r.discounts) ? (r.discounts as unknown[]) : [];
+  out.discounts = stored.map((d) => (d && typeof d === "object" ? (d as Obj).id : d)).filter((d) => typeof d === "string");
+  Object.defineProperty(out, DISCOUNT_OBJECTS, { value: stored.filter((d) => d && typeof d === "object"), enumerable: false });
+  return out;
 }
 
 function renderInvoice(r: Rec, ctx: RenderCtx): Obj {
@@ -559,6 +564,9 @@ function walk(node: unknown, segs: string[], i: number, path: string, ctx: Rende
   if (!node || typeof node !== "object") return;
   const o = node as Obj;
   const seg = segs[i];
+  // Discount ids → the discount objects the renderer kept aside (the sandbox has no discount store).
+  const kept = seg === "discounts" ? (o as { [DISCOUNT_OBJECTS]?: Obj[] })[DISCOUNT_OBJECTS] : undefined;
+  if (kept && Array.isArray(o.discounts)) o.discounts = o.discounts.map((d) => (typeof d === "string" ? (kept.find((k) => k.id === d) ?? d) : d));
   if (!(seg in o)) throw new ExpandError(`This property cannot be expanded (${segs.slice(0, i + 1).join(".")}).`);
   let v = o[seg];
   if (typeof v === "string") {

@@ -62,6 +62,13 @@ export function isPreClover(version: string): boolean {
   return version.slice(0, 10) < CLOVER_DATE;
 }
 
+/**
+ * A rendered subscription serves `discounts` as ids (stripe 23.1.0 types: "Use `expand[]=discounts` to expand
+ * each discount"); the discount objects ride along under this non-enumerable key, for `expand[]` and for the
+ * pre-basil `discount` field. Never serialised.
+ */
+export const DISCOUNT_OBJECTS = Symbol("stripe-sandbox-discount-objects");
+
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => !!v && typeof v === "object" && !Array.isArray(v);
 
@@ -77,6 +84,7 @@ function discountAt(d: unknown, version: string): unknown {
 /** A subscription rendered at the pinned version → its shape at `version`. */
 function subscriptionAt(o: Obj, version: string): Obj {
   const discounts = Array.isArray(o.discounts) ? o.discounts : [];
+  const objects = ((o as { [DISCOUNT_OBJECTS]?: Obj[] })[DISCOUNT_OBJECTS] ?? discounts.filter(isObj)) as Obj[];
   const out: Obj = { ...o, discounts: discounts.map((d) => discountAt(d, version)) };
   if (!isPreBasil(version)) return out;
   const items = isObj(o.items) && Array.isArray(o.items.data) ? (o.items.data as Obj[]) : [];
@@ -86,9 +94,8 @@ function subscriptionAt(o: Obj, version: string): Obj {
   out.current_period_start = starts.length ? Math.min(...starts) : o.created;
   out.current_period_end = ends.length ? Math.min(...ends) : o.created;
   // Pre-basil: `discount` (the single subscription discount, coupon included) and `discounts` as ids.
-  const first = discounts.find(isObj);
+  const first = objects[0];
   out.discount = first ? discountAt(first, version) : null;
-  out.discounts = discounts.map((d) => (isObj(d) ? (d.id ?? null) : d)).filter((d) => d !== null);
   if (isObj(o.items)) {
     out.items = {
       ...o.items,

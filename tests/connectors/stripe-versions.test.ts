@@ -11,8 +11,8 @@
  *   B. a full sync on top (lists come in the pinned version: same rows);
  *   C. changes after the full sync (a discount added, a cancellation requested, an invoice paid, a failed
  *      charge, a new subscription, a cancellation) delivered as signed webhooks AND read by an incremental
- *      sync; then a pinned-version event whose discounts are bare ids (events never expand) must not drop
- *      the stored discount.
+ *      sync (at the pinned version the discount arrives as an id — events are never expanded — and is read once
+ *      from Stripe); then an event whose discount ids cannot be resolved must not drop the stored discount.
  * Kept fast: the RavenStack customers with recent events, first 30 by id; HubSpot left empty; limits off;
  * the sandbox clock stopped (both runs see the same timestamps).
  */
@@ -196,14 +196,14 @@ async function scenario(apiVersion: string | undefined): Promise<Run> {
     expect((await sync(env, connectionId)).mode).toBe("incremental");
     const c = await snapshot(env.db, connectionId);
 
-    // A pinned-version event for s1 with its discounts as bare ids (as Stripe sends them: events are not expanded).
+    // A pinned-version event for s1 whose discount id Stripe no longer knows (removed since): unresolvable → keep stored.
     const before = (await env.db.subscription.findUniqueOrThrow({ where: { connectionId_externalId: { connectionId, externalId: s1.externalId } } })).mrrCents;
     const current = await api.subscriptions.retrieve(s1.externalId, { expand: ["items.data.price"] });
     tick();
     const idOnly = {
       id: "evt_issue12idsonly", object: "event", api_version: PINNED_API_VERSION, created: Math.floor(env.sb.clock.now() / 1000) + 60,
       type: "customer.subscription.updated", livemode: false, pending_webhooks: 1, request: { id: null, idempotency_key: null },
-      data: { object: { ...current, discounts: ["di_issue12test01"], metadata: { renewal_call: "done" } } },
+      data: { object: { ...current, discounts: ["di_issue12gone"], metadata: { renewal_call: "done" } } },
     };
     const payload = JSON.stringify(idOnly);
     const res = await POST(new NextRequest("http://localhost:3000/api/webhooks/stripe", {
@@ -267,7 +267,7 @@ describe("RavenStack with events and webhooks in the pinned vs the pre-basil API
     expect(pinned.c.subscriptions.length).toBe(pinned.b.subscriptions.length + 1);
   });
 
-  it("an event whose discounts are bare ids keeps the stored discount and its MRR", () => {
+  it("an event whose discount ids cannot be resolved keeps the stored discount and its MRR", () => {
     for (const run of [pinned, legacy]) {
       expect(run.keptDiscount.discounts).toEqual([{ coupon: "co_issue12", percentOff: 25, amountOffCents: null, currency: null, duration: "forever" }]);
       expect(run.keptDiscount.mrrCents).toBe(run.keptDiscount.before);

@@ -99,6 +99,18 @@ describe("Stripe-Version", () => {
     const subs = await old.subscriptions.list({ limit: 3 });
     for (const s of subs.data) expect((s as unknown as Obj).current_period_end).toEqual(expect.any(Number));
   });
+  it("serves subscription discounts as ids unless expanded (pinned), and as the single `discount` object before basil", async () => {
+    const discount = { id: "di_vtest1", object: "discount", source: { type: "coupon", coupon: { id: "co_vtest", object: "coupon", percent_off: 10, duration: "forever" } } };
+    await pinned.sb.control.mutate({ type: "subscriptions", op: "update", id: "sub_MiniDelta1", data: { discounts: [discount] } });
+    expect((await raw(pinned, "/v1/subscriptions/sub_MiniDelta1")).body.discounts).toEqual(["di_vtest1"]);
+    const expanded = await sdk(pinned).subscriptions.retrieve("sub_MiniDelta1", { expand: ["discounts.source.coupon"] });
+    expect(expanded.discounts[0]).toMatchObject({ id: "di_vtest1", source: { coupon: { id: "co_vtest", percent_off: 10 } } });
+    const old = await raw(pinned, "/v1/subscriptions/sub_MiniDelta1", LEGACY_API_VERSION);
+    expect(old.body.discounts).toEqual(["di_vtest1"]);
+    expect(old.body.discount).toMatchObject({ id: "di_vtest1", coupon: { id: "co_vtest", percent_off: 10 } });
+    const ev = ((await raw(pinned, "/v1/events?type=customer.subscription.updated&limit=1")).body.data as Obj[])[0]!;
+    expect((ev.data as { object: Obj }).object.discounts).toEqual(["di_vtest1"]);
+  });
   it("refuses a version that is not one (or is later than the pinned one) with 400 api_version_invalid", async () => {
     for (const v of ["yesterday", "2099-01-01.zebra"]) {
       const r = await raw(pinned, "/v1/customers?limit=1", v);

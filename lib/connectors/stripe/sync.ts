@@ -457,6 +457,41 @@ async function resolveProducts(rt: Runtime, stripe: Stripe, events: StripeEventL
   }
 }
 
+/**
+ * Discount ids in subscription events → discount objects. Events are never expanded, so at basil+ versions a
+ * subscription event carries `discounts: ["di_…"]` (pre-basil ones also carry the `discount` object, which map.ts
+ * uses). For each subscription whose event lists ids we cannot resolve, the subscription is read ONCE with
+ * `expand[]=discounts.source.coupon` (3 levels) and the discounts with those ids are put into the event object,
+ * in place. Only the discount objects are taken (a discount id names one coupon application, it does not change),
+ * so the rest of the event keeps its own state and version. A discount no longer on the subscription, or a failed
+ * read, leaves the id: map.ts then keeps the stored discounts. Cost: one request per subscription with discounts
+ * among the events (none for subscriptions without discounts).
+ */
+export async function resolveDiscountIds(stripe: Stripe, events: StripeEventLike[]): Promise<number> {
+  type Sub = { id?: string; discounts?: unknown[] | null; discount?: { id?: unknown } | null };
+  const pending = new Map<string, Sub[]>();
+  for (const e of events) {
+    if (eventObjectType(e.type) !== "subscription") continue;
+    const o = e.data.object as Sub;
+    const legacyId = o.discount && typeof o.discount === "object" ? o.discount.id : undefined;
+    if (!o.id || !Array.isArray(o.discounts) || !o.discounts.some((d) => typeof d === "string" && d !== legacyId)) continue;
+    pending.set(o.id, [...(pending.get(o.id) ?? []), o]);
+  }
+  let requests = 0;
+  for (const [id, objects] of pending) {
+    let found: Map<string, unknown>;
+    try {
+      requests++;
+      const sub = await stripe.subscriptions.retrieve(id, { expand: ["discounts.source.coupon"] });
+      found = new Map((sub.discounts ?? []).filter((d): d is Stripe.Discount => typeof d === "object" && d !== null).map((d) => [d.id, d]));
+    } catch {
+      continue;
+    }
+    for (const o of objects) o.discounts = o.discounts!.map((d) => (typeof d === "string" ? (found.get(d) ?? d) : d));
+  }
+  return requests;
+}
+
 export type ApplyCounts = Record<Stream, { processed: number; stale: number }>;
 
 const STREAM_OF = { customer: "customers", subscription: "subscriptions", invoice: "invoices", charge: "charges" } as const;
@@ -556,6 +591,7 @@ async function runIncremental(rt: Runtime, cursor: EventCursor, runs: Record<Str
     const events = await eventsSince(client.stripe, cursor);
     await loadProductNames(rt);
     await resolveProducts(rt, client.stripe, events);
+    await resolveDiscountIds(client.stripe, events);
     for (let i = 0; i < events.length; i += PAGE) {
       if (rt.ctx.signal.aborted) throw new Cancelled();
       const batch = events.slice(i, i + PAGE);

@@ -32,7 +32,7 @@ import { registeredJobNames } from "@/lib/jobs/registry";
 import { resolveIdentities } from "@/lib/accounts/resolve-identities";
 import { webhookSecretOf, clientForConnection, stripeSettings } from "./connection";
 import { eventObjectType, RELEVANT_EVENT_TYPES, ZEvent, type StripeEventLike } from "./map";
-import { applyEvents } from "./sync";
+import { applyEvents, resolveDiscountIds } from "./sync";
 
 export const STRIPE_WEBHOOK_JOB = "stripe-webhook-job";
 
@@ -134,6 +134,8 @@ export async function processStripeWebhookEvent(db: Db, webhookEventId: string):
   const event = ZEvent.parse(row.payload);
   const skipped: string[] = [];
   const productNames = await productNamesFor(db, conn.id, event, conn);
+  // Discount ids (events are never expanded) → discount objects, read once from Stripe (best effort).
+  if (conn.credentialsEnc && eventObjectType(event.type) === "subscription") await resolveDiscountIds(clientForConnection(conn).stripe, [event]);
   try {
     const result = await db.$transaction(async (tx) => {
       const r = await applyEvents(
