@@ -6,7 +6,7 @@
  *   npx tsx scripts/bench/pipeline.ts --accounts 10000 [--days 365] [--keep]
  *
  * Steps (the same code as `npm run demo`, scripts/demo/prepare-demo.ts): a fresh migrated SQLite database
- * (data/bench/pipeline.db; or a new organization in DATABASE_URL when it is PostgreSQL) → the sandbox in a child
+ * (data/bench/pipeline-<pid>.db, removed at the end unless --keep; or a new organization in DATABASE_URL when it is PostgreSQL) → the sandbox in a child
  * process (a vendor's CPU is not ours) serving `buildSyntheticPortfolio({companies: N, customers: N})` (12 months of
  * invoices per customer, anchored today) with every rate limit off → an organization, HubSpot and Stripe connected
  * through `configureConnection` → first full sync of both (`sync-connection-job`) → the post-sync pipeline
@@ -156,7 +156,8 @@ async function main() {
   st.start("migrate");
   const envUrl = process.env.DATABASE_URL;
   const pgMode = !!envUrl && isPostgresUrl(envUrl);
-  const file = "data/bench/pipeline.db";
+  // One file per run: a second run must never remove the file a running one opens by path (the scoring store does).
+  const file = `data/bench/pipeline-${process.pid}.db`;
   const url = pgMode ? envUrl : `file:./${file}`;
   if (!pgMode) {
     mkdirSync("data/bench", { recursive: true });
