@@ -60,7 +60,7 @@ describe("parameters", () => {
     const s = sdk(pinned);
     const first = await s.customers.list({ limit: 100, created: { gte: 0, lt: 2_000_000_000 } });
     await s.customers.list({ limit: 100, starting_after: first.data[0]!.id });
-    await s.subscriptions.list({ limit: 100, status: "all", expand: ["data.items.data.price", "data.default_payment_method", "data.discounts.source.coupon"], created: { gte: 0 } });
+    await s.subscriptions.list({ limit: 100, status: "all", expand: ["data.default_payment_method", "data.discounts.source.coupon"], created: { gte: 0 } });
     await s.invoices.list({ limit: 100, created: { lt: 2_000_000_000 } });
     await s.charges.list({ limit: 100, created: { gte: 0 } });
     await s.products.list({ limit: 100 });

@@ -2,8 +2,8 @@
  * Stripe sync: full listing with per-page checkpoints, and incremental sync from `/v1/events`.
  *
  * Full (`mode: "full"`): the products are listed once (their names, cached for the subscription items), then
- * customers, subscriptions (`status=all`, items' prices, discounts' coupons and the default payment method
- * expanded in the same request — within Stripe's four expansion levels, see SUBSCRIPTION_EXPAND), invoices, and charges created in the last
+ * customers, subscriptions (`status=all`; discounts' coupons and the default payment method expanded in the same
+ * request — within Stripe's four expansion levels, see SUBSCRIPTION_EXPAND), invoices, and charges created in the last
  * `chargesLookbackDays` (default 395, `created[gte]`) are listed 100 per page, newest first, the four
  * streams in parallel behind ONE pacer (25 req/s test / 100 live); a dense stream is further split into
  * `created`-range slices walked in parallel (see `splitAfterFirstPage`). Each page is written and its
@@ -68,14 +68,14 @@ const PAGE = 100;
 
 /**
  * Expansions of the subscription listing. docs.stripe.com/expand: "Expansions have a maximum depth of four
- * levels" and on a list `data` is the first one, so `data.items.data.price` is the deepest item expansion
- * (`data.items.data.price.product`, five levels, is answered 400 invalid_request_error by Stripe: the first
- * full sync got no subscriptions, hence no MRR). Product names therefore come from the products listed
- * once per full sync (`listProductNames`: ⌈products/100⌉ requests, one for most accounts) instead of from an
- * expansion per item. `data.discounts.source.coupon` (4) gives the coupon amounts the pinned version no longer
- * embeds (clover: `Discount.source.coupon` is expandable, `discounts[]` is ids unless expanded).
+ * levels" and on a list `data` is the first one, so `data.items.data.price.product` (five levels) is answered
+ * 400 invalid_request_error by Stripe: the first full sync got no subscriptions, hence no MRR. The item's price
+ * needs no expansion (stripe 23.1.0 types `SubscriptionItem.price: Price`: always embedded, not expandable), and
+ * product names come from the products listed once per full sync (`listProductNames`: ⌈products/100⌉ requests,
+ * one for most accounts). `data.discounts.source.coupon` (4) gives the coupon amounts (basil+: `discounts[]` is
+ * ids unless expanded; clover: `Discount.source.coupon` is expandable).
  */
-export const SUBSCRIPTION_EXPAND = ["data.items.data.price", "data.default_payment_method", "data.discounts.source.coupon"] as const;
+export const SUBSCRIPTION_EXPAND = ["data.default_payment_method", "data.discounts.source.coupon"] as const;
 const TX_OPTS = { timeout: 60_000, maxWait: 60_000 };
 
 /** Serialises database writes of parallel streams (SQLite has one writer). */
