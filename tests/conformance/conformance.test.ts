@@ -213,7 +213,19 @@ describe("conformance: the connectors' traffic against the SDKs' types", () => {
     const created = (await sb.control.mutate("stripe", { type: "customers", op: "create", data: { name: "Brand New GmbH", email: "ops@brandnew.example" } })) as { id: string };
     const subs = await t.db.subscription.findMany({ where: { connectionId, status: "active" }, take: 2 });
     await sb.control.mutate("stripe", { type: "subscriptions", op: "update", id: subs[0]!.externalId, data: { cancel_at_period_end: true } });
-    if (subs[1]) await sb.control.mutate("stripe", { type: "subscriptions", op: "update", id: subs[1].externalId, data: { metadata: { plan_note: "conformance" } } });
+    // A discount (complete Discount/Coupon shapes of stripe 23.1.0): subscription events carry discount ids
+    // only, so the incremental sync and the webhook job re-read the subscription with its coupons expanded.
+    const sub1 = subs[1]!;
+    const now = Math.floor(sb.clock.now() / 1000);
+    const coupon = {
+      id: "co_conformance", object: "coupon", amount_off: null, created: now, currency: null, duration: "forever", duration_in_months: null,
+      livemode: false, max_redemptions: null, metadata: {}, name: "Loyal", percent_off: 20, redeem_by: null, times_redeemed: 1, valid: true,
+    };
+    const discount = {
+      id: "di_conformance01", object: "discount", checkout_session: null, customer: sub1.customerExternalId, customer_account: null, end: null,
+      invoice: null, invoice_item: null, promotion_code: null, source: { type: "coupon", coupon }, start: now, subscription: sub1.externalId, subscription_item: null,
+    };
+    await sb.control.mutate("stripe", { type: "subscriptions", op: "update", id: sub1.externalId, data: { discounts: [discount], metadata: { plan_note: "conformance" } } });
     await sb.control.mutate("stripe", { type: "charges", op: "create", data: { amount: 4900, currency: "usd", status: "failed", customer: created.id, failure_code: "card_declined", failure_message: "Your card was declined." } });
     const inv = await t.db.invoice.findFirst({ where: { connectionId } });
     if (inv) await sb.control.mutate("stripe", { type: "invoices", op: "update", id: inv.externalId, data: { metadata: { touched: "1" } } }).catch(() => undefined);
@@ -227,6 +239,8 @@ describe("conformance: the connectors' traffic against the SDKs' types", () => {
     expect(stripeDeliveries.length).toBeGreaterThanOrEqual(5);
     expect(stripeDeliveries.map((e) => e.status)).toEqual(stripeDeliveries.map(() => 200));
     expect((await t.db.sourceRecord.findFirstOrThrow({ where: { id: cust.id } })).name).toBe("Renamed Corp");
+    expect((await t.db.subscription.findUniqueOrThrow({ where: { id: sub1.id } })).discounts).toEqual([expect.objectContaining({ coupon: "co_conformance", percentOff: 20 })]);
+    expect(proxy.exchanges.some((e) => e.path === `/v1/subscriptions/${sub1.externalId}` && e.query.getAll("expand[0]").length + e.query.getAll("expand[]").length > 0)).toBe(true);
 
     // Connect OAuth (a second organization): code exchange, then disconnect (deauthorize). The browser's
     // authorize step goes to the sandbox directly (it is not a connector call).
