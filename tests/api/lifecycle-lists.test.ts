@@ -9,6 +9,7 @@ import { createApiHarness, type ApiHarness, type Session } from "../helpers/api"
 import { GET as listAccounts } from "@/app/api/accounts/route";
 import { GET as latestScores } from "@/app/api/integrations/scores/latest/route";
 import { GET as summary } from "@/app/api/dashboard/summary/route";
+import { GET as accountDetail } from "@/app/api/accounts/[id]/route";
 
 let app: ApiHarness;
 let csm: Session;
@@ -84,6 +85,16 @@ describe("accounts table: paying customers by default, other states by filter", 
     const lines = r.text.trim().split("\n");
     expect(lines[0]).toContain("lifecycle_state");
     expect(lines.slice(1).map((l) => l.split(",")[1]).sort()).toEqual(["Happy", "Late payer", "Paying critical"]);
+  });
+});
+
+describe("account detail", () => {
+  it("shows the lifecycle state and churn date; its history stays", async () => {
+    const r = await app.call(accountDetail, `/api/accounts/${ids["Gone long ago"]}`, { as: csm, params: { id: ids["Gone long ago"]! } });
+    expect(r.status).toBe(200);
+    expect(r.json.account).toMatchObject({ lifecycle_state: "churned" });
+    expect(r.json.account.churned_at.slice(0, 10)).toBe(new Date(today.getTime() - 609 * DAY).toISOString().slice(0, 10));
+    expect(r.json.history.length).toBe(2);
   });
 });
 
