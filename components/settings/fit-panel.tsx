@@ -11,6 +11,7 @@
 import { useEffect, useRef, useState } from "react";
 import { apiFetch, errorMessage } from "@/components/settings/api-fetch";
 import { Button, Notice } from "@/components/settings/ui";
+import { FACTOR_LABELS, PENALTY_LABELS } from "@/lib/scoring/config";
 
 type Levels = { caught_critical: number | null; caught_at_risk_or_critical: number | null; false_alarms: number; csms: number; false_alarms_per_csm: number };
 type Window = { days: number; accounts: number; churned: number; health_score: { roc_auc: number | null; top_decile_lift: number | null; levels: Levels }; model: { roc_auc: number | null; top_decile_lift: number | null } | null };
@@ -25,7 +26,7 @@ type JobView = { id: string; status: string; progress: { phase?: string; done?: 
 
 const f2 = (n: number | null | undefined) => (n === null || n === undefined ? "—" : n.toFixed(2));
 const pc = (n: number | null | undefined) => (n === null || n === undefined ? "—" : `${Math.round(n * 100)} %`);
-const words = (k: string) => k.replace(/_/g, " ").replace(/^./, (c) => c.toUpperCase());
+const label = (k: string, labels: Record<string, string>) => labels[k] ?? k.replace(/_/g, " ").replace(/([a-z])([A-Z])/g, "$1 $2").replace(/^./, (c) => c.toUpperCase());
 
 export function FitPanel({ onSaved }: { onSaved: () => void }) {
   const [job, setJob] = useState<JobView | null>(null);
@@ -90,16 +91,19 @@ export function FitPanel({ onSaved }: { onSaved: () => void }) {
               <thead className="text-xs text-slate-500"><tr><th className="py-1 font-medium">Weight</th><th className="py-1 text-right font-medium">Now</th><th className="py-1 text-right font-medium">Fitted</th></tr></thead>
               <tbody>
                 {Object.keys(r.candidate.weights).map((k) => (
-                  <tr key={k} className="border-t border-slate-100"><td className="py-1">{words(k)}</td><td className="py-1 text-right tabular-nums">{r.current.weights[k] ?? 0}</td><td className="py-1 text-right tabular-nums">{r.candidate!.weights[k]}</td></tr>
+                  <tr key={k} className="border-t border-slate-100"><td className="py-1">{label(k, FACTOR_LABELS)}</td><td className="py-1 text-right tabular-nums">{r.current.weights[k] ?? 0}</td><td className="py-1 text-right tabular-nums">{r.candidate!.weights[k]}</td></tr>
                 ))}
                 {r.candidate.penalties.map((p) => {
                   const c = r.current.penalties.find((x) => x.key === p.key);
-                  return <tr key={p.key} className="border-t border-slate-100"><td className="py-1">Penalty: {words(p.key)}</td><td className="py-1 text-right tabular-nums">{c?.enabled ? `−${c.points}` : "off"}</td><td className="py-1 text-right tabular-nums">{p.enabled ? `−${p.points}` : "off"}</td></tr>;
+                  return <tr key={p.key} className="border-t border-slate-100"><td className="py-1">Penalty: {label(p.key, PENALTY_LABELS)}</td><td className="py-1 text-right tabular-nums">{c?.enabled ? `−${c.points}` : "off"}</td><td className="py-1 text-right tabular-nums">{p.enabled ? `−${p.points}` : "off"}</td></tr>;
                 })}
                 <tr className="border-t border-slate-100"><td className="py-1">Thresholds (healthy · critical below)</td><td className="py-1 text-right tabular-nums">{r.current.thresholds.healthy} · {r.current.thresholds.at_risk}</td><td className="py-1 text-right tabular-nums">{r.candidate.thresholds.healthy} · {r.candidate.thresholds.at_risk}</td></tr>
               </tbody>
             </table>
           </div>
+          {(r.after.held_out.roc_auc ?? 0) <= (r.before.held_out.roc_auc ?? 0) && (
+            <Notice tone="warning" testId="fit-not-better">The fitted settings do not rank churners better than the current ones on the held-out days: keep the current version.</Notice>
+          )}
           <Button variant="primary" onClick={apply} busy={busy} busyLabel="Saving…" data-testid="fit-apply">Save as new version</Button>
         </div>
       )}
