@@ -118,6 +118,25 @@ describe("POST /api/webhooks/stripe", () => {
     expect(row.items[0]!.productName).toBeTruthy();
   });
 
+  it("two updates in the same second delivered newest first: the older delivery re-reads the object and the newest state stays", async () => {
+    const sub = await env.db.subscription.findFirstOrThrow({ where: { connectionId, status: "active", cancelAtPeriodEnd: false } });
+    env.sb.clock.advance(60_000);
+    await env.sb.control.mutate("stripe", { type: "subscriptions", op: "update", id: sub.externalId, data: { cancel_at_period_end: true, metadata: { step: "first" } } });
+    const first = await latestEvent("customer.subscription.updated", sub.externalId);
+    await env.sb.control.mutate("stripe", { type: "subscriptions", op: "update", id: sub.externalId, data: { cancel_at_period_end: false, metadata: { step: "second" } } });
+    const second = await latestEvent("customer.subscription.updated", sub.externalId);
+    expect(JSON.parse(second).id).not.toBe(JSON.parse(first).id);
+    expect(JSON.parse(second).created).toBe(JSON.parse(first).created); // a tie Stripe's created cannot order
+
+    expect((await deliver(second, sign(second))).status).toBe(200);
+    await drainJobs();
+    expect((await deliver(first, sign(first))).status).toBe(200);
+    await drainJobs();
+    const row = await env.db.subscription.findUniqueOrThrow({ where: { id: sub.id } });
+    expect(row.metadata).toMatchObject({ step: "second" });
+    expect(row.cancelAtPeriodEnd).toBe(false);
+  });
+
   it("a charge.failed webhook records the failed payment", async () => {
     const cust = await env.db.sourceRecord.findFirstOrThrow({ where: { connectionId } });
     const ch = (await env.sb.control.mutate("stripe", {

@@ -90,3 +90,17 @@ describe("credentials", () => {
     expect(k.text).not.toContain("abc def");
   });
 });
+
+describe("OAuth redirect targets", () => {
+  it("redirect_to that a browser would resolve to another host is a 400 on both connect routes", async () => {
+    const { POST: stripeConnect } = await import("@/app/api/integrations/stripe/connect/route");
+    const { POST: hubspotConnect } = await import("@/app/api/integrations/hubspot/connect/route");
+    for (const bad of ["/\\evil.example", "//evil.example", "https://evil.example/", "/\\/evil.example"]) {
+      for (const [handler, path] of [[stripeConnect, "/api/integrations/stripe/connect"], [hubspotConnect, "/api/integrations/hubspot/connect"]] as const) {
+        const r = await app.call(handler, path, { as: admin, body: { redirect_to: bad } });
+        expect(r.status, `${path} ${bad}`).toBe(400);
+        expect(r.json.error.fields).toHaveProperty("redirect_to");
+      }
+    }
+  });
+});

@@ -2,6 +2,15 @@
 import { z } from "zod";
 import { defineRoute } from "../contract";
 
+/**
+ * A path inside the app to send the browser to after an OAuth callback: starts with one "/", no second "/" or
+ * "\\" after it (browsers read "/\\evil.example" like "//evil.example", another host), no white space, and it
+ * must resolve to our own origin.
+ */
+export const ZInAppPath = z.string().max(512)
+  .regex(/^\/(?![/\\])[^\s\\]*$/, "must be a path inside the app, e.g. /integrations")
+  .refine((p) => new URL(p, "http://app.invalid").origin === "http://app.invalid", "must be a path inside the app, e.g. /integrations");
+
 export const ZMe = z.object({
   user: z.object({ id: z.string(), email: z.string(), name: z.string() }),
   organization: z.object({ id: z.string(), name: z.string() }),

@@ -4,13 +4,14 @@
  */
 import { z } from "zod";
 import { defineRoute } from "../contract";
+import { ZInAppPath } from "./core";
 import { ZMappingsBody } from "@/lib/connectors/hubspot/mappings";
 
 export const ZHubspotConnectBody = z.object({
   /** Also request the write-back scopes (crm.objects.companies.write, crm.schemas.companies.write). */
   write_back: z.boolean().optional(),
   /** Where the browser lands after the callback (a path inside the app; default /integrations). */
-  redirect_to: z.string().regex(/^\/(?!\/)[^\s\\]*$/, "redirect_to must be a path inside the app, e.g. /integrations").optional(),
+  redirect_to: ZInAppPath.optional(),
 }).strict();
 
 export const hubspotConnectRoute = defineRoute({

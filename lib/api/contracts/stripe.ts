@@ -4,11 +4,12 @@
  */
 import { z } from "zod";
 import { defineRoute } from "../contract";
+import { ZInAppPath } from "./core";
 import { ZStripeCallbackQuery } from "@/lib/connectors/stripe/connect";
 
 export const ZStripeConnectBody = z.object({
   /** Where the browser lands after the callback (a path inside the app). */
-  redirect_to: z.string().regex(/^\/(?!\/)[^\s]*$/, "redirect_to must be a path inside the app, e.g. /integrations").optional(),
+  redirect_to: ZInAppPath.optional(),
 });
 
 export const stripeConnectRoute = defineRoute({

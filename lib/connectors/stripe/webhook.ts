@@ -131,8 +131,10 @@ export async function processStripeWebhookEvent(db: Db, webhookEventId: string):
   const row = await db.webhookEvent.findUniqueOrThrow({ where: { id: webhookEventId } });
   if (row.status === "processed" || !row.connectionId || !row.organizationId) return { applied: false, stale: false, accountIds: [], refreshJobId: null };
   const conn = await db.connection.findUniqueOrThrow({ where: { id: row.connectionId } });
-  const event = ZEvent.parse(row.payload);
   const skipped: string[] = [];
+  // Two changes of one object within the same second cannot be ordered by `created` (second resolution), and
+  // webhook deliveries come in any order: on such a tie the object is read from Stripe as it is now.
+  const event = await rereadOnSameSecondTie(db, conn, ZEvent.parse(row.payload));
   const productNames = await productNamesFor(db, conn.id, event, conn);
   // Discount ids (events are never expanded) → discount objects, read once from Stripe (best effort).
   if (conn.credentialsEnc && eventObjectType(event.type) === "subscription") await resolveDiscountIds(clientForConnection(conn).stripe, [event]);
@@ -165,6 +167,42 @@ export async function processStripeWebhookEvent(db: Db, webhookEventId: string):
   } catch (err) {
     await db.webhookEvent.update({ where: { id: row.id }, data: { status: "failed", error: err instanceof Error ? err.message : String(err) } });
     throw err;
+  }
+}
+
+/**
+ * The event to apply, with its object re-read from Stripe when the stored copy has the same version second as
+ * the event (`created` ties: two updates of one object in one second). Stripe's event `created` has one-second
+ * resolution and webhook deliveries are not ordered (https://docs.stripe.com/webhooks#event-ordering), so the
+ * event that arrives second may hold the older state; the object as it is now (`GET /v1/{objects}/{id}` at the
+ * pinned version, which the mapper reads) is newer than or equal to both. It is applied with the event's
+ * `created` as its version, so a later-second event still wins. Deletions, a read error or a connection
+ * without credentials keep the event's own object.
+ */
+async function rereadOnSameSecondTie(db: Db, conn: Parameters<typeof clientForConnection>[0] & { id: string }, event: StripeEventLike): Promise<StripeEventLike> {
+  const kind = eventObjectType(event.type);
+  const id = event.data.object.id;
+  if (!kind || !id || !conn.credentialsEnc || event.type === "customer.deleted" || (event.data.object as { deleted?: unknown }).deleted) return event;
+  const at = event.created * 1000;
+  const where = { connectionId: conn.id, externalId: id };
+  const stored: Date | null | undefined =
+    kind === "customer" ? (await db.sourceRecord.findFirst({ where: { ...where, objectType: "customer" }, select: { sourceUpdatedAt: true } }))?.sourceUpdatedAt
+    : kind === "subscription" ? (await db.subscription.findFirst({ where, select: { sourceVersionAt: true } }))?.sourceVersionAt
+    : kind === "invoice" ? (await db.invoice.findFirst({ where, select: { sourceVersionAt: true } }))?.sourceVersionAt
+    : (await db.charge.findFirst({ where, select: { sourceVersionAt: true } }))?.sourceVersionAt;
+  if (!stored || stored.getTime() !== at) return event;
+  try {
+    const { stripe } = clientForConnection(conn);
+    const fresh: unknown =
+      kind === "customer" ? await stripe.customers.retrieve(id)
+      : kind === "subscription" ? await stripe.subscriptions.retrieve(id, { expand: ["default_payment_method", "discounts.source.coupon"] })
+      : kind === "invoice" ? await stripe.invoices.retrieve(id)
+      : await stripe.charges.retrieve(id);
+    const obj = fresh as { id?: string; object?: string; deleted?: unknown };
+    if (!obj?.object || obj.deleted) return event;
+    return { ...event, data: { ...event.data, object: obj as StripeEventLike["data"]["object"] } };
+  } catch {
+    return event; // best effort: the event's own object, as before
   }
 }
 
