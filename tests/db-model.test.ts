@@ -19,15 +19,18 @@ describe(`data model on ${process.env.CHURNWATCH_TEST_DB === "postgres" ? "postg
     expect(await t.db.sourceRecord.count()).toBe(2);
   });
 
-  it("keeps one score per account per day and one webhook event per provider + event id", async () => {
+  it("keeps one score per account per day and one webhook event per provider + connection + event id", async () => {
     const org = await t.db.organization.create({ data: { name: "B", slug: `b-${Date.now()}` } });
     const acc = await t.db.account.create({ data: { organizationId: org.id, name: "Globex" } });
     const day = new Date("2026-11-20T00:00:00Z");
     const row = { organizationId: org.id, accountId: acc.id, day, healthScore: 55, riskLevel: "at_risk" as const, factors: [], scoringConfigVersion: 1 };
     await t.db.churnScoreDaily.create({ data: row });
     await expect(t.db.churnScoreDaily.create({ data: row })).rejects.toMatchObject({ code: "P2002" });
-    const ev = { provider: "stripe" as const, eventId: "evt_1", type: "customer.updated", payload: {} };
+    const ev = { provider: "stripe" as const, eventId: "evt_1", type: "customer.updated", payload: {}, connectionId: "conn_a", organizationId: org.id };
     await t.db.webhookEvent.create({ data: ev });
     await expect(t.db.webhookEvent.create({ data: ev })).rejects.toMatchObject({ code: "P2002" });
+    // the same vendor event for another connection (another organization on the same Stripe account) is its own row
+    await t.db.webhookEvent.create({ data: { ...ev, connectionId: "conn_b" } });
+    expect(await t.db.webhookEvent.count({ where: { eventId: "evt_1" } })).toBe(2);
   });
 });
