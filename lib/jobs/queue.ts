@@ -60,18 +60,34 @@ export function onJobEnqueued(fn: Listener): () => void {
 /**
  * Enqueue a job. With `dedupeKey`, an existing queued/running job with the same key is returned instead
  * (e.g. one sync per connection at a time).
- * @throws AppError bad_request when the payload does not match the job's schema.
+ * With `coalesce` (and a `dedupeKey`), only a job still QUEUED with that key is joined, and its payload becomes
+ * `coalesce(itsPayload, payload)` (one conditional update; validated by the job's schema; null = do not join) — e.g. re-scores of
+ * accounts asked for by many webhooks within a few seconds become one job. A running job is never joined then
+ * (its payload was already read): a new queued job is created.
+ * @throws AppError bad_request when the payload (or the coalesced one) does not match the job's schema.
  */
 export async function enqueueJob(
   db: Db,
   name: string,
   payload: unknown,
-  opts: { organizationId?: string; dedupeKey?: string; runAfter?: Date; maxAttempts?: number } = {},
+  opts: { organizationId?: string; dedupeKey?: string; runAfter?: Date; maxAttempts?: number; coalesce?: (queued: unknown, next: unknown) => unknown | null } = {},
 ): Promise<{ job: JobView; deduplicated: boolean }> {
   const def = await getJobDefinition(name);
   const parsed = def.schema.safeParse(payload);
   if (!parsed.success) throw new AppError("bad_request", `invalid payload for ${name}: ${z.prettifyError(parsed.error)}`);
-  if (opts.dedupeKey) {
+  if (opts.dedupeKey && opts.coalesce) {
+    for (let i = 0; i < 3; i++) {
+      const queued = await db.job.findFirst({ where: { dedupeKey: opts.dedupeKey, status: "queued" }, orderBy: { createdAt: "desc" } });
+      if (!queued) break;
+      const joined = opts.coalesce(queued.payload, parsed.data);
+      if (joined === null) break; // the queued job cannot take more: a new one
+      const merged = def.schema.safeParse(joined);
+      if (!merged.success) throw new AppError("bad_request", `invalid coalesced payload for ${name}: ${z.prettifyError(merged.error)}`);
+      const r = await db.job.updateMany({ where: { id: queued.id, status: "queued" }, data: { payload: merged.data as object } });
+      if (r.count === 1) return { job: toView(await db.job.findUniqueOrThrow({ where: { id: queued.id } })), deduplicated: true };
+      // claimed meanwhile: look again (or create a new one)
+    }
+  } else if (opts.dedupeKey) {
     const live = await db.job.findFirst({ where: { dedupeKey: opts.dedupeKey, status: { in: ["queued", "running"] } }, orderBy: { createdAt: "desc" } });
     if (live) {
       // Joining a dead job would wait forever: a running job without a recent heartbeat is re-queued first.

@@ -31,6 +31,7 @@ import type { PageItem } from "./client";
 import { openClient } from "./connection";
 import { STREAMS, hubspotClientDefaults, type StreamName } from "./sync";
 import { markArchived } from "./write";
+import { enqueueAccountRefresh, REFRESH_ACCOUNTS_JOB } from "@/lib/pipeline/enqueue-account-refresh";
 
 export const HUBSPOT_WEBHOOK_JOB = "hubspot-webhook-job";
 /** Maximum age (and clock skew) of a signed request. */
@@ -237,8 +238,9 @@ export async function applyHubspotWebhookEvents(db: Db, p: { connectionId: strin
   }
   await resolveIdentities(db, { organizationId, connectionId: p.connectionId });
   const accountIds = await affectedAccounts(db, p.connectionId, touched);
-  if (accountIds.length && registeredJobNames().includes("refresh-accounts-job")) {
-    await enqueueJob(db, "refresh-accounts-job", { organizationId, accountIds: accountIds.slice(0, 10_000) }, { organizationId });
+  if (accountIds.length && registeredJobNames().includes(REFRESH_ACCOUNTS_JOB)) {
+    // One re-score per organization for a burst of webhooks (joined while it waits a few seconds).
+    await enqueueAccountRefresh(db, { organizationId, accountIds });
   }
   return { upserted, archived, accountIds };
 }

@@ -33,6 +33,7 @@ import { resolveIdentities } from "@/lib/accounts/resolve-identities";
 import { webhookSecretOf, clientForConnection, stripeSettings } from "./connection";
 import { eventObjectType, RELEVANT_EVENT_TYPES, ZEvent, type StripeEventLike } from "./map";
 import { applyEvents, resolveDiscountIds } from "./sync";
+import { enqueueAccountRefresh, REFRESH_ACCOUNTS_JOB } from "@/lib/pipeline/enqueue-account-refresh";
 
 export const STRIPE_WEBHOOK_JOB = "stripe-webhook-job";
 
@@ -159,8 +160,9 @@ export async function processStripeWebhookEvent(db: Db, webhookEventId: string):
     });
     const accountIds = [...new Set(links.map((l) => l.accountId!))];
     let refreshJobId: string | null = null;
-    if (accountIds.length && registeredJobNames().includes("refresh-accounts-job")) {
-      const { job } = await enqueueJob(db, "refresh-accounts-job", { organizationId: conn.organizationId, accountIds }, { organizationId: conn.organizationId });
+    if (accountIds.length && registeredJobNames().includes(REFRESH_ACCOUNTS_JOB)) {
+      // One re-score per organization for a burst of webhooks (joined while it waits a few seconds).
+      const { job } = await enqueueAccountRefresh(db, { organizationId: conn.organizationId, accountIds });
       refreshJobId = job.id;
     }
     return { applied: !stale && !skipped.length, stale, accountIds, refreshJobId };

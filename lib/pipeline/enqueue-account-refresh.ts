@@ -1,0 +1,39 @@
+/**
+ * One re-score job for many webhook-driven changes: `enqueueAccountRefresh` asks for `refresh-accounts-job`
+ * for some accounts of an organization, runnable after a short window (`delayMs`, default 3,000 ms), and while
+ * that job is still queued every further request of the same organization adds its accounts to it instead of
+ * queueing another (lib/jobs/queue.ts `coalesce`). A burst of 500 webhooks about 210 accounts becomes one or a
+ * few jobs, not 500. The job's schema caps a job at 10,000 accounts; ids past that go to a new job.
+ */
+import type { Db } from "@/lib/db";
+import { enqueueJob, type JobView } from "@/lib/jobs/queue";
+
+export const REFRESH_ACCOUNTS_JOB = "refresh-accounts-job";
+/** Accounts per refresh-accounts-job (its schema's maximum). */
+export const MAX_ACCOUNTS_PER_REFRESH = 10_000;
+/** How long (ms) a webhook-driven re-score waits for more changes of the same organization. */
+export const DEFAULT_COALESCE_MS = 3_000;
+
+type Payload = { organizationId: string; accountIds: string[] };
+
+/**
+ * Queue (or join) the organization's pending re-score for `accountIds`. Returns the job and whether an existing
+ * queued job was joined.
+ */
+export async function enqueueAccountRefresh(
+  db: Db,
+  input: { organizationId: string; accountIds: string[]; delayMs?: number },
+): Promise<{ job: JobView; coalesced: boolean }> {
+  const ids = [...new Set(input.accountIds)].slice(0, MAX_ACCOUNTS_PER_REFRESH);
+  const { job, deduplicated } = await enqueueJob(db, REFRESH_ACCOUNTS_JOB, { organizationId: input.organizationId, accountIds: ids }, {
+    organizationId: input.organizationId,
+    dedupeKey: `refresh-accounts:${input.organizationId}`,
+    runAfter: new Date(Date.now() + (input.delayMs ?? DEFAULT_COALESCE_MS)),
+    coalesce: (queued, next) => {
+      const q = queued as Payload, n = next as Payload;
+      const union = [...new Set([...q.accountIds, ...n.accountIds])];
+      return union.length <= MAX_ACCOUNTS_PER_REFRESH ? { organizationId: q.organizationId, accountIds: union } : null; // full: a new job
+    },
+  });
+  return { job, coalesced: deduplicated };
+}

@@ -1,0 +1,54 @@
+/**
+ * Webhook-driven re-scores are coalesced (issue 14 item 10): many requests of one organization within the
+ * window become one refresh-accounts-job holding every account once; a running job is never joined; each
+ * organization has its own job.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDb, type TestDb } from "../helpers/db";
+import { enqueueAccountRefresh, MAX_ACCOUNTS_PER_REFRESH, REFRESH_ACCOUNTS_JOB } from "@/lib/pipeline/enqueue-account-refresh";
+
+let t: TestDb;
+let orgA: string, orgB: string;
+beforeAll(async () => {
+  t = await createTestDb();
+  orgA = (await t.db.organization.create({ data: { name: "A", slug: `a-${Date.now()}` } })).id;
+  orgB = (await t.db.organization.create({ data: { name: "B", slug: `b-${Date.now()}` } })).id;
+});
+afterAll(() => t.cleanup());
+
+const jobsOf = (organizationId: string) => t.db.job.findMany({ where: { name: REFRESH_ACCOUNTS_JOB, organizationId }, orderBy: { createdAt: "asc" } });
+
+describe("coalesced account re-scores", () => {
+  it("500 webhook re-score requests about 210 accounts queue one job with the 210 accounts", async () => {
+    for (let i = 0; i < 500; i++) await enqueueAccountRefresh(t.db, { organizationId: orgA, accountIds: [`acc-${i % 210}`] });
+    const jobs = await jobsOf(orgA);
+    expect(jobs).toHaveLength(1);
+    const ids = (jobs[0]!.payload as { accountIds: string[] }).accountIds;
+    expect(new Set(ids).size).toBe(210);
+    expect(ids).toHaveLength(210);
+    expect(jobs[0]!.runAfter.getTime()).toBeGreaterThan(jobs[0]!.createdAt.getTime()); // waits for more changes
+  });
+
+  it("another organization's requests never join it", async () => {
+    const r = await enqueueAccountRefresh(t.db, { organizationId: orgB, accountIds: ["b-1"] });
+    expect(r.coalesced).toBe(false);
+    expect((await jobsOf(orgB))).toHaveLength(1);
+    expect(((await jobsOf(orgA))[0]!.payload as { accountIds: string[] }).accountIds).not.toContain("b-1");
+  });
+
+  it("once the job runs, a new request queues a new job (its payload was already read)", async () => {
+    const [job] = await jobsOf(orgA);
+    await t.db.job.update({ where: { id: job!.id }, data: { status: "running" } });
+    const r = await enqueueAccountRefresh(t.db, { organizationId: orgA, accountIds: ["acc-late"] });
+    expect(r.coalesced).toBe(false);
+    expect(r.job.id).not.toBe(job!.id);
+    expect((await jobsOf(orgA))).toHaveLength(2);
+  });
+
+  it("a full job is not joined: the next accounts go to a new job", async () => {
+    const many = Array.from({ length: MAX_ACCOUNTS_PER_REFRESH }, (_, i) => `bulk-${i}`);
+    const first = await enqueueAccountRefresh(t.db, { organizationId: orgB, accountIds: many });
+    const next = await enqueueAccountRefresh(t.db, { organizationId: orgB, accountIds: ["one-more"] });
+    expect(next.job.id).not.toBe(first.job.id);
+  });
+});
