@@ -4,7 +4,8 @@
  * 1. Runs the product's own code paths against the sandbox (limits off, small synthetic portfolio)
  *    with both SDKs pointed at a recording HTTP proxy (proxy.ts):
  *    HubSpot: token connect, full sync, incremental sync, webhooks (sandbox deliveries → the route →
- *    the job), write-back, property mappings, OAuth connect. Stripe: key connect, full sync,
+ *    the job), write-back, property mappings, OAuth connect, a full sync over the date-versioned
+ *    paths (/crm/objects/2026-03/…). Stripe: key connect, full sync,
  *    events-based incremental sync, webhooks (sandbox deliveries → the route → the job), Connect OAuth
  *    (code exchange, deauthorize on disconnect).
  * 2. Validates every recorded response against the schema of the SDK type for that endpoint, and
@@ -197,6 +198,17 @@ describe("conformance: the connectors' traffic against the SDKs' types", () => {
     const s2 = await runHubspotSync(t.db, { connectionId: oauthConn.connectionId, full: false, trigger: "manual" }, ctx());
     expect(s2.objects.companies!.status).toBe("succeeded");
     expect(proxy.exchanges.filter((e) => e.path === "/oauth/v1/token" && e.requestBody.includes("grant_type=refresh_token")).length).toBe(1);
+
+    // The next API version (lib/connectors/hubspot/api-version.ts): a full sync over the date-versioned paths,
+    // held to the SDK's models of the legacy family.
+    setHubspotClientDefaults({ pacer: { disabled: true }, apiVersion: "2026-03" });
+    try {
+      const dated = await runHubspotSync(t.db, { connectionId, full: true, trigger: "manual" }, ctx());
+      expect(Object.values(dated.objects).every((o) => o.status === "succeeded")).toBe(true);
+    } finally {
+      setHubspotClientDefaults({ pacer: { disabled: true } });
+    }
+    expect(proxy.exchanges.some((e) => e.path.startsWith("/crm/objects/2026-03/"))).toBe(true);
   }, 120_000);
 
   it("Stripe: connect, full sync, events-based incremental sync and webhooks run through the recording proxy", async () => {
