@@ -140,6 +140,15 @@ export function ConnectionCard({ connection, onChanged, onMessage }: {
         )}
       </section>
 
+      {(c.webhooks.pending > 0 || c.webhooks.failed > 0) && (
+        <section aria-label="Webhooks" data-testid="webhook-health">
+          <Notice tone="warning">
+            Webhooks: {c.webhooks.pending > 0 && <>{c.webhooks.pending} event{c.webhooks.pending === 1 ? "" : "s"} received but not applied yet (retried automatically every few minutes). </>}
+            {c.webhooks.failed > 0 && <>{c.webhooks.failed} failed in the last 3 days{c.webhooks.last_error ? ` — latest: ${c.webhooks.last_error}` : ""}. The next sync picks up what they carried.</>}
+          </Notice>
+        </section>
+      )}
+
       {(errors.length > 0 || c.last_error) && (
         <section aria-label="Error log" className="space-y-2" data-testid="error-log">
           <h4 className="text-sm font-semibold text-slate-700">Errors and skipped records</h4>

@@ -1,8 +1,10 @@
 /**
  * What the API and the Integrations page show about a connection — never a secret (only the
- * last-4 hints). Includes the running sync job (live progress) and the latest sync run per object type.
+ * last-4 hints). Includes the running sync job (live progress), the latest sync run per object type and the
+ * webhook events that are waiting or failed.
  */
 import type { Db } from "@/lib/db";
+import { webhookHealth } from "@/lib/sync/webhook-sweep";
 
 export type ConnectionSummary = Awaited<ReturnType<typeof summarizeConnections>>[number];
 
@@ -17,13 +19,14 @@ export async function summarizeConnections(db: Db, where: { organizationId: stri
   });
   const out = [];
   for (const c of conns) {
-    const [jobs, runs] = await Promise.all([
+    const [jobs, runs, webhooks] = await Promise.all([
       db.job.findMany({
         where: { name: "sync-connection-job", dedupeKey: `sync:${c.id}` },
         orderBy: { createdAt: "desc" },
         take: 1,
       }),
       db.syncRun.findMany({ where: { connectionId: c.id }, orderBy: { startedAt: "desc" }, take: 40 }),
+      webhookHealth(db, c.id),
     ]);
     const latestByType = new Map<string, (typeof runs)[number]>();
     for (const r of runs) if (!latestByType.has(`${r.objectType}:${r.direction}`)) latestByType.set(`${r.objectType}:${r.direction}`, r);
@@ -46,6 +49,8 @@ export async function summarizeConnections(db: Db, where: { organizationId: stri
       lastFullSyncAt: c.lastFullSyncAt,
       lastError: c.lastError,
       createdAt: c.createdAt,
+      /** Webhook events accepted but not applied yet (re-queued by the worker's sweep), failed ones, newest error. */
+      webhooks,
       currentJob: job ? { id: job.id, status: job.status, progress: job.progress, error: job.error, startedAt: job.startedAt, finishedAt: job.finishedAt } : null,
       lastRuns: [...latestByType.values()].map((r) => ({
         id: r.id, objectType: r.objectType, direction: r.direction, mode: r.mode, status: r.status,

@@ -32,6 +32,8 @@ export type Worker = {
 };
 
 const DEFAULT_GRACE_MS = 10_000;
+/** How often (ms) a worker runs its maintenance (stale jobs, unapplied webhook events). */
+const MAINTENANCE_MS = 5 * 60_000;
 
 /** Re-queue running jobs whose heartbeat is older than `staleMs` (ms). Returns how many. */
 export async function requeueStaleJobs(db: Db, staleMs: number = STALE_MS): Promise<number> {
@@ -58,9 +60,10 @@ export async function requeueJobsOfWorker(db: Db, workerId: string, error = REQU
  * Start a worker on `db`. `concurrency` jobs at a time (default 2); `pollMs` between looks at the queue
  * when nothing woke it (default 1,000 ms).
  */
-export function startWorker(db: Db, opts: { concurrency?: number; pollMs?: number } = {}): Worker {
+export function startWorker(db: Db, opts: { concurrency?: number; pollMs?: number; maintenanceMs?: number } = {}): Worker {
   const concurrency = opts.concurrency ?? 2;
   const pollMs = opts.pollMs ?? 1_000;
+  const maintenanceMs = opts.maintenanceMs ?? MAINTENANCE_MS;
   const id = `${hostname()}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   const controller = new AbortController();
   const inflight = new Set<Promise<unknown>>();
@@ -120,6 +123,21 @@ export function startWorker(db: Db, opts: { concurrency?: number; pollMs?: numbe
   );
   timer = setInterval(() => void tick(), pollMs);
   timer.unref?.();
+  // Maintenance, every maintenanceMs (0 = off): jobs whose process died are re-queued (not only at start-up),
+  // and webhook events accepted but never applied are queued again (lib/sync/webhook-sweep.ts).
+  const maintenance = maintenanceMs > 0 ? setInterval(() => {
+    if (stopped) return;
+    void track(
+      (async () => {
+        const n = await requeueStaleJobs(db);
+        if (n) logger.warn({ n }, "re-queued stale jobs");
+        const { sweepWebhookEvents } = await import("@/lib/sync/webhook-sweep");
+        const swept = await sweepWebhookEvents(db);
+        if (swept.hubspot || swept.stripe) logger.warn(swept, "re-queued webhook events that were never applied");
+      })().catch((err: unknown) => logger.error({ err }, "job worker maintenance failed")),
+    );
+  }, maintenanceMs) : undefined;
+  maintenance?.unref?.();
   const unsubscribe = onJobEnqueued(() => void tick());
   void tick();
 
@@ -127,6 +145,7 @@ export function startWorker(db: Db, opts: { concurrency?: number; pollMs?: numbe
     stopped = true;
     unsubscribe();
     if (timer) clearInterval(timer);
+    if (maintenance) clearInterval(maintenance);
     timer = undefined;
     controller.abort(new Error("worker stopping"));
     let graceTimer: NodeJS.Timeout | undefined;

@@ -17,6 +17,11 @@ export const ZConnectionSummary = z.object({
   webhook_secret_hint: z.string().nullable(), scopes: z.array(z.string()), write_back: z.boolean(),
   property_mappings: z.record(z.string(), z.string()), last_sync_at: z.string().nullable(), last_full_sync_at: z.string().nullable(),
   last_error: z.string().nullable(), created_at: z.string(),
+  webhooks: z.object({
+    pending: z.number().describe("Events accepted more than 5 minutes ago and not applied yet (the worker queues them again)"),
+    failed: z.number().describe("Events whose processing failed in the last 3 days"),
+    last_error: z.string().nullable(),
+  }),
   current_job: z.object({ id: z.string(), status: z.string(), progress: z.unknown(), error: z.string().nullable() }).nullable(),
   last_runs: z.array(ZRun),
 });
