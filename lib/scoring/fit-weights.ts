@@ -41,6 +41,8 @@ export const SHRINK = 0.005;
 export const MAX_FIT_ROWS = 60_000;
 /** Share of fit rows that falls in "critical". */
 export const CRITICAL_SHARE = 0.1;
+/** Fewest score points between the fitted "critical" and "at risk" lines. */
+export const MIN_AT_RISK_BAND = 10;
 
 type Table = NonNullable<LearnedTables["plans"]>;
 
@@ -205,7 +207,7 @@ export const FLAGGED_SHARE = { min: 0.15, max: 0.25 } as const;
  *   {@link FLAGGED_SHARE}.min and .max of the rows are flagged (a CSM team cannot work everyone, and
  *   a list nobody is on catches nobody);
  * - atRisk (the "critical" line): just above the riskiest {@link CRITICAL_SHARE} of rows, at least
- *   one point below the healthy line.
+ *   {@link MIN_AT_RISK_BAND} points below the healthy line.
  */
 export function fitThresholds(rows: FitRow[], config: ScoringConfig, scoreOf?: (s: SignalSnapshot) => number): ScoringConfig["thresholds"] {
   const score = scoreOf ?? ((s: SignalSnapshot) => scoreWith(s, config));
@@ -224,7 +226,9 @@ export function fitThresholds(rows: FitRow[], config: ScoringConfig, scoreOf?: (
     if (j > best.j + 1e-12) best = { t, j };
   }
   const healthy = best.t;
-  const atRisk = Math.max(0, Math.min(healthy - 1, quantile(CRITICAL_SHARE) + 1));
+  // A band a CSM can see: fitted scores are often clumped, and the riskiest-decile line then sat one point below
+  // the healthy line (demo: "at risk" = one score value, 141 of 381 paying accounts "critical").
+  const atRisk = Math.max(0, Math.min(healthy - MIN_AT_RISK_BAND, quantile(CRITICAL_SHARE) + 1));
   return { healthy, atRisk };
 }
 

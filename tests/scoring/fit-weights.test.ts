@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { rocAuc } from "@/lib/model/metrics";
 import { DEFAULT_SCORING_CONFIG, FACTOR_KEYS, parseScoringConfig } from "@/lib/scoring/config";
-import { fitScoringConfig, projectSimplex, roundWeights, scoreWith, type FitRow } from "@/lib/scoring/fit-weights";
+import { fitScoringConfig, fitThresholds, MIN_AT_RISK_BAND, projectSimplex, roundWeights, scoreWith, type FitRow } from "@/lib/scoring/fit-weights";
 import { scoreAccount } from "@/lib/scoring/score-account";
 import { mulberry32 } from "@/sandbox/core/prng";
 import { goodSignals } from "./fixtures";
@@ -47,6 +47,16 @@ describe("fitScoringConfig", () => {
     const s = newer[0].signals;
     expect(scoreAccount(s, config).healthScore).toBeCloseTo(scoreWith(s, config), 0);
     expect(scoreAccount(goodSignals({ openDeals: 1, products: ["Basic"] }), config).factors.find((f) => f.key === "planHistory")?.detail).toMatch(/on Basic: .* churned within 90 days/);
+  });
+
+  it("leaves an 'at risk' band a CSM can see when the fitted scores are clumped", () => {
+    // 60 % of rows score exactly 80, the rest spread below: the riskiest decile sits just under the healthy line.
+    const clumped: FitRow[] = Array.from({ length: 500 }, (_, i) => ({
+      accountId: `c${i}`, day: new Date(Date.UTC(2026, 0, 1)), churned: i % 5 === 0, signals: goodSignals({ seats: i }),
+    }));
+    const scoreOf = (s: { seats: number | null }) => ((s.seats ?? 0) < 300 ? 80 : 79 - ((s.seats ?? 0) % 10));
+    const t = fitThresholds(clumped, DEFAULT_SCORING_CONFIG, scoreOf as never);
+    expect(t.healthy - t.atRisk).toBeGreaterThanOrEqual(MIN_AT_RISK_BAND);
   });
 
   it("refuses history without churn", () => {
