@@ -7,6 +7,7 @@
 import { randomBytes } from "node:crypto";
 import { Prisma, type MatchRule } from "@/lib/generated/sqlite/client";
 import type { Db, Tx } from "@/lib/db/prisma";
+import { chunks } from "@/lib/db/chunks";
 import { canonicalJson, computeAccountFields, ownerKey, sameAccountFields, type AccountFields, type FieldContext } from "./account-fields";
 import { IDENTITY_SOURCE_SELECT, type IdentitySource } from "./source-record";
 import { pairKey, type CandidateProposal, type LinkAssignment } from "./plan-identity-links";
@@ -22,12 +23,6 @@ export const IN_CHUNK = 900;
 /** A new cuid-like account id (time-ordered prefix + 64 random bits). */
 export function newAccountId(): string {
   return `c${Date.now().toString(36)}${randomBytes(8).toString("hex")}`;
-}
-
-function chunks<T>(list: T[], size = CHUNK): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
-  return out;
 }
 
 /** All source records of an organization (every connection, archived included). */
@@ -78,7 +73,7 @@ export async function applyAssignments(db: DbClient, assignments: LinkAssignment
     groups.set(key, g);
   }
   for (const g of groups.values()) {
-    for (const part of chunks(g.rows)) {
+    for (const part of chunks(g.rows, CHUNK)) {
       const cases = Prisma.join(part.map((a) => Prisma.sql`WHEN ${a.sourceRecordId} THEN ${a.accountId}`), " ");
       const ids = Prisma.join(part.map((a) => a.sourceRecordId));
       await db.$executeRaw`UPDATE "SourceRecord" SET "accountId" = CASE "id" ${cases} END, "matchRule" = ${g.rule}, "matchConfidence" = ${g.confidence}, "matchedAt" = ${now}, "updatedAt" = ${now} WHERE "id" IN (${ids})`;
@@ -225,14 +220,14 @@ export async function bulkUpdateAccountFields(
   if (updates.length === 0) return;
   for (const col of TEXT_COLUMNS) {
     const rows = updates.filter((u) => u.want[col] !== u.have[col]);
-    for (const part of chunks(rows)) {
+    for (const part of chunks(rows, CHUNK)) {
       const cases = Prisma.join(part.map((u) => Prisma.sql`WHEN ${u.id} THEN ${u.want[col]}`), " ");
       await db.$executeRaw`UPDATE "Account" SET ${Prisma.raw(`"${col}"`)} = CASE "id" ${cases} END WHERE "id" IN (${Prisma.join(part.map((u) => u.id))})`;
     }
   }
   for (const { key, cast } of NUMBER_COLUMNS) {
     const rows = updates.filter((u) => u.want[key] !== u.have[key]);
-    for (const part of chunks(rows)) {
+    for (const part of chunks(rows, CHUNK)) {
       const cases = Prisma.join(part.map((u) => Prisma.sql`WHEN ${u.id} THEN CAST(${u.want[key]} AS ${Prisma.raw(cast)})`), " ");
       await db.$executeRaw`UPDATE "Account" SET ${Prisma.raw(`"${key}"`)} = CASE "id" ${cases} END WHERE "id" IN (${Prisma.join(part.map((u) => u.id))})`;
     }
@@ -252,7 +247,7 @@ export async function bulkUpdateAccountFields(
       for (const ids of chunks(g.ids, IN_CHUNK)) await db.account.updateMany({ where: { id: { in: ids } }, data });
     }
   }
-  for (const ids of chunks(updates.map((u) => u.id))) {
+  for (const ids of chunks(updates.map((u) => u.id), CHUNK)) {
     await db.$executeRaw`UPDATE "Account" SET "updatedAt" = ${now} WHERE "id" IN (${Prisma.join(ids)})`;
   }
 }

@@ -31,6 +31,7 @@ import type { PageItem } from "./client";
 import { openClient } from "./connection";
 import { STREAMS, hubspotClientDefaults, type StreamName } from "./sync";
 import { markArchived } from "./write";
+import { chunks } from "@/lib/db/chunks";
 import { enqueueAccountRefresh, REFRESH_ACCOUNTS_JOB } from "@/lib/pipeline/enqueue-account-refresh";
 
 export const HUBSPOT_WEBHOOK_JOB = "hubspot-webhook-job";
@@ -80,11 +81,8 @@ export function publicRequestUri(url: string, headers: Headers): string {
 
 /** Ids per `IN (…)` list (well under SQLite's bound-parameter limit and PostgreSQL's). */
 const ID_CHUNK = 500;
-function chunks<T>(xs: T[], n: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < xs.length; i += n) out.push(xs.slice(i, i + n));
-  return out;
-}
+/** Ids per `POST /crm/v3/objects/{type}/batch/read` (HubSpot's batch limit). */
+const BATCH_READ_MAX = 100;
 
 const STREAM_OF: Record<string, StreamName> = { company: "companies", contact: "contacts", deal: "deals", ticket: "tickets" };
 
@@ -203,7 +201,7 @@ export async function applyHubspotWebhookEvents(db: Db, p: { connectionId: strin
   // not archived) were not deleted — whoever sent the event — and are re-read as changes instead.
   for (const [stream, idSet] of deleted) {
     const def = STREAMS.find((s) => s.name === stream)!;
-    for (const ids of chunks([...idSet], 100)) {
+    for (const ids of chunks([...idSet], BATCH_READ_MAX)) {
       const items: PageItem[] = await client.batchRead(stream, ids, ["hs_object_id"], def.scope);
       for (const it of items) {
         if (!it.ok) continue;
@@ -218,8 +216,7 @@ export async function applyHubspotWebhookEvents(db: Db, p: { connectionId: strin
   for (const [stream, idSet] of changed) {
     const def = STREAMS.find((s) => s.name === stream)!;
     const ids = [...idSet].filter((id) => !deleted.get(stream)?.has(id));
-    for (let i = 0; i < ids.length; i += 100) {
-      const chunk = ids.slice(i, i + 100);
+    for (const chunk of chunks(ids, BATCH_READ_MAX)) {
       const items: PageItem[] = await client.batchRead(stream, chunk, def.properties(settings), def.scope);
       const recs = items.filter((x): x is Extract<PageItem, { ok: true }> => x.ok).map((x) => x.record);
       const assoc = def.assoc && recs.length ? await client.associations(stream, "companies", recs.map((r) => r.id), def.scope) : new Map<string, string[]>();

@@ -32,7 +32,7 @@ import { registeredJobNames } from "@/lib/jobs/registry";
 import { resolveIdentities } from "@/lib/accounts/resolve-identities";
 import { webhookSecretOf, clientForConnection, stripeSettings } from "./connection";
 import { eventObjectType, RELEVANT_EVENT_TYPES, ZEvent, type StripeEventLike } from "./map";
-import { applyEvents, resolveDiscountIds } from "./sync";
+import { applyEvents, resolveDiscountIds, SUBSCRIPTION_EXPAND } from "./sync";
 import { enqueueAccountRefresh, REFRESH_ACCOUNTS_JOB } from "@/lib/pipeline/enqueue-account-refresh";
 
 export const STRIPE_WEBHOOK_JOB = "stripe-webhook-job";
@@ -197,7 +197,7 @@ async function rereadOnSameSecondTie(db: Db, conn: Parameters<typeof clientForCo
     const { stripe } = clientForConnection(conn);
     const fresh: unknown =
       kind === "customer" ? await stripe.customers.retrieve(id)
-      : kind === "subscription" ? await stripe.subscriptions.retrieve(id, { expand: ["default_payment_method", "discounts.source.coupon"] })
+      : kind === "subscription" ? await stripe.subscriptions.retrieve(id, { expand: SUBSCRIPTION_EXPAND.map((p) => p.replace(/^data\./, "")) }) // the full sync's expansions, for one object
       : kind === "invoice" ? await stripe.invoices.retrieve(id)
       : await stripe.charges.retrieve(id);
     const obj = fresh as { id?: string; object?: string; deleted?: unknown };
