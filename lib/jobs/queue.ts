@@ -34,17 +34,27 @@ export const HEARTBEAT_MS = 15_000;
 export const REQUEUED_STALE = "worker stopped while running (no heartbeat); resumed";
 
 /**
- * Put job `id` back in the queue if it is running with a heartbeat older than `staleMs` — one conditional
- * update, so when several waiters see the same dead job only one re-queues it. Returns true when this call
- * re-queued it. Called wherever a job is waited on or deduplicated onto, not only at worker start-up.
+ * Put running jobs whose heartbeat is older than `staleMs` (ms) back in the queue — job `id` only when given,
+ * else every stale job (the worker's start-up and maintenance sweep, lib/jobs/worker.ts `requeueStaleJobs`).
+ * One conditional update, so when several waiters or workers see the same dead job only one re-queues it; the
+ * job gets error {@link REQUEUED_STALE}, runs at once, and this process's workers are woken.
+ * @returns how many jobs this call re-queued.
  */
-export async function requeueIfStale(db: Db, id: string, staleMs = STALE_MS): Promise<boolean> {
+export async function requeueStale(db: Db, opts: { id?: string; staleMs?: number } = {}): Promise<number> {
   const r = await db.job.updateMany({
-    where: { id, status: "running", heartbeatAt: { lt: new Date(Date.now() - staleMs) } },
+    where: { ...(opts.id ? { id: opts.id } : {}), status: "running", heartbeatAt: { lt: new Date(Date.now() - (opts.staleMs ?? STALE_MS)) } },
     data: { status: "queued", lockedBy: null, error: REQUEUED_STALE, runAfter: new Date() },
   });
-  if (r.count === 1) for (const fn of g.__cwJobListeners!) fn();
-  return r.count === 1;
+  if (r.count > 0) for (const fn of g.__cwJobListeners!) fn();
+  return r.count;
+}
+
+/**
+ * Put job `id` back in the queue if it is running with a stale heartbeat ({@link requeueStale} for one job).
+ * Returns true when this call re-queued it. Called wherever a job is waited on or deduplicated onto.
+ */
+export async function requeueIfStale(db: Db, id: string, staleMs = STALE_MS): Promise<boolean> {
+  return (await requeueStale(db, { id, staleMs })) === 1;
 }
 
 type Listener = () => void;

@@ -13,7 +13,7 @@
 import { hostname } from "node:os";
 import type { Db } from "@/lib/db";
 import { logger } from "@/lib/logger";
-import { claimNextJob, onJobEnqueued, STALE_MS } from "./queue";
+import { claimNextJob, onJobEnqueued, requeueStale, STALE_MS } from "./queue";
 import { executeJob, REQUEUED_ON_STOP } from "./run-job";
 
 export type Worker = {
@@ -35,13 +35,9 @@ const DEFAULT_GRACE_MS = 10_000;
 /** How often (ms) a worker runs its maintenance (stale jobs, unapplied webhook events). */
 const MAINTENANCE_MS = 5 * 60_000;
 
-/** Re-queue running jobs whose heartbeat is older than `staleMs` (ms). Returns how many. */
+/** Re-queue running jobs whose heartbeat is older than `staleMs` (ms). Returns how many. One implementation: queue.ts `requeueStale`. */
 export async function requeueStaleJobs(db: Db, staleMs: number = STALE_MS): Promise<number> {
-  const r = await db.job.updateMany({
-    where: { status: "running", heartbeatAt: { lt: new Date(Date.now() - staleMs) } },
-    data: { status: "queued", lockedBy: null, error: "worker stopped while running; resumed" },
-  });
-  return r.count;
+  return requeueStale(db, { staleMs });
 }
 
 /**
