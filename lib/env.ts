@@ -17,6 +17,8 @@
  * - TRUSTED_PROXY_HOPS    how many reverse proxies in front of the app append to X-Forwarded-For (default 0: the
  *                         header is the client's own word and is only used as a per-client hint; see lib/auth/client-ip.ts).
  * - LOG_LEVEL             pino level, default info (silent in tests unless set).
+ * - SMTP_URL              smtp://user:pass@host:port (smtps:// for TLS) for alert e-mails and digests (optional; issue 16).
+ * - ALERTS_EMAIL_FROM     From of alert e-mails, default "Churnwatch <alerts@churnwatch.local>".
  * - CHURNWATCH_WORKER     where the job worker runs: process (default: a child process of the web server,
  *                         scripts/worker.ts), inline (inside the web process), off (none: run `npm run worker`).
  */
@@ -53,6 +55,8 @@ export const ZEnv = z
     STRIPE_CONNECT_BASE_URL: z.string().url().default("https://connect.stripe.com"),
     TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional(),
+    SMTP_URL: z.string().trim().regex(/^smtps?:\/\//, "must start with smtp:// or smtps://").optional().or(z.literal("").transform(() => undefined)),
+    ALERTS_EMAIL_FROM: z.string().trim().min(3).default("Churnwatch <alerts@churnwatch.local>"),
     CHURNWATCH_WORKER: z.preprocess(
       (v) => (v === "" ? undefined : v),
       z.enum(["process", "inline", "off"], { error: "must be process (default), inline or off" }).default("process"),
