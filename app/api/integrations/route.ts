@@ -5,6 +5,7 @@ import { PROVIDERS } from "@/lib/connectors/registry";
 import { AppError } from "@/lib/errors";
 import { summarizeConnections } from "@/lib/integrations/connection-summary";
 import { withApi } from "@/lib/http/with-api";
+import { methodsNotAllowed } from "@/lib/http/method-not-allowed";
 
 export const dynamic = "force-dynamic";
 
@@ -13,3 +14,6 @@ export const GET = withApi(listIntegrationsRoute, async ({ caller }) => {
   const all = await summarizeConnections(getDb(), { organizationId: caller.organizationId });
   return { data: PROVIDERS.map((name) => { const connections = all.filter((c) => c.provider === name); return { name, connected: connections.length > 0, connections }; }) };
 });
+
+// The methods this route does not implement: 405 JSON with Allow (not Next.js's empty 405).
+export const { POST, PUT, PATCH, DELETE } = methodsNotAllowed(["GET"]);

@@ -2,6 +2,7 @@
 import { meRoute } from "@/lib/api/contracts/core";
 import { AppError } from "@/lib/errors";
 import { withApi } from "@/lib/http/with-api";
+import { methodsNotAllowed } from "@/lib/http/method-not-allowed";
 
 export const dynamic = "force-dynamic";
 
@@ -13,3 +14,6 @@ export const GET = withApi(meRoute, async ({ caller }) => {
     role: caller.role,
   };
 });
+
+// The methods this route does not implement: 405 JSON with Allow (not Next.js's empty 405).
+export const { POST, PUT, PATCH, DELETE } = methodsNotAllowed(["GET"]);

@@ -3,6 +3,7 @@ import { listModelsRoute } from "@/lib/api/contracts/admin";
 import { organizationIdFor } from "@/lib/auth/organization-scope";
 import { getDb } from "@/lib/db";
 import { withApi } from "@/lib/http/with-api";
+import { methodsNotAllowed } from "@/lib/http/method-not-allowed";
 
 export const dynamic = "force-dynamic";
 
@@ -16,3 +17,6 @@ export const GET = withApi(listModelsRoute, async ({ caller, req }) => {
   const data = rows.map(({ features, ...m }) => ({ ...m, featureCount: Array.isArray(features) ? features.length : 0 }));
   return { data, total: data.length, active: data.find((m) => m.isActive) ?? null };
 });
+
+// The methods this route does not implement: 405 JSON with Allow (not Next.js's empty 405).
+export const { POST, PUT, PATCH, DELETE } = methodsNotAllowed(["GET"]);

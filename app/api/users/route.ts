@@ -4,6 +4,7 @@ import { createUserWithRole, generatePassword, isUserOfAnotherOrganization, list
 import { getDb } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { withApi } from "@/lib/http/with-api";
+import { methodsNotAllowed } from "@/lib/http/method-not-allowed";
 
 export const dynamic = "force-dynamic";
 
@@ -23,3 +24,6 @@ export const POST = withApi(createUserRoute, async ({ caller, body }) => {
   const r = await createUserWithRole(getDb(), { organizationId: caller.organizationId, email: body.email, name: body.name, role: body.role, password });
   return { membershipId: r.membershipId, userId: r.userId, email: body.email.toLowerCase(), role: body.role, oneTimePassword: password };
 });
+
+// The methods this route does not implement: 405 JSON with Allow (not Next.js's empty 405).
+export const { PUT, PATCH, DELETE } = methodsNotAllowed(["GET", "POST"]);

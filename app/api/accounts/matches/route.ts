@@ -4,6 +4,7 @@ import { listMatchCandidates } from "@/lib/accounts/list-match-candidates";
 import { getDb } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { withApi } from "@/lib/http/with-api";
+import { methodsNotAllowed } from "@/lib/http/method-not-allowed";
 
 export const dynamic = "force-dynamic";
 
@@ -14,3 +15,6 @@ export const GET = withApi(listMatchesRoute, async ({ caller, query }) => {
   const total = await db.matchCandidate.count({ where: { organizationId: caller.organizationId, status: query.status } });
   return { data: page.items, total, next_cursor: page.nextCursor };
 });
+
+// The methods this route does not implement: 405 JSON with Allow (not Next.js's empty 405).
+export const { POST, PUT, PATCH, DELETE } = methodsNotAllowed(["GET"]);

@@ -7,6 +7,7 @@ import { getAuth } from "@/lib/auth/auth";
 import { clientAddress, CLIENT_IP_HEADER } from "@/lib/auth/client-ip";
 import { recordSignIn, signInRetryAfterMs } from "@/lib/auth/sign-in-throttle";
 import { env } from "@/lib/env";
+import { methodsNotAllowed } from "@/lib/http/method-not-allowed";
 
 export const dynamic = "force-dynamic";
 
@@ -45,3 +46,6 @@ export async function POST(req: Request) {
   if (email && (res.ok || res.status === 401)) recordSignIn(email, res.ok);
   return res;
 }
+
+// The methods this route does not implement: 405 JSON with Allow (not Next.js's empty 405).
+export const { PUT, PATCH, DELETE } = methodsNotAllowed(["GET", "POST"]);

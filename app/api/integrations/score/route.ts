@@ -5,6 +5,7 @@ import { getDb } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { enqueueJob, runJobInline } from "@/lib/jobs";
 import { withApi } from "@/lib/http/with-api";
+import { methodsNotAllowed } from "@/lib/http/method-not-allowed";
 
 export const dynamic = "force-dynamic";
 export const maxDuration = 300;
@@ -27,3 +28,6 @@ export const POST = withApi(scoreRoute, async ({ caller, query }) => {
   }
   return { organizations: results, durationMs: Date.now() - started };
 });
+
+// The methods this route does not implement: 405 JSON with Allow (not Next.js's empty 405).
+export const { GET, PUT, PATCH, DELETE } = methodsNotAllowed(["POST"]);

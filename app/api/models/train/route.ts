@@ -5,6 +5,7 @@ import { getDb } from "@/lib/db";
 import { enqueueJob } from "@/lib/jobs";
 import { withApi } from "@/lib/http/with-api";
 import { trainAndStoreModel } from "@/lib/model/train-from-db";
+import { methodsNotAllowed } from "@/lib/http/method-not-allowed";
 
 export const dynamic = "force-dynamic";
 export const maxDuration = 300;
@@ -16,3 +17,6 @@ export const POST = withApi(trainModelRoute, async ({ caller, query }) => {
   const { job } = await enqueueJob(db, "refresh-organization-job", { organizationId, trigger: "model" }, { organizationId });
   return { model, rescoreJob: { id: job.id, status: job.status } };
 });
+
+// The methods this route does not implement: 405 JSON with Allow (not Next.js's empty 405).
+export const { GET, PUT, PATCH, DELETE } = methodsNotAllowed(["POST"]);

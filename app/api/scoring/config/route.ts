@@ -6,6 +6,7 @@ import { AppError } from "@/lib/errors";
 import { enqueueJob } from "@/lib/jobs";
 import { getScoringConfigView, saveScoringConfigFromApi } from "@/lib/queries/scoring-config-api";
 import { withApi } from "@/lib/http/with-api";
+import { methodsNotAllowed } from "@/lib/http/method-not-allowed";
 
 export const dynamic = "force-dynamic";
 
@@ -21,3 +22,6 @@ export const PUT = withApi(putScoringConfigRoute, async ({ caller, body }) => {
   const job = body.rescore ? (await enqueueJob(db, "refresh-organization-job", { organizationId: caller.organizationId, trigger: "config" }, { organizationId: caller.organizationId })).job : null;
   return { config: saved, rescoreJob: job && { id: job.id, status: job.status } };
 });
+
+// The methods this route does not implement: 405 JSON with Allow (not Next.js's empty 405).
+export const { POST, PATCH, DELETE } = methodsNotAllowed(["GET", "PUT"]);

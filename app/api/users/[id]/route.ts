@@ -4,6 +4,7 @@ import { changeRole, removeMember } from "@/lib/auth/users";
 import { getDb } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { withApi } from "@/lib/http/with-api";
+import { methodsNotAllowed } from "@/lib/http/method-not-allowed";
 
 export const dynamic = "force-dynamic";
 
@@ -18,3 +19,6 @@ export const DELETE = withApi(deleteUserRoute, async ({ caller, params }) => {
   await removeMember(getDb(), caller.organizationId, params.id, caller.role);
   return { removed: params.id };
 });
+
+// The methods this route does not implement: 405 JSON with Allow (not Next.js's empty 405).
+export const { GET, POST, PUT } = methodsNotAllowed(["PATCH", "DELETE"]);

@@ -4,6 +4,7 @@ import { hubspotWebhookRoute } from "@/lib/api/contracts/hubspot";
 import { publicRequestUri, receiveHubspotWebhook } from "@/lib/connectors/hubspot/webhooks";
 import { getDb } from "@/lib/db";
 import { readBodyText, withApi } from "@/lib/http/with-api";
+import { methodsNotAllowed } from "@/lib/http/method-not-allowed";
 
 export const dynamic = "force-dynamic";
 
@@ -16,3 +17,6 @@ export const POST = withApi(hubspotWebhookRoute, async ({ req }) =>
     timestamp: req.headers.get("x-hubspot-request-timestamp"),
   }),
 );
+
+// The methods this route does not implement: 405 JSON with Allow (not Next.js's empty 405).
+export const { GET, PUT, PATCH, DELETE } = methodsNotAllowed(["POST"]);

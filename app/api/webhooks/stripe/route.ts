@@ -3,6 +3,7 @@ import { stripeWebhookRoute } from "@/lib/api/contracts/stripe";
 import { receiveStripeWebhook } from "@/lib/connectors/stripe/webhook";
 import { getDb } from "@/lib/db";
 import { readBodyText, withApi } from "@/lib/http/with-api";
+import { methodsNotAllowed } from "@/lib/http/method-not-allowed";
 
 export const dynamic = "force-dynamic";
 
@@ -13,3 +14,6 @@ export const POST = withApi(stripeWebhookRoute, async ({ req, query }) =>
     connectionId: query.connection,
   }),
 );
+
+// The methods this route does not implement: 405 JSON with Allow (not Next.js's empty 405).
+export const { GET, PUT, PATCH, DELETE } = methodsNotAllowed(["POST"]);

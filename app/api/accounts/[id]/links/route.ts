@@ -5,6 +5,7 @@ import { linkSourceRecord } from "@/lib/accounts/link-source-record";
 import { getDb } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { withApi } from "@/lib/http/with-api";
+import { methodsNotAllowed } from "@/lib/http/method-not-allowed";
 
 export const dynamic = "force-dynamic";
 
@@ -21,3 +22,6 @@ export const POST = withApi(createLinkRoute, async ({ caller, params, body }) =>
   const r = await linkSourceRecord(db, { organizationId: caller.organizationId, accountId: params.id, sourceRecordId: body.source_record_id, userId: caller.userId });
   return { candidateId: r.candidateId, accountId: r.accountId, sourceRecordId: r.sourceRecordId, previousAccountId: r.previousAccountId, previousAccountDeleted: r.previousAccountDeleted };
 });
+
+// The methods this route does not implement: 405 JSON with Allow (not Next.js's empty 405).
+export const { GET, PUT, PATCH, DELETE } = methodsNotAllowed(["POST"]);

@@ -7,6 +7,7 @@ import { summarizeConnections } from "@/lib/integrations/connection-summary";
 import { configureConnection } from "@/lib/integrations/manage-connections";
 import { toSnakeCase } from "@/lib/http/case";
 import { withApi } from "@/lib/http/with-api";
+import { methodsNotAllowed } from "@/lib/http/method-not-allowed";
 
 export const dynamic = "force-dynamic";
 
@@ -28,3 +29,6 @@ export const POST = withApi(configureRoute, async ({ caller, params, body, req }
     { status: r.created ? 201 : 200 },
   );
 });
+
+// The methods this route does not implement: 405 JSON with Allow (not Next.js's empty 405).
+export const { GET, PUT, PATCH, DELETE } = methodsNotAllowed(["POST"]);

@@ -5,6 +5,7 @@ import { AppError } from "@/lib/errors";
 import { summarizeConnections } from "@/lib/integrations/connection-summary";
 import { updateConnectionSettings } from "@/lib/integrations/manage-connections";
 import { withApi } from "@/lib/http/with-api";
+import { methodsNotAllowed } from "@/lib/http/method-not-allowed";
 
 export const dynamic = "force-dynamic";
 
@@ -18,3 +19,6 @@ export const PATCH = withApi(settingsRoute, async ({ caller, params, body }) => 
   const [connection] = (await summarizeConnections(db, { organizationId: caller.organizationId })).filter((c) => c.id === id);
   return { connection };
 });
+
+// The methods this route does not implement: 405 JSON with Allow (not Next.js's empty 405).
+export const { GET, POST, PUT, DELETE } = methodsNotAllowed(["PATCH"]);

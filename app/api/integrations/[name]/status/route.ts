@@ -4,6 +4,7 @@ import { getDb } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { summarizeConnections } from "@/lib/integrations/connection-summary";
 import { withApi } from "@/lib/http/with-api";
+import { methodsNotAllowed } from "@/lib/http/method-not-allowed";
 
 export const dynamic = "force-dynamic";
 
@@ -16,3 +17,6 @@ export const GET = withApi(statusRoute, async ({ caller, params, query }) => {
   }
   return { name: params.name, connected: connections.length > 0, connections };
 });
+
+// The methods this route does not implement: 405 JSON with Allow (not Next.js's empty 405).
+export const { POST, PUT, PATCH, DELETE } = methodsNotAllowed(["GET"]);

@@ -3,6 +3,7 @@ import { syncRoute } from "@/lib/api/contracts/integrations";
 import { getDb } from "@/lib/db";
 import { getConnectionOrThrow, startAllSyncs, startConnectionSync } from "@/lib/integrations/manage-connections";
 import { withApi } from "@/lib/http/with-api";
+import { methodsNotAllowed } from "@/lib/http/method-not-allowed";
 
 export const dynamic = "force-dynamic";
 
@@ -22,3 +23,6 @@ export const POST = withApi(syncRoute, async ({ caller, params, query }) => {
   const jobs = await startAllSyncs(db, { organizationId: caller.organizationId, provider: params.name, full, trigger: "manual" });
   return { jobs: jobs.map((j) => ({ connectionId: j.connectionId, job: { id: j.job.id, status: j.job.status }, deduplicated: j.deduplicated })) };
 });
+
+// The methods this route does not implement: 405 JSON with Allow (not Next.js's empty 405).
+export const { GET, PUT, PATCH, DELETE } = methodsNotAllowed(["POST"]);

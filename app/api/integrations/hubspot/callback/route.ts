@@ -9,6 +9,7 @@ import { appBaseUrl } from "@/lib/env";
 import { isAppError } from "@/lib/errors";
 import { withApi } from "@/lib/http/with-api";
 import { startConnectionSync } from "@/lib/integrations/manage-connections";
+import { methodsNotAllowed } from "@/lib/http/method-not-allowed";
 
 export const dynamic = "force-dynamic";
 
@@ -30,3 +31,6 @@ export const GET = withApi(hubspotCallbackRoute, async ({ query }) => {
   }
   return NextResponse.redirect(to, 303);
 });
+
+// The methods this route does not implement: 405 JSON with Allow (not Next.js's empty 405).
+export const { POST, PUT, PATCH, DELETE } = methodsNotAllowed(["GET"]);

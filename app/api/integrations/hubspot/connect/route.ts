@@ -4,6 +4,7 @@ import { startHubspotOAuth } from "@/lib/connectors/hubspot/connect";
 import { getDb } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { withApi } from "@/lib/http/with-api";
+import { methodsNotAllowed } from "@/lib/http/method-not-allowed";
 
 export const dynamic = "force-dynamic";
 
@@ -12,3 +13,6 @@ export const POST = withApi(hubspotConnectRoute, async ({ caller, body }) => {
   const r = await startHubspotOAuth(getDb(), { organizationId: caller.organizationId, userId: caller.userId, writeBack: body.write_back, redirectTo: body.redirect_to });
   return { authorizeUrl: r.authorizeUrl, expiresAt: r.expiresAt.toISOString() };
 });
+
+// The methods this route does not implement: 405 JSON with Allow (not Next.js's empty 405).
+export const { GET, PUT, PATCH, DELETE } = methodsNotAllowed(["POST"]);

@@ -9,6 +9,7 @@ import { AppError, isAppError } from "@/lib/errors";
 import { logger } from "@/lib/logger";
 import { withApi } from "@/lib/http/with-api";
 import { startConnectionSync } from "@/lib/integrations/manage-connections";
+import { methodsNotAllowed } from "@/lib/http/method-not-allowed";
 
 export const dynamic = "force-dynamic";
 
@@ -31,3 +32,6 @@ export const GET = withApi(stripeCallbackRoute, async ({ caller, query }) => {
     return NextResponse.redirect(to, 303);
   }
 });
+
+// The methods this route does not implement: 405 JSON with Allow (not Next.js's empty 405).
+export const { POST, PUT, PATCH, DELETE } = methodsNotAllowed(["GET"]);

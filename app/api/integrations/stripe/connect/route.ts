@@ -4,6 +4,7 @@ import { startStripeOAuth } from "@/lib/connectors/stripe/connect";
 import { getDb } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { withApi } from "@/lib/http/with-api";
+import { methodsNotAllowed } from "@/lib/http/method-not-allowed";
 
 export const dynamic = "force-dynamic";
 
@@ -12,3 +13,6 @@ export const POST = withApi(stripeConnectRoute, async ({ caller, body }) => {
   const r = await startStripeOAuth(getDb(), { organizationId: caller.organizationId, userId: caller.userId, redirectTo: body.redirect_to });
   return { authorizeUrl: r.url, expiresAt: r.expiresAt.toISOString() };
 });
+
+// The methods this route does not implement: 405 JSON with Allow (not Next.js's empty 405).
+export const { GET, PUT, PATCH, DELETE } = methodsNotAllowed(["POST"]);

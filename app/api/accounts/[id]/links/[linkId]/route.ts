@@ -4,6 +4,7 @@ import { unlinkSourceRecord } from "@/lib/accounts/unlink-source-record";
 import { getDb } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { withApi } from "@/lib/http/with-api";
+import { methodsNotAllowed } from "@/lib/http/method-not-allowed";
 
 export const dynamic = "force-dynamic";
 
@@ -12,3 +13,6 @@ export const DELETE = withApi(deleteLinkRoute, async ({ caller, params }) => {
   const r = await unlinkSourceRecord(getDb(), { organizationId: caller.organizationId, accountId: params.id, sourceRecordId: params.linkId, userId: caller.userId });
   return { sourceRecordId: r.sourceRecordId, previousAccountId: r.previousAccountId, accountId: r.accountId };
 });
+
+// The methods this route does not implement: 405 JSON with Allow (not Next.js's empty 405).
+export const { GET, POST, PUT, PATCH } = methodsNotAllowed(["DELETE"]);

@@ -4,6 +4,7 @@ import { rejectMatch } from "@/lib/accounts/reject-match";
 import { getDb } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { withApi } from "@/lib/http/with-api";
+import { methodsNotAllowed } from "@/lib/http/method-not-allowed";
 
 export const dynamic = "force-dynamic";
 
@@ -11,3 +12,6 @@ export const POST = withApi(rejectMatchRoute, async ({ caller, params }) => {
   if (caller.kind !== "user") throw new AppError("forbidden", "sign in as an admin");
   return rejectMatch(getDb(), { organizationId: caller.organizationId, candidateId: params.id, userId: caller.userId });
 });
+
+// The methods this route does not implement: 405 JSON with Allow (not Next.js's empty 405).
+export const { GET, PUT, PATCH, DELETE } = methodsNotAllowed(["POST"]);

@@ -6,6 +6,7 @@ import { enqueueJob, getJobOrThrow } from "@/lib/jobs";
 import { withApi } from "@/lib/http/with-api";
 import { applyFittedConfig, type FitReport } from "@/lib/scoring/fit-history";
 import { configView } from "@/lib/queries/scoring-config-api";
+import { methodsNotAllowed } from "@/lib/http/method-not-allowed";
 
 export const dynamic = "force-dynamic";
 
@@ -20,3 +21,6 @@ export const POST = withApi(applyFitRoute, async ({ caller, params }) => {
   const rescore = (await enqueueJob(db, "refresh-organization-job", { organizationId: caller.organizationId, trigger: "config" }, { organizationId: caller.organizationId })).job;
   return { config: configView(saved), rescoreJob: { id: rescore.id, status: rescore.status } };
 });
+
+// The methods this route does not implement: 405 JSON with Allow (not Next.js's empty 405).
+export const { GET, PUT, PATCH, DELETE } = methodsNotAllowed(["POST"]);
