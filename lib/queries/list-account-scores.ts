@@ -97,6 +97,8 @@ export function accountWhere(
   q: Omit<AccountListQuery, "limit" | "cursor" | "sort" | "order" | "format">,
   now = new Date(),
   defaultLifecycle: readonly LifecycleFilter[] = ["paying"],
+  /** The `q` condition from literalSearchWhere (SQLite searches with `%`/`_`), replacing the `contains` one. */
+  literalSearch: Prisma.AccountWhereInput | null = null,
 ): Prisma.AccountWhereInput {
   const insensitive = providerOf(db) === "postgresql" ? { mode: "insensitive" as const } : {};
   const and: Prisma.AccountWhereInput[] = [];
@@ -112,8 +114,47 @@ export function accountWhere(
     ...(q.owner ? { ownerId: q.owner === "none" ? null : q.owner } : {}),
     ...(q.min_mrr !== undefined ? { mrrCents: { gte: q.min_mrr } } : {}),
     ...(q.renewal_within_days !== undefined ? { renewalDate: { gte: now, lte: new Date(now.getTime() + q.renewal_within_days * 86_400_000) } } : {}),
-    ...(q.q ? { OR: [{ name: { contains: q.q, ...insensitive } }, { domain: { contains: q.q.toLowerCase() } }] } : {}),
+    ...(q.q ? (literalSearch ?? { OR: [{ name: { contains: likeOperand(db, q.q), ...insensitive } }, { domain: { contains: likeOperand(db, q.q.toLowerCase()) } }] }) : {}),
   };
+}
+
+/** Most accounts a literal `_` / `%` search on SQLite hands on as an id list (see literalSearchWhere). */
+const LITERAL_SEARCH_MAX_IDS = 20_000;
+
+/**
+ * The `q` condition when Prisma's `contains` cannot express it: on SQLite a search text with `%` or `_`.
+ * SQLite's LIKE has no escape character unless the statement names one, and Prisma's SQLite `contains` names
+ * none (checked: tests/commands/search-escaping.test.ts), so a backslash-escaped operand would look for a
+ * backslash. These searches run as one `LIKE ? ESCAPE '\\'` statement of this organization's live accounts
+ * and return `{id: {in: […]}}` (at most 20,000 ids, name order). Null otherwise (PostgreSQL, or no wildcard).
+ */
+export async function literalSearchWhere(db: Db, organizationId: string, q: string | undefined): Promise<Prisma.AccountWhereInput | null> {
+  if (!q || providerOf(db) === "postgresql" || !/[%_]/.test(q)) return null;
+  const pattern = `%${escapeLike(q)}%`;
+  const rows = await db.$queryRawUnsafe<{ id: string }[]>(
+    `SELECT "id" FROM "Account" WHERE "organizationId" = ? AND "archivedAt" IS NULL AND ("name" LIKE ? ESCAPE '\\' OR "domain" LIKE ? ESCAPE '\\') ORDER BY "name" LIMIT ${LITERAL_SEARCH_MAX_IDS}`,
+    organizationId, pattern, pattern.toLowerCase(),
+  );
+  return { id: { in: rows.map((r) => r.id) } };
+}
+
+/**
+ * `text` with LIKE's wildcards `%` and `_` and the escape character `\\` itself escaped by a backslash, so a
+ * LIKE whose escape character is `\\` matches them literally (issue 18).
+ */
+export function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/**
+ * The operand of a Prisma `contains` that matches `text` literally. Prisma lowers `contains` to LIKE without
+ * escaping the operand (prisma/prisma#19506; the Prisma docs' filtering FAQ says to escape `%`/`_` yourself).
+ * PostgreSQL's LIKE escapes with `\\` by default, so the escaped text works there. SQLite's LIKE has no escape
+ * character and Prisma names none, so the text is passed as is: without `%`/`_` it is already literal (a
+ * backslash is a plain character), and texts with them go through literalSearchWhere instead.
+ */
+function likeOperand(db: Db, text: string): string {
+  return providerOf(db) === "postgresql" ? escapeLike(text) : text;
 }
 
 /** Account column behind each `sort` value. */
@@ -185,7 +226,7 @@ function toRow(a: AccountWithOwner): AccountScoreRow {
  */
 export async function listAccountScores(db: Db, organizationId: string, q: AccountListQuery, defaultLifecycle: readonly LifecycleFilter[] = ["paying"]) {
   const offset = offsetFromCursor(q.cursor);
-  const where = accountWhere(db, organizationId, q, new Date(), defaultLifecycle);
+  const where = accountWhere(db, organizationId, q, new Date(), defaultLifecycle, await literalSearchWhere(db, organizationId, q.q));
   const { column, dir } = sortOf(q);
   const [total, rows] = await Promise.all([
     db.account.count({ where }),
@@ -262,7 +303,7 @@ const CSV_CHUNK = 1_000;
 export async function accountScoresCsv(db: Db, organizationId: string, q: AccountListQuery, defaultLifecycle: readonly LifecycleFilter[] = ["paying"]): Promise<ReadableStream<Uint8Array>> {
   const enc = new TextEncoder();
   const { column, dir } = sortOf(q);
-  const ids = (await readOrdered(db, accountWhere(db, organizationId, q, new Date(), defaultLifecycle), column, dir, 0, undefined, (where, orderBy, skip, take) =>
+  const ids = (await readOrdered(db, accountWhere(db, organizationId, q, new Date(), defaultLifecycle, await literalSearchWhere(db, organizationId, q.q)), column, dir, 0, undefined, (where, orderBy, skip, take) =>
     db.account.findMany({ where, orderBy, skip, take, select: { id: true } }))).map((a) => a.id);
   let next = 0;
   return new ReadableStream<Uint8Array>({
