@@ -18,6 +18,7 @@ import type { Tx } from "@/lib/db";
 import { defineJsonUpsert, type JsonUpsert } from "@/lib/db/json-upsert";
 import { providerOf } from "@/lib/db/prisma";
 import { subscriptionMrr, type MrrOptions } from "@/lib/billing/mrr";
+import { recordSubscriptionVersions } from "@/lib/revenue/subscription-versions";
 import type { ChargeRow, CustomerRow, DiscountEntry, InvoiceRow, SubscriptionRow } from "./map";
 
 export type WriteCtx = { organizationId: string; connectionId: string; mrr?: MrrOptions };
@@ -210,6 +211,8 @@ export async function writeSubscriptions(tx: Tx, ctx: WriteCtx, input: Subscript
     const p = providerOf(tx);
     await tx.$executeRawUnsafe(DELETE_OTHER_ITEMS[p], JSON.stringify([...idByExt.values()]), JSON.stringify(keep));
     await SUBSCRIPTION_ITEMS.run(tx, items);
+    // Item/price/quantity history for the MRR movements (issue 17): a version per changed subscription.
+    await recordSubscriptionVersions(tx, { organizationId: ctx.organizationId, subscriptionIds: [...idByExt.values()], at: v.at });
   }
   return { written: done.length, stale: rows.length - done.length };
 }
