@@ -39,14 +39,13 @@ export function allowHeader(allowed: readonly RouteMethod[]): string {
  * @returns an object keyed by method (only the methods not in `allowed`); each answers 405 JSON with `Allow`.
  */
 export function methodsNotAllowed<const A extends readonly RouteMethod[]>(allowed: A): Record<Exclude<RouteMethod, A[number]>, (req: Request) => Response> {
-  const handler = ((req: Request) => {
+  const handler = Object.assign((req: Request): Response => {
     const path = new URL(req.url).pathname;
     return NextResponse.json(
       { error: { code: "method_not_allowed", message: `${req.method} is not supported on ${path}; allowed: ${allowed.join(", ")}` } },
       { status: 405, headers: { allow: allowHeader(allowed), "x-request-id": req.headers.get("x-request-id")?.slice(0, 64) || randomUUID() } },
     );
-  }) as NotAllowedHandler;
-  handler[NOT_ALLOWED_HANDLER] = allowed;
+  }, { [NOT_ALLOWED_HANDLER]: allowed }) satisfies NotAllowedHandler;
   const out: Partial<Record<RouteMethod, (req: Request) => Response>> = {};
   for (const m of ROUTE_METHODS) if (!allowed.includes(m)) out[m] = handler;
   return out as Record<Exclude<RouteMethod, A[number]>, (req: Request) => Response>;

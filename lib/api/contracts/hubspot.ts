@@ -50,10 +50,15 @@ export const hubspotPushScoresRoute = defineRoute({
   response: z.object({ jobs: z.array(z.object({ id: z.string(), status: z.string() })) }),
 });
 
+export const ZHubspotWebhookQuery = z.object({
+  /** Optional: the connection whose webhook secret signs this URL's deliveries (per-connection URL; else the operator's app secret and every connection's secret are tried). */
+  connection: z.string().max(64).optional(),
+});
+
 export const hubspotWebhookRoute = defineRoute({
   method: "POST", path: "/api/webhooks/hubspot", tags: ["webhooks"],
-  summary: "HubSpot webhook endpoint (v3 signatures): verifies X-HubSpot-Signature-v3, stores each event once, applies them in the background",
-  auth: "public",
+  summary: "HubSpot webhook endpoint (v3 signatures): verifies X-HubSpot-Signature-v3 on the raw body before parsing it, stores each event once, applies them in the background. An organization's own app calls /api/webhooks/hubspot?connection=<id>",
+  auth: "public", query: ZHubspotWebhookQuery,
   // HubSpot batches up to 100 events (~0.4 KB each) per delivery; we accept up to 1,000: 1 MiB is ample.
   maxBodyBytes: 1024 * 1024,
   response: z.object({ received: z.number(), duplicates: z.number(), refused: z.number(), enqueued: z.array(z.string()) }),

@@ -2,14 +2,19 @@
  * HubSpot webhooks v3 (https://developers.hubspot.com/docs/api/webhooks#security): receive fast,
  * apply in a job.
  *
- * `receiveHubspotWebhook(db, {method, uri, rawBody, signature, timestamp})` — `POST /api/webhooks/hubspot`:
- * 1. Verifies `X-HubSpot-Signature-v3` = base64(HMAC-SHA256(app client secret, method + uri + rawBody +
- *    timestamp)) with a constant-time compare (crypto.timingSafeEqual), and `X-HubSpot-Request-Timestamp`
- *    no older than 5 minutes (nor > 5 minutes ahead). Secrets tried: env HUBSPOT_CLIENT_SECRET, then the
- *    webhookSecretEnc of the HubSpot connections of the portal named in the events (matched by portalId).
- *    Anything else → AppError unauthorized (401), nothing stored or processed.
- * 2. Stores each event in WebhookEvent (unique provider + eventId: duplicates are ignored), then enqueues
- *    ONE `hubspot-webhook-job` per connection with the new event ids. No HubSpot call on this path.
+ * `receiveHubspotWebhook(db, {method, uri, rawBody, signature, timestamp, connectionId?})` — `POST
+ * /api/webhooks/hubspot[?connection=<id>]`:
+ * 1. Verifies `X-HubSpot-Signature-v3` = base64(HMAC-SHA256(secret, method + uri + rawBody + timestamp)) with a
+ *    constant-time compare (crypto.timingSafeEqual), and `X-HubSpot-Request-Timestamp` no older than 5 minutes
+ *    (nor > 5 minutes ahead) — https://developers.hubspot.com/docs/apps/legacy-apps/authentication/validating-requests
+ *    ("Validate the v3 request signature"). This happens on the raw bytes BEFORE the body is parsed: the
+ *    secrets tried never depend on the body — env HUBSPOT_CLIENT_SECRET (the operator's app), plus the
+ *    webhook secret of the connection named by `?connection=<id>` (the per-connection URL an organization's
+ *    own app calls; one HMAC), or, on the bare URL, of every connected HubSpot connection that stored one
+ *    (one HMAC each). Anything else → AppError unauthorized (401), nothing parsed, stored or processed.
+ * 2. Parses the verified body, binds each event to the verifying connection(s) owning its portal, stores it
+ *    in WebhookEvent (unique provider + connection + eventId: duplicates are ignored), then enqueues ONE
+ *    `hubspot-webhook-job` per connection with the new event ids. No HubSpot call on this path.
  *
  * `hubspot-webhook-job` ({connectionId, eventIds}): batch-reads the changed objects (≤ 100 ids per
  * `POST /crm/v3/objects/{type}/batch/read`; contacts/deals/tickets also get their company associations
@@ -54,15 +59,19 @@ export function signHubspotV3(secret: string, method: string, uri: string, rawBo
   return createHmac("sha256", secret).update(method + uri + rawBody + timestamp).digest("base64");
 }
 
+/** A v3 signature header is present and its timestamp (ms) is within {@link SIGNATURE_MAX_AGE_MS} of now (either way). */
+function signatureInWindow(p: { signature: string | null; timestamp: string | null; now?: number }): boolean {
+  if (!p.signature || !p.timestamp || !/^\d+$/.test(p.timestamp)) return false;
+  return Math.abs((p.now ?? Date.now()) - Number(p.timestamp)) <= SIGNATURE_MAX_AGE_MS;
+}
+
 /** Constant-time check of a v3 signature against several candidate secrets, with the 5-minute window. */
 export function verifyHubspotV3(p: { secrets: string[]; method: string; uri: string; rawBody: string; signature: string | null; timestamp: string | null; now?: number }): boolean {
-  if (!p.signature || !p.timestamp || !/^\d+$/.test(p.timestamp)) return false;
-  const age = (p.now ?? Date.now()) - Number(p.timestamp);
-  if (Math.abs(age) > SIGNATURE_MAX_AGE_MS) return false;
-  const given = Buffer.from(p.signature, "base64");
+  if (!signatureInWindow(p)) return false;
+  const given = Buffer.from(p.signature!, "base64");
   let ok = false;
   for (const s of p.secrets) {
-    const expected = Buffer.from(signHubspotV3(s, p.method, p.uri, p.rawBody, p.timestamp), "base64");
+    const expected = Buffer.from(signHubspotV3(s, p.method, p.uri, p.rawBody, p.timestamp!), "base64");
     // timingSafeEqual needs equal lengths; compare every candidate (no early exit on a match).
     if (expected.length === given.length && timingSafeEqual(expected, given)) ok = true;
   }
@@ -91,55 +100,75 @@ export type HubspotReceiveResult = { received: number; duplicates: number; refus
 
 /** A HubSpot connection that may receive webhook events (what the verification needs of it). */
 type WebhookConnection = { id: string; organizationId: string; externalAccountId: string; webhookSecretEnc: string | null };
+const WEBHOOK_CONNECTION_SELECT = { id: true, organizationId: true, externalAccountId: true, webhookSecretEnc: true } as const;
+
+/** What a v3 signature is computed over (the raw request, never re-serialised JSON). */
+type SignedRequest = { method: string; uri: string; rawBody: string; signature: string | null; timestamp: string | null };
 
 /**
- * The connections a delivery is for: those whose signing secret verified it. A connection's own webhook
- * secret (the client secret of the app whose token it holds, entered by that organization's admin) vouches
- * for that connection only. The operator's app secret (env HUBSPOT_CLIENT_SECRET, which no tenant knows)
- * vouches for every connection of the portals the events name. HubSpot signs every delivery with the
- * client secret of the app whose webhook subscription fired
- * (https://developers.hubspot.com/docs/api/webhooks/validating-requests), so a delivery signed with
- * organization B's secret reaches only B's connection, whatever portal ids its events name.
- * @returns the vouched-for connections, and whether the operator's secret verified the request.
+ * Who signed a delivery, decided on the raw bytes before anything is parsed. A connection's own webhook secret
+ * (the client secret of the app whose token it holds, entered by that organization's admin) vouches for that
+ * connection only. The operator's app secret (env HUBSPOT_CLIENT_SECRET, which no tenant knows) vouches for
+ * every connection of the portals the events name. HubSpot signs every delivery with the client secret of
+ * the app whose webhook subscription fired
+ * (https://developers.hubspot.com/docs/apps/legacy-apps/authentication/validating-requests), so a delivery
+ * signed with organization B's secret reaches only B's connection, whatever portal ids its events name.
+ *
+ * Candidate connection secrets come from the URL, never the body: `?connection=<id>` → that connection only;
+ * the bare URL → every connected HubSpot connection with a stored secret.
+ * @returns the connections whose secret verified the request, and whether the operator's secret did.
  */
-function verifiedConnections(conns: WebhookConnection[], p: { method: string; uri: string; rawBody: string; signature: string | null; timestamp: string | null }): { conns: WebhookConnection[]; operator: boolean } {
+async function verifySigner(db: Db, p: SignedRequest, connectionId: string | undefined): Promise<{ conns: WebhookConnection[]; operator: boolean }> {
+  // Stale or missing timestamps are refused before any secret is loaded or any HMAC computed.
+  if (!signatureInWindow(p)) return { conns: [], operator: false };
   const envSecret = env().HUBSPOT_CLIENT_SECRET;
   const operator = envSecret ? verifyHubspotV3({ secrets: [envSecret], ...p }) : false;
-  if (operator) return { conns, operator };
-  return { conns: conns.filter((c) => c.webhookSecretEnc && verifyHubspotV3({ secrets: [decryptSecret(c.webhookSecretEnc)], ...p })), operator };
+  if (operator) return { conns: [], operator };
+  const candidates: WebhookConnection[] = await db.connection.findMany({
+    where: { provider: "hubspot", credentialsEnc: { not: null }, webhookSecretEnc: { not: null }, ...(connectionId ? { id: connectionId } : {}) },
+    select: WEBHOOK_CONNECTION_SELECT,
+    orderBy: { createdAt: "asc" },
+  });
+  return { conns: candidates.filter((c) => verifyHubspotV3({ secrets: [decryptSecret(c.webhookSecretEnc!)], ...p })), operator };
 }
 
 /**
  * Verify, store and enqueue a webhook delivery (see module doc).
  *
- * Tenant binding: each event is stored for, and applied to, only the connections whose secret verified the
- * request AND that own the event's portal (`portalId` = the connection's `externalAccountId`). Events naming
- * a portal that no verifying connection owns are refused (counted in `refused`, not stored). When several
- * organizations connected the same portal through the same app, each of their connections gets the event
- * (one WebhookEvent row per connection; dedupe is per connection + event id).
- * @throws AppError unauthorized (bad/stale signature, or a signature no connection of the named portals
- *   vouches for), bad_request (verified but not a HubSpot event array).
+ * Order: the signature is verified on the raw bytes first (the candidate secrets depend only on the URL's
+ * `connectionId`), the body is parsed only after that. Tenant binding: each event is stored for, and applied
+ * to, only the connections whose secret verified the request AND that own the event's portal (`portalId` =
+ * the connection's `externalAccountId`); with the operator's secret, every connected HubSpot connection of
+ * the event's portal. Events naming a portal that no such connection owns are refused (counted in `refused`,
+ * not stored). When several organizations connected the same portal through the same app, each of their
+ * connections gets the event (one WebhookEvent row per connection; dedupe is per connection + event id).
+ * @param p.connectionId `?connection=<id>` of the URL HubSpot called (the per-connection webhook URL), if any.
+ * @throws AppError unauthorized (bad/stale signature, or one no candidate secret verifies), bad_request
+ *   (verified but not a HubSpot event array).
  */
-export async function receiveHubspotWebhook(db: Db, p: { method: string; uri: string; rawBody: string; signature: string | null; timestamp: string | null }): Promise<HubspotReceiveResult> {
-  let portalIds: string[] = [];
+export async function receiveHubspotWebhook(db: Db, p: SignedRequest & { connectionId?: string }): Promise<HubspotReceiveResult> {
+  const { connectionId, ...signed } = p;
+  const signer = await verifySigner(db, signed, connectionId);
+  // A delivery of our own app for a portal no connection holds any more is genuine: acknowledged (so HubSpot
+  // stops retrying), nothing stored. Anything else unverified is refused — and was never parsed.
+  if (!signer.conns.length && !signer.operator) throw new AppError("unauthorized", "invalid or stale X-HubSpot-Signature-v3: request refused");
+
+  let body: unknown;
   try {
-    const peek = JSON.parse(p.rawBody) as unknown;
-    if (Array.isArray(peek)) portalIds = [...new Set(peek.map((e) => String((e as { portalId?: unknown })?.portalId ?? "")).filter(Boolean))];
-  } catch { /* verified below; a body that is not JSON cannot carry a valid signature for us anyway */ }
-  const conns: WebhookConnection[] = portalIds.length
+    body = JSON.parse(p.rawBody);
+  } catch {
+    throw new AppError("bad_request", "expected HubSpot's webhook payload: a JSON array of events");
+  }
+  const parsed = ZEvents.safeParse(body);
+  if (!parsed.success) throw new AppError("bad_request", "expected HubSpot's webhook payload: a JSON array of events");
+  // The operator's app vouches for the portals its events name: their connections, looked up after verification.
+  const verified: WebhookConnection[] = signer.operator
     ? await db.connection.findMany({
-      where: { provider: "hubspot", externalAccountId: { in: portalIds }, credentialsEnc: { not: null } },
-      select: { id: true, organizationId: true, externalAccountId: true, webhookSecretEnc: true },
+      where: { provider: "hubspot", credentialsEnc: { not: null }, externalAccountId: { in: [...new Set(parsed.data.map((e) => e.portalId))] } },
+      select: WEBHOOK_CONNECTION_SELECT,
       orderBy: { createdAt: "asc" },
     })
-    : [];
-  const { conns: verified, operator } = verifiedConnections(conns, p);
-  // A delivery of our own app for a portal no connection holds any more is genuine: acknowledged (so HubSpot
-  // stops retrying), nothing stored. Anything else unverified is refused.
-  if (!verified.length && !operator) throw new AppError("unauthorized", "invalid or stale X-HubSpot-Signature-v3: request refused");
-
-  const parsed = ZEvents.safeParse(JSON.parse(p.rawBody));
-  if (!parsed.success) throw new AppError("bad_request", "expected HubSpot's webhook payload: a JSON array of events");
+    : signer.conns;
   const byConn = new Map<string, string[]>();
   let received = 0, duplicates = 0, refused = 0;
   for (const e of parsed.data) {

@@ -8,13 +8,14 @@ import { methodsNotAllowed } from "@/lib/http/method-not-allowed";
 
 export const dynamic = "force-dynamic";
 
-export const POST = withApi(hubspotWebhookRoute, async ({ req }) =>
+export const POST = withApi(hubspotWebhookRoute, async ({ req, query }) =>
   receiveHubspotWebhook(getDb(), {
     method: req.method,
     uri: publicRequestUri(req.url, req.headers), // the URL HubSpot signed (behind a proxy: x-forwarded-proto/host)
     rawBody: await readBodyText(req, hubspotWebhookRoute.maxBodyBytes), // the exact bytes HubSpot signed; 413 past maxBodyBytes, before any parsing
     signature: req.headers.get("x-hubspot-signature-v3"),
     timestamp: req.headers.get("x-hubspot-request-timestamp"),
+    connectionId: query.connection, // per-connection URL: only that connection's secret (and the operator's) is tried
   }),
 );
 
