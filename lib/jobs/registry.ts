@@ -13,6 +13,10 @@ const REGISTRY: Record<string, () => Promise<JobDefinition>> = {
   "hubspot-push-scores-job": async () => (await import("@/lib/connectors/hubspot/jobs")).hubspotPushScoresJob as JobDefinition,
   "stripe-webhook-job": async () => (await import("@/lib/connectors/stripe/webhook")).stripeWebhookJob as JobDefinition,
   "fit-scoring-job": async () => (await import("@/lib/scoring/fit-scoring-job")).fitScoringJob as JobDefinition,
+  "evaluate-alerts-job": async () => (await import("@/lib/alerts/jobs")).evaluateAlertsJob as JobDefinition,
+  "deliver-alert-job": async () => (await import("@/lib/alerts/jobs")).deliverAlertJob as JobDefinition,
+  "alert-digest-job": async () => (await import("@/lib/alerts/jobs")).alertDigestJob as JobDefinition,
+  "hubspot-task-write-back-job": async () => (await import("@/lib/tasks/jobs")).hubspotTaskWriteBackJob as JobDefinition,
 };
 
 export function registeredJobNames(): string[] {

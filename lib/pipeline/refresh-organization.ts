@@ -25,6 +25,8 @@ import { getActiveScoringConfig } from "@/lib/scoring/config-store";
 import { findHistoryGaps, newestSourceSince } from "./history-gaps";
 import { enqueueJob } from "@/lib/jobs/queue";
 import { registeredJobNames } from "@/lib/jobs/registry";
+import { queueAlertEvaluation } from "@/lib/alerts/jobs";
+import { logger } from "@/lib/logger";
 
 export const BACKFILL_DAYS = 365;
 const MODEL_MAX_AGE_MS = 7 * 86_400_000;
@@ -153,6 +155,10 @@ export async function refreshOrganization(
         await enqueueJob(db, "hubspot-push-scores-job", { connectionId: c.id }, { organizationId, dedupeKey: `push:${c.id}` });
         writeBackJobs++;
       }
+    }
+    // Alerts (issue 16): evaluate the rules on the new scores, as a job (lib/alerts/jobs.ts); never fails the run.
+    if (registeredJobNames().includes("evaluate-alerts-job")) {
+      await queueAlertEvaluation(db, organizationId, opts.accountIds).catch((err: unknown) => logger.error({ err, organizationId }, "could not queue the alert evaluation"));
     }
     await progress({ phase: "done" });
     return {
