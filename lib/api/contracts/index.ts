@@ -8,6 +8,7 @@ import { coreRoutes } from "./core";
 import { integrationRoutes } from "./integrations";
 import { hubspotRoutes } from "./hubspot";
 import { stripeRoutes } from "./stripe";
+import { salesActivityRoutes } from "./sales-activity";
 
 export const ALL_ROUTES: RouteContract[] = [
   ...coreRoutes,
@@ -16,4 +17,5 @@ export const ALL_ROUTES: RouteContract[] = [
   ...hubspotRoutes,
   ...accountRoutes,
   ...adminRoutes,
+  ...salesActivityRoutes,
 ];

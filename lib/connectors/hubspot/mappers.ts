@@ -78,9 +78,23 @@ export const COMPANY_PROPERTIES = [
 export const CHURNWATCH_PROPERTIES = ["churnwatch_health_score", "churnwatch_risk_level", "churnwatch_trend", "churnwatch_churn_probability", "churnwatch_last_scored"];
 export const CONTACT_PROPERTIES = ["firstname", "lastname", "email", "jobtitle", "phone", "lifecyclestage", "notes_last_updated", "createdate", "lastmodifieddate", "hs_object_id"];
 export const DEAL_PROPERTIES = ["dealname", "amount", "deal_currency_code", "dealstage", "pipeline", "closedate", "hs_is_closed", "hs_is_closed_won", "hubspot_owner_id", "createdate", "hs_lastmodifieddate", "hs_object_id"];
-export const CALL_PROPERTIES = ["hs_timestamp", "hs_call_title", "hs_call_body", "hs_call_disposition", "hs_call_duration", "hs_call_direction", "hubspot_owner_id", "hs_lastmodifieddate", "hs_object_id"];
-export const MEETING_PROPERTIES = ["hs_timestamp", "hs_meeting_title", "hs_meeting_body", "hs_meeting_outcome", "hs_meeting_start_time", "hs_meeting_end_time", "hubspot_owner_id", "hs_lastmodifieddate", "hs_object_id"];
-export const NOTE_PROPERTIES = ["hs_timestamp", "hs_note_body", "hubspot_owner_id", "hs_lastmodifieddate", "hs_object_id"];
+/**
+ * Engagement properties (developers.hubspot.com/docs/api-reference/latest/crm/activities/calls/guide and
+ * …/meetings/guide): `hs_timestamp` is when the call/meeting happened (meetings: defaults to
+ * hs_meeting_start_time), `hs_createdate` when the record was created (a meeting's "set" date, issue 17),
+ * `hs_call_direction` INBOUND/OUTBOUND "from the perspective of the HubSpot user", `hs_call_disposition` the
+ * outcome GUID, `hs_call_duration` milliseconds, `hs_meeting_outcome` SCHEDULED/COMPLETED/RESCHEDULED/NO_SHOW/
+ * CANCELED. All three need `crm.objects.contacts.read` (the guides' "Scope requirements").
+ */
+export const CALL_PROPERTIES = ["hs_timestamp", "hs_createdate", "hs_call_title", "hs_call_body", "hs_call_disposition", "hs_call_duration", "hs_call_direction", "hubspot_owner_id", "hs_lastmodifieddate", "hs_object_id"];
+export const MEETING_PROPERTIES = ["hs_timestamp", "hs_createdate", "hs_meeting_title", "hs_meeting_body", "hs_meeting_outcome", "hs_meeting_start_time", "hs_meeting_end_time", "hubspot_owner_id", "hs_lastmodifieddate", "hs_object_id"];
+export const NOTE_PROPERTIES = ["hs_timestamp", "hs_createdate", "hs_note_body", "hubspot_owner_id", "hs_lastmodifieddate", "hs_object_id"];
+/**
+ * The deal property read as MRR when none is configured: HubSpot's default "Monthly recurring revenue"
+ * (`hs_mrr`), calculated from the deal's recurring line items (knowledge.hubspot.com/crm-deals/
+ * hubspots-default-deal-properties). Which property counts is configurable (SalesActivityConfig.mrrProperty).
+ */
+export const DEFAULT_DEAL_MRR_PROPERTY = "hs_mrr";
 export const TICKET_PROPERTIES = ["subject", "hs_ticket_priority", "hs_pipeline", "hs_pipeline_stage", "createdate", "closed_date", "hs_lastmodifieddate", "hs_object_id"];
 
 /**
@@ -134,10 +148,11 @@ export function mapContact(r: HubspotRecord, companyIds: string[] | undefined): 
 export type DealRow = {
   externalId: string; companyExternalId: string | null; name: string | null; amountCents: number | null; currency: string | null;
   dealStage: string | null; pipeline: string | null; renewalStage: string | null; closeDate: Date | null; isClosed: boolean; isWon: boolean;
-  ownerExternalId: string | null; sourceCreatedAt: Date | null; sourceUpdatedAt: Date | null; archivedAt: Date | null;
+  ownerExternalId: string | null; mrrCents: number | null; sourceCreatedAt: Date | null; sourceUpdatedAt: Date | null; archivedAt: Date | null;
 };
 
-export function mapDeal(r: HubspotRecord, companyIds: string[] | undefined, stageOverrides: Record<string, string> = {}): DealRow {
+/** @param mrrProperty the deal property read into `mrrCents` (dollars → cents; null when absent/not a number). */
+export function mapDeal(r: HubspotRecord, companyIds: string[] | undefined, stageOverrides: Record<string, string> = {}, mrrProperty = DEFAULT_DEAL_MRR_PROPERTY): DealRow {
   const p = r.properties;
   const renewal = renewalStageOf(str(p.dealstage), stageOverrides);
   const isWon = p.hs_is_closed_won === "true" || renewal === "won";
@@ -151,10 +166,26 @@ export function mapDeal(r: HubspotRecord, companyIds: string[] | undefined, stag
     dealStage: str(p.dealstage), pipeline: str(p.pipeline), renewalStage: renewal,
     closeDate: parseHsDate(p.closedate), isClosed, isWon,
     ownerExternalId: str(p.hubspot_owner_id),
+    mrrCents: toCents(p[mrrProperty]),
     sourceCreatedAt: parseHsDate(p.createdate) ?? r.createdAt,
     sourceUpdatedAt: parseHsDate(p.hs_lastmodifieddate) ?? r.updatedAt,
     archivedAt: r.archived ? (r.updatedAt ?? new Date()) : null,
   };
+}
+
+/** Longest search text kept per engagement (characters, padding included). */
+export const SEARCH_TEXT_MAX = 2000;
+
+/**
+ * Text → search text: HTML tags removed, lower case, every run of characters other than letters/digits → one
+ * space, padded with one space each side (so `LIKE '% ceo %'` is a whole-word match in SQLite and PostgreSQL).
+ * null for empty text. Keywords go through the same function (lib/sales-activity/config.ts).
+ */
+export function toSearchText(text: string | null | undefined, max = SEARCH_TEXT_MAX): string | null {
+  if (!text) return null;
+  const words = text.replace(/<[^>]+>/g, " ").toLowerCase().normalize("NFKD").replace(/[\u0300-\u036f]/g, "").replace(/[^\p{L}\p{N}]+/gu, " ").trim();
+  if (!words) return null;
+  return ` ${words.slice(0, max - 2).trim()} `;
 }
 
 /** HubSpot's default call disposition ids → labels. */
@@ -172,11 +203,23 @@ const DM_RE = /\b(decision[- ]maker|dm|ceo|cfo|cto|coo|cio|vp|vice president|hea
 export type EngagementType = "call" | "meeting" | "note";
 export type EngagementRow = {
   type: EngagementType; externalId: string; companyExternalId: string | null; ownerExternalId: string | null; occurredAt: Date;
-  title: string | null; outcome: string | null; durationMs: number | null; isDecisionMaker: boolean | null; sourceUpdatedAt: Date | null; archivedAt: Date | null;
+  title: string | null; outcome: string | null; durationMs: number | null; isDecisionMaker: boolean | null;
+  /** Calls: INBOUND | OUTBOUND (upper case), else null. */
+  direction: string | null;
+  /** hs_createdate (else the record's createdAt). */
+  sourceCreatedAt: Date | null;
+  /** The first associated contact (ascending id); undefined when contact associations were not read. */
+  contactExternalId?: string | null;
+  /** Body/title as search text (toSearchText). */
+  searchText: string | null;
+  sourceUpdatedAt: Date | null; archivedAt: Date | null;
 };
 
-/** @returns null when the engagement has no usable timestamp (the sync skips it with that reason). */
-export function mapEngagement(type: EngagementType, r: HubspotRecord, companyIds: string[] | undefined): EngagementRow | null {
+/**
+ * @param contactIds the associated contacts (ascending; the first is kept), undefined = not read (the stored one is kept).
+ * @returns null when the engagement has no usable timestamp (the sync skips it with that reason).
+ */
+export function mapEngagement(type: EngagementType, r: HubspotRecord, companyIds: string[] | undefined, contactIds?: string[]): EngagementRow | null {
   const p = r.properties;
   const occurredAt = parseHsDate(p.hs_timestamp) ?? r.createdAt;
   if (!occurredAt) return null;
@@ -184,7 +227,12 @@ export function mapEngagement(type: EngagementType, r: HubspotRecord, companyIds
   let outcome: string | null = null;
   let durationMs: number | null = null;
   let isDecisionMaker: boolean | null = null;
+  let direction: string | null = null;
+  let text: string | null = null;
   if (type === "call") {
+    const dir = str(p.hs_call_direction)?.toUpperCase() ?? null;
+    direction = dir === "INBOUND" || dir === "OUTBOUND" ? dir : null;
+    text = `${p.hs_call_title ?? ""} ${p.hs_call_body ?? ""}`;
     title = str(p.hs_call_title);
     const disp = str(p.hs_call_disposition);
     outcome = disp ? (CALL_DISPOSITIONS[disp] ?? disp) : null;
@@ -193,17 +241,22 @@ export function mapEngagement(type: EngagementType, r: HubspotRecord, companyIds
     isDecisionMaker = outcome === "connected" && DM_RE.test(`${p.hs_call_title ?? ""} ${p.hs_call_body ?? ""}`);
   } else if (type === "meeting") {
     title = str(p.hs_meeting_title);
+    text = `${p.hs_meeting_title ?? ""} ${p.hs_meeting_body ?? ""}`;
     outcome = str(p.hs_meeting_outcome)?.toLowerCase() ?? null;
     const s = parseHsDate(p.hs_meeting_start_time), e = parseHsDate(p.hs_meeting_end_time);
     durationMs = s && e ? Math.max(0, e.getTime() - s.getTime()) : null;
   } else {
     const body = str(p.hs_note_body);
+    text = body;
     title = body ? body.replace(/<[^>]+>/g, " ").replace(/\s+/g, " ").trim().slice(0, 200) : null;
     isDecisionMaker = body ? DM_RE.test(body) : false;
   }
   return {
     type, externalId: r.id, companyExternalId: companyIds?.[0] ?? null, ownerExternalId: str(p.hubspot_owner_id), occurredAt,
-    title, outcome, durationMs, isDecisionMaker,
+    title, outcome, durationMs, isDecisionMaker, direction,
+    sourceCreatedAt: parseHsDate(p.hs_createdate) ?? r.createdAt ?? null,
+    ...(contactIds ? { contactExternalId: contactIds[0] ?? null } : {}),
+    searchText: toSearchText(text),
     sourceUpdatedAt: parseHsDate(p.hs_lastmodifieddate) ?? r.updatedAt,
     archivedAt: r.archived ? (r.updatedAt ?? new Date()) : null,
   };

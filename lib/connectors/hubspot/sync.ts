@@ -34,8 +34,9 @@ import { openClient, type HubspotSettings, type OpenClientOptions } from "./conn
 import { HubspotError, isHubspotError } from "./errors";
 import {
   CALL_PROPERTIES, CHURNWATCH_PROPERTIES, COMPANY_PROPERTIES, CONTACT_PROPERTIES, DEAL_PROPERTIES, MEETING_PROPERTIES, NOTE_PROPERTIES,
-  TICKET_PROPERTIES, parseHsDate, type EngagementType,
+  TICKET_PROPERTIES, DEFAULT_DEAL_MRR_PROPERTY, parseHsDate, type EngagementType,
 } from "./mappers";
+import { salesMrrPropertyOf } from "@/lib/sales-activity/config";
 import { probeHighWater, searchWindowPages, type SearchCursor, type SearchPage } from "./search-window";
 import {
   writeCompanies, writeContacts, writeDeals, writeEngagements, writeTickets, type Assoc, type WriteContext, type WriteResult,
@@ -64,9 +65,11 @@ export type StreamDef = {
   modifiedProp: string;
   assoc: boolean;
   engagement?: EngagementType;
-  properties(settings: HubspotSettings): string[];
-  /** assoc null: associations not read (archived listing) — stored companies are kept. */
-  write(tx: Tx, w: WriteContext, recs: HubspotRecord[], assoc: Assoc | null): Promise<WriteResult>;
+  /** Calls/meetings: also read the associated contacts (decision-maker rule by job title, issue 17). */
+  contactAssoc?: boolean;
+  properties(settings: HubspotSettings, w: WriteContext): string[];
+  /** assoc null: associations not read (archived listing) — stored companies are kept; contactAssoc likewise. */
+  write(tx: Tx, w: WriteContext, recs: HubspotRecord[], assoc: Assoc | null, contactAssoc?: Assoc | null): Promise<WriteResult>;
 };
 
 export const STREAMS: StreamDef[] = [
@@ -74,9 +77,10 @@ export const STREAMS: StreamDef[] = [
     properties: (s) => [...new Set([...COMPANY_PROPERTIES, ...CHURNWATCH_PROPERTIES.filter(() => s.writeBack), ...Object.keys(s.propertyMappings)])],
     write: (tx, w, recs) => writeCompanies(tx, w, recs) },
   { name: "contacts", scope: "crm.objects.contacts.read", modifiedProp: "lastmodifieddate", assoc: true, properties: () => CONTACT_PROPERTIES, write: writeContacts },
-  { name: "deals", scope: "crm.objects.deals.read", modifiedProp: "hs_lastmodifieddate", assoc: true, properties: () => DEAL_PROPERTIES, write: writeDeals },
-  { name: "calls", scope: "crm.objects.contacts.read", modifiedProp: "hs_lastmodifieddate", assoc: true, engagement: "call", properties: () => CALL_PROPERTIES, write: (tx, w, r, a) => writeEngagements(tx, w, "call", r, a) },
-  { name: "meetings", scope: "crm.objects.contacts.read", modifiedProp: "hs_lastmodifieddate", assoc: true, engagement: "meeting", properties: () => MEETING_PROPERTIES, write: (tx, w, r, a) => writeEngagements(tx, w, "meeting", r, a) },
+  { name: "deals", scope: "crm.objects.deals.read", modifiedProp: "hs_lastmodifieddate", assoc: true,
+    properties: (_s, w) => [...new Set([...DEAL_PROPERTIES, w.dealMrrProperty ?? DEFAULT_DEAL_MRR_PROPERTY])], write: writeDeals },
+  { name: "calls", scope: "crm.objects.contacts.read", modifiedProp: "hs_lastmodifieddate", assoc: true, contactAssoc: true, engagement: "call", properties: () => CALL_PROPERTIES, write: (tx, w, r, a, c) => writeEngagements(tx, w, "call", r, a, c) },
+  { name: "meetings", scope: "crm.objects.contacts.read", modifiedProp: "hs_lastmodifieddate", assoc: true, contactAssoc: true, engagement: "meeting", properties: () => MEETING_PROPERTIES, write: (tx, w, r, a, c) => writeEngagements(tx, w, "meeting", r, a, c) },
   { name: "notes", scope: "crm.objects.contacts.read", modifiedProp: "hs_lastmodifieddate", assoc: true, engagement: "note", properties: () => NOTE_PROPERTIES, write: (tx, w, r, a) => writeEngagements(tx, w, "note", r, a) },
   { name: "tickets", scope: "tickets", modifiedProp: "hs_lastmodifieddate", assoc: true, properties: () => TICKET_PROPERTIES, write: writeTickets },
 ];
@@ -87,7 +91,7 @@ export type StreamState =
   | { mode: "full-search"; cursor: SearchCursor; cutoff: number; hw: SearchCursor; total: number }
   | { mode: "incremental"; cursor: SearchCursor; cutoff?: number };
 
-type Batch = { items: PageItem[]; assoc: Assoc | null; state: StreamState; total: number | null };
+type Batch = { items: PageItem[]; assoc: Assoc | null; contactAssoc?: Assoc | null; state: StreamState; total: number | null };
 
 export type HubspotObjectSummary = {
   processed: number; skipped: number; unchanged: number; requests: number; status: string; error?: string | null; guidance?: string | null;
@@ -134,14 +138,19 @@ async function* prefetch<T>(gen: AsyncGenerator<T>, depth = PREFETCH_DEPTH): Asy
   }
 }
 
-async function associationsFor(client: HubspotClient, def: StreamDef, items: PageItem[]): Promise<Assoc> {
+async function associationsFor(client: HubspotClient, def: StreamDef, items: PageItem[], to: "companies" | "contacts" = "companies"): Promise<Assoc> {
   if (!def.assoc) return new Map();
   const ids = items.filter((i): i is Extract<PageItem, { ok: true }> => i.ok && !i.record.archived).map((i) => i.record.id);
   const out: Assoc = new Map();
   for (let i = 0; i < ids.length; i += 1000) {
-    for (const [k, v] of await client.associations(def.name, "companies", ids.slice(i, i + 1000), def.scope)) out.set(k, v);
+    for (const [k, v] of await client.associations(def.name, to, ids.slice(i, i + 1000), def.scope)) out.set(k, v);
   }
   return out;
+}
+
+/** Calls/meetings: their contacts (one more v4 batch read per ≤ 1,000 records); other streams: not read. */
+async function contactsFor(client: HubspotClient, def: StreamDef, items: PageItem[]): Promise<Assoc | null> {
+  return def.contactAssoc ? associationsFor(client, def, items, "contacts") : null;
 }
 
 async function* fullListBatches(client: HubspotClient, def: StreamDef, start: Extract<StreamState, { mode: "full" }>, props: string[]): AsyncGenerator<Batch> {
@@ -166,11 +175,12 @@ async function* fullListBatches(client: HubspotClient, def: StreamDef, start: Ex
     // Archived records: their associations are not read (one request per 1,000 ids for data nobody shows); the
     // company they had stays stored.
     const assoc = archived ? null : await associationsFor(client, def, items);
+    const contactAssoc = archived ? null : await contactsFor(client, def, items);
     let next: StreamState;
     if (after) next = { ...st, after };
     else if (!archived) next = { ...st, phase: "archived", after: null };
     else next = { mode: "incremental", cursor: st.hw };
-    yield { items, assoc, state: next, total: st.total };
+    yield { items, assoc, contactAssoc, state: next, total: st.total };
     if (next.mode === "incremental") return;
     st = next;
   }
@@ -186,13 +196,13 @@ async function* gatherSearch(client: HubspotClient, def: StreamDef, pages: Async
     cursor = p.cursor;
     total = p.total;
     if (++n >= SEARCH_PAGES_PER_BATCH) {
-      yield { items: buf, assoc: await associationsFor(client, def, buf), state: toState(cursor), total };
+      yield { items: buf, assoc: await associationsFor(client, def, buf), contactAssoc: await contactsFor(client, def, buf), state: toState(cursor), total };
       buf = [];
       n = 0;
     }
   }
   const final = done ?? (cursor ? toState(cursor) : null);
-  if (final) yield { items: buf, assoc: await associationsFor(client, def, buf), state: final, total };
+  if (final) yield { items: buf, assoc: await associationsFor(client, def, buf), contactAssoc: await contactsFor(client, def, buf), state: final, total };
 }
 
 function engagementCutoff(hw: SearchCursor, windowMs = ENGAGEMENT_WINDOW_MS): number {
@@ -201,8 +211,8 @@ function engagementCutoff(hw: SearchCursor, windowMs = ENGAGEMENT_WINDOW_MS): nu
 }
 
 /** The batches of one stream from its checkpoint (or a fresh full sync). */
-async function* streamBatches(client: HubspotClient, def: StreamDef, state: StreamState, settings: HubspotSettings): AsyncGenerator<Batch> {
-  const props = def.properties(settings);
+async function* streamBatches(client: HubspotClient, def: StreamDef, state: StreamState, settings: HubspotSettings, w: WriteContext): AsyncGenerator<Batch> {
+  const props = def.properties(settings, w);
   if (state.mode === "full") {
     yield* fullListBatches(client, def, state, props);
     return;
@@ -273,7 +283,10 @@ export async function runHubspotSync(db: Db, opts: SyncOptions & { clientOptions
     throw e;
   }
   const { client, settings, organizationId } = opened;
-  const w: WriteContext = { organizationId, connectionId: opts.connectionId, dealStageMap: settings.dealStageMap };
+  const w: WriteContext = {
+    organizationId, connectionId: opts.connectionId, dealStageMap: settings.dealStageMap,
+    dealMrrProperty: await salesMrrPropertyOf(db, organizationId),
+  };
   const progress: Record<string, { processed: number; total: number | null; ratePerSec: number; etaMs: number | null }> = {};
   let stop = false;
 
@@ -324,12 +337,12 @@ export async function runHubspotSync(db: Db, opts: SyncOptions & { clientOptions
       if (mode === "full") summary.mode = "full";
       run = await startSyncRun(db, { organizationId, connectionId: opts.connectionId, objectType: def.name, mode, jobId: ctx.jobId });
       const r = run;
-      for await (const batch of prefetch(streamBatches(client, def, state, settings))) {
+      for await (const batch of prefetch(streamBatches(client, def, state, settings, w))) {
         const good = batch.items.filter((i): i is Extract<PageItem, { ok: true }> => i.ok).map((i) => i.record);
         for (const bad of batch.items) if (!bad.ok) r.skip(bad.externalId, bad.reason);
         const tw = Date.now();
         const res = await db.$transaction(async (tx) => {
-          const out = await def.write(tx, w, good, batch.assoc);
+          const out = await def.write(tx, w, good, batch.assoc, batch.contactAssoc);
           await saveCheckpoint(tx, opts.connectionId, def.name, batch.state);
           return out;
         }, { timeout: 120_000, maxWait: 30_000 });

@@ -22,6 +22,7 @@
  * the events processed, calls resolveIdentities, and — when `refresh-accounts-job` is registered —
  * enqueues it for the affected accounts.
  */
+import { salesMrrPropertyOf } from "@/lib/sales-activity/config";
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
 import type { Db } from "@/lib/db";
@@ -214,7 +215,7 @@ export async function applyHubspotWebhookEvents(db: Db, p: { connectionId: strin
   }
   if (events.length === 0) return { upserted: 0, archived: 0, accountIds: [] };
   const { client, settings, organizationId } = await openClient(db, p.connectionId, hubspotClientDefaults());
-  const w = { organizationId, connectionId: p.connectionId, dealStageMap: settings.dealStageMap };
+  const w = { organizationId, connectionId: p.connectionId, dealStageMap: settings.dealStageMap, dealMrrProperty: await salesMrrPropertyOf(db, organizationId) };
   const changed = new Map<StreamName, Set<string>>();
   const deleted = new Map<StreamName, Set<string>>();
   for (const ev of events) {
@@ -246,10 +247,12 @@ export async function applyHubspotWebhookEvents(db: Db, p: { connectionId: strin
     const def = STREAMS.find((s) => s.name === stream)!;
     const ids = [...idSet].filter((id) => !deleted.get(stream)?.has(id));
     for (const chunk of chunks(ids, BATCH_READ_MAX)) {
-      const items: PageItem[] = await client.batchRead(stream, chunk, def.properties(settings), def.scope);
+      const items: PageItem[] = await client.batchRead(stream, chunk, def.properties(settings, w), def.scope);
       const recs = items.filter((x): x is Extract<PageItem, { ok: true }> => x.ok).map((x) => x.record);
       const assoc = def.assoc && recs.length ? await client.associations(stream, "companies", recs.map((r) => r.id), def.scope) : new Map<string, string[]>();
-      const res = await db.$transaction((tx) => def.write(tx, w, recs, assoc), { timeout: 60_000 });
+      // Calls/meetings: their contacts too (sales-activity decision-maker rule, issue 17).
+      const contacts = def.contactAssoc && recs.length ? await client.associations(stream, "contacts", recs.map((r) => r.id), def.scope) : null;
+      const res = await db.$transaction((tx) => def.write(tx, w, recs, assoc, contacts), { timeout: 60_000 });
       upserted += res.processed - res.unchanged;
       touched.push({ stream, ids: recs.map((r) => r.id) });
     }

@@ -27,7 +27,8 @@ import {
   companyContentKey, mapCompany, mapContact, mapDeal, mapEngagement, mapTicket, type EngagementType,
 } from "./mappers";
 
-export type WriteContext = { organizationId: string; connectionId: string; dealStageMap?: Record<string, string> };
+/** dealMrrProperty: the deal property stored as Deal.mrrCents (default hs_mrr; SalesActivityConfig.mrrProperty). */
+export type WriteContext = { organizationId: string; connectionId: string; dealStageMap?: Record<string, string>; dealMrrProperty?: string };
 /** processed: distinct records in the batch that were mapped (written or unchanged); skipped: not mappable, with the reason. */
 export type WriteResult = { processed: number; unchanged: number; skipped: { externalId: string | null; reason: string }[] };
 /** companyIds: HubSpot record id → associated company ids (ascending; the first is the primary). */
@@ -76,7 +77,7 @@ const DEALS = defineJsonUpsert({
   columns: {
     organizationId: "text", connectionId: "text", externalId: "text", companyExternalId: "text", name: "text", amountCents: "integer",
     currency: "text", dealStage: "text", pipeline: "text", renewalStage: "text", closeDate: "timestamp", isClosed: "boolean",
-    isWon: "boolean", ownerExternalId: "text", sourceCreatedAt: "timestamp", sourceUpdatedAt: "timestamp", archivedAt: "timestamp",
+    isWon: "boolean", ownerExternalId: "text", mrrCents: "integer", sourceCreatedAt: "timestamp", sourceUpdatedAt: "timestamp", archivedAt: "timestamp",
   },
   conflict: ["connectionId", "externalId"],
   insertOnly: ["organizationId"],
@@ -91,12 +92,13 @@ const ENGAGEMENTS = defineJsonUpsert({
   columns: {
     organizationId: "text", connectionId: "text", type: "text", externalId: "text", companyExternalId: "text", ownerExternalId: "text",
     occurredAt: "timestamp", title: "text", outcome: "text", durationMs: "integer", isDecisionMaker: "boolean",
+    direction: "text", sourceCreatedAt: "timestamp", contactExternalId: "text", searchText: "text",
     sourceUpdatedAt: "timestamp", archivedAt: "timestamp",
   },
   conflict: ["connectionId", "type", "externalId"],
   insertOnly: ["organizationId"],
-  // undefined (associations not read: the archived listing) keeps the stored company.
-  optional: ["companyExternalId"],
+  // undefined (associations not read: the archived listing) keeps the stored company / contact.
+  optional: ["companyExternalId", "contactExternalId"],
   touch: { column: "updatedAt", when: "always" },
   returning: ["externalId"],
 });
@@ -187,17 +189,21 @@ export async function writeContacts(tx: Tx, w: WriteContext, recs: HubspotRecord
 
 /** Deals → Deal (renewalStage from the stage map, see mappers.ts). Every record is upserted. */
 export async function writeDeals(tx: Tx, w: WriteContext, recs: HubspotRecord[], assoc: Assoc | null): Promise<WriteResult> {
-  const rows = dedupe(recs).map((r) => ({ ...withCompany(mapDeal(r, assoc?.get(r.id), w.dealStageMap), assoc), organizationId: w.organizationId, connectionId: w.connectionId }));
+  const rows = dedupe(recs).map((r) => ({ ...withCompany(mapDeal(r, assoc?.get(r.id), w.dealStageMap, w.dealMrrProperty), assoc), organizationId: w.organizationId, connectionId: w.connectionId }));
   await DEALS.run(tx, rows, { chunkSize: UPSERT_CHUNK });
   return { processed: rows.length, unchanged: 0, skipped: [] };
 }
 
-/** Calls/meetings/notes → Engagement of `type`. A record without a timestamp is skipped with the reason. */
-export async function writeEngagements(tx: Tx, w: WriteContext, type: EngagementType, recs: HubspotRecord[], assoc: Assoc | null): Promise<WriteResult> {
+/**
+ * Calls/meetings/notes → Engagement of `type`. A record without a timestamp is skipped with the reason.
+ * contactAssoc: record id → associated contact ids (the first is stored as contactExternalId; the decision-maker
+ * rule reads its job title); null/undefined = not read, the stored contact is kept.
+ */
+export async function writeEngagements(tx: Tx, w: WriteContext, type: EngagementType, recs: HubspotRecord[], assoc: Assoc | null, contactAssoc?: Assoc | null): Promise<WriteResult> {
   const skipped: WriteResult["skipped"] = [];
   const rows: Record<string, unknown>[] = [];
   for (const r of dedupe(recs)) {
-    const row = mapEngagement(type, r, assoc?.get(r.id));
+    const row = mapEngagement(type, r, assoc?.get(r.id), contactAssoc ? (contactAssoc.get(r.id) ?? []) : undefined);
     if (row) rows.push({ ...withCompany(row, assoc), organizationId: w.organizationId, connectionId: w.connectionId });
     else skipped.push({ externalId: r.id, reason: "malformed record: no hs_timestamp" });
   }
