@@ -8,6 +8,7 @@ export function TopBar({ user }: { user: UserContext }) {
   const links = [
     { href: "/", label: "Dashboard" },
     { href: "/accounts", label: "Accounts" },
+    { href: "/sales-activity", label: "Sales activity" },
     ...(isAdmin
       ? [
           { href: "/accounts/matches", label: "Match review" },
