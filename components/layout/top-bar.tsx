@@ -1,6 +1,7 @@
 /** The console's top bar: navigation (admin links only for admins), organization, user, role, sign-out. */
 import Link from "next/link";
 import { SignOutButton } from "@/components/auth/sign-out-button";
+import { CommandPalette } from "@/components/command-palette/command-palette";
 import type { UserContext } from "@/lib/auth/context";
 
 export function TopBar({ user }: { user: UserContext }) {
@@ -28,6 +29,7 @@ export function TopBar({ user }: { user: UserContext }) {
           ))}
         </nav>
         <div className="ml-auto flex items-center gap-3 text-sm">
+          <CommandPalette role={user.role} />
           <span className="text-slate-500" data-testid="org-name">{user.organizationName}</span>
           <span className="text-slate-700">{user.name}</span>
           <span className="rounded-full bg-slate-100 px-2 py-0.5 text-xs font-medium text-slate-700" data-testid="role-badge">{user.role}</span>

@@ -4,6 +4,7 @@
 import type { RouteContract } from "../contract";
 import { accountRoutes } from "./accounts";
 import { adminRoutes } from "./admin";
+import { commandRoutes } from "./commands";
 import { coreRoutes } from "./core";
 import { integrationRoutes } from "./integrations";
 import { hubspotRoutes } from "./hubspot";
@@ -17,5 +18,6 @@ export const ALL_ROUTES: RouteContract[] = [
   ...hubspotRoutes,
   ...accountRoutes,
   ...adminRoutes,
+  ...commandRoutes,
   ...salesActivityRoutes,
 ];

@@ -106,12 +106,12 @@ export default async function AccountPage({ params }: { params: Promise<{ id: st
       </div>
 
       <div className="grid gap-4 lg:grid-cols-2">
-        <Card title="Invoices">
+        <div id="invoices" className="scroll-mt-4"><Card title="Invoices">
           <Table head={["Invoice", "Status", "Due", "Paid", "Attempts"]} rows={d.invoices.map((i) => [
             i.externalId, <span key="s" className={i.pastDue || i.status === "uncollectible" ? "font-medium text-red-700" : ""}>{i.pastDue ? "past due" : i.status}</span>,
             formatMoney(i.amountDueCents, i.currency), i.paidAt ? formatDate(i.paidAt) : "—", i.attemptCount,
           ])} empty="No invoices." />
-        </Card>
+        </Card></div>
         <Card title="Payments">
           <Table head={["Date", "Status", "Amount", "Method", "Failure"]} rows={d.charges.map((c) => [
             formatDate(c.createdAt), <span key="s" className={c.status === "failed" ? "font-medium text-red-700" : ""}>{c.status}</span>,
@@ -121,12 +121,12 @@ export default async function AccountPage({ params }: { params: Promise<{ id: st
       </div>
 
       <div className="grid gap-4 lg:grid-cols-2">
-        <Card title={`Contacts (${d.contacts.length})`}>
+        <div id="contacts" className="scroll-mt-4"><Card title={`Contacts (${d.contacts.length})`}>
           <Table head={["Name", "Role", "E-mail", "Last activity"]} rows={d.contacts.map((c) => [c.name || "—", c.jobTitle ?? "—", c.email ?? "—", c.lastActivityAt ? formatDate(c.lastActivityAt) : "—"])} empty="No HubSpot contacts." />
-        </Card>
-        <Card title="Deals and renewal stage">
+        </Card></div>
+        <div id="deals" className="scroll-mt-4"><Card title="Deals and renewal stage">
           <Table head={["Deal", "Stage", "Renewal stage", "Amount", "Close"]} rows={d.deals.map((x) => [x.name ?? "—", x.dealStage ?? "—", x.renewalStage ?? "—", formatMoney(x.amountCents, x.currency ?? cur), formatDate(x.closeDate)])} empty="No deals." />
-        </Card>
+        </Card></div>
       </div>
 
       <div className="grid gap-4 lg:grid-cols-2">

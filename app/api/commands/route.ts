@@ -1,0 +1,13 @@
+// POST /api/commands – run a command typed in plain words (the palette and chat tools): dry run first, confirm to write.
+import { commandRoute } from "@/lib/api/contracts/commands";
+import { runCommand } from "@/lib/commands/run-command";
+import { getDb } from "@/lib/db";
+import { withApi } from "@/lib/http/with-api";
+
+export const dynamic = "force-dynamic";
+export const maxDuration = 300;
+
+export const POST = withApi(commandRoute, async ({ caller, body }) => {
+  if (caller.kind !== "user") throw new Error("unreachable: the contract accepts signed-in users only");
+  return runCommand(getDb(), caller, body);
+});
