@@ -50,7 +50,8 @@ export function versionStateOf(s: StoredSub): VersionStateRow {
 /**
  * Record a version for each of the given subscriptions whose stored state differs from its latest version
  * (or that has none). Call it in the transaction that wrote them (lib/connectors/stripe/write.ts).
- * @param at the version time of the write (Stripe event `created`); null = now. A version is never dated before
+ * @param at the version time of the write (Stripe event `created`); null = unknown (first version: undated, else
+ *   now). A version is never dated before
  *   the subscription's latest version (out-of-order writes do not reorder history).
  * @returns the number of versions written.
  */
@@ -59,7 +60,6 @@ export async function recordSubscriptionVersions(
   opts: { organizationId: string; subscriptionIds: readonly string[]; at: Date | null },
 ): Promise<number> {
   let written = 0;
-  const at = opts.at ?? new Date();
   for (const ids of chunks([...opts.subscriptionIds], 500)) {
     const [subs, versions] = await Promise.all([
       tx.subscription.findMany({
@@ -89,7 +89,9 @@ export async function recordSubscriptionVersions(
       const prev = latest.get(s.id);
       if (prev && prev.stateHash === hash) continue;
       const prevAt = prev?.effectiveAt?.getTime() ?? -Infinity;
-      const effectiveAt = new Date(Math.max(at.getTime(), prevAt));
+      // No version time (a full sync of an account without events): the first version stays undated (its status
+      // then counts from when it was observed), a later one is dated now.
+      const effectiveAt = opts.at || prev ? new Date(Math.max((opts.at ?? new Date()).getTime(), prevAt)) : null;
       rows.push({
         organizationId: opts.organizationId, subscriptionId: s.id, effectiveAt, status: state.status, currency: state.currency,
         items: state.items, discounts: (state.discounts ?? []) as object, stateHash: hash,

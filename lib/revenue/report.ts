@@ -1,0 +1,415 @@
+/**
+ * Revenue reports read from the materialized RevenueMovement rows (lib/revenue/build-movements.ts): the MRR
+ * bridge and movements per month, GRR/NRR (per month and trailing 12 months), logo churn, cohort retention,
+ * and the 90-day renewal forecast weighted by churn probability. Formulas: docs/revenue.md.
+ *
+ * Every figure is in integer minor units of ONE currency: per currency (`mode: "per_currency"`), or in the
+ * organization's reporting currency (`mode: "reporting"`) when one is set and every movement could be converted
+ * with a rate of its day. Every query is scoped to one organization.
+ */
+import type { Db } from "@/lib/db";
+import { AppError } from "@/lib/errors";
+import { ensureMovements } from "./build-movements";
+import { MOVEMENT_KINDS, monthStartMs, type MovementKind } from "./movements";
+import { convertMinor, rateLookup } from "./currency";
+
+const DAY_MS = 86_400_000;
+
+export type BridgeMonth = {
+  /** YYYY-MM */
+  month: string;
+  startCents: number;
+  newCents: number;
+  expansionCents: number;
+  contractionCents: number;
+  churnCents: number;
+  reactivationCents: number;
+  netNewCents: number;
+  endCents: number;
+  /** 12 × endCents */
+  arrCents: number;
+  logosStart: number;
+  logosNew: number;
+  logosChurned: number;
+  logosReactivated: number;
+  logosEnd: number;
+  /** churned logos that existed at the start ÷ logosStart; null when logosStart = 0 */
+  logoChurnRate: number | null;
+  /** (start − contraction − churn of accounts existing at the start) ÷ start; null when start = 0 */
+  grr: number | null;
+  /** (start + every movement of accounts existing at the start) ÷ start; null when start = 0 */
+  nrr: number | null;
+};
+
+export type RevenueSeries = {
+  currency: string;
+  months: BridgeMonth[];
+  currentMrrCents: number;
+  currentArrCents: number;
+  trailing12: { windowStart: string; windowEnd: string; startCents: number; retainedCents: number; grossRetainedCents: number; grr: number | null; nrr: number | null };
+};
+
+export type RevenueOverview = {
+  mode: "reporting" | "per_currency";
+  reportingCurrency: string | null;
+  /** Currencies without a rate to the reporting currency (the reason the mode is per_currency). */
+  unconvertedCurrencies: string[];
+  asOf: string;
+  series: RevenueSeries[];
+};
+
+function ym(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 7);
+}
+
+function addMonths(ms: number, n: number): number {
+  const d = new Date(ms);
+  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + n, 1);
+}
+
+function ratio(num: number, den: number): number | null {
+  return den > 0 ? Math.round((num / den) * 10_000) / 10_000 : null;
+}
+
+async function modeOf(db: Db, organizationId: string): Promise<{ reporting: string | null; unconverted: string[] }> {
+  const settings = await db.revenueSettings.findUnique({ where: { organizationId }, select: { reportingCurrency: true } });
+  const reporting = settings?.reportingCurrency ?? null;
+  if (!reporting) return { reporting: null, unconverted: [] };
+  const missing = await db.revenueMovement.groupBy({ by: ["currency"], where: { organizationId, reportingDeltaCents: null } });
+  return { reporting, unconverted: missing.map((m) => m.currency).sort() };
+}
+
+/**
+ * The MRR bridge, movements, logos and retention per month (the last `months` months up to the current one) and
+ * trailing-12-month GRR/NRR, per currency or in the reporting currency.
+ */
+export async function getRevenueOverview(db: Db, opts: { organizationId: string; months?: number; now?: Date }): Promise<RevenueOverview> {
+  const now = opts.now ?? new Date();
+  const months = Math.min(Math.max(opts.months ?? 12, 1), 120);
+  await ensureMovements(db, opts.organizationId, now);
+  const { reporting, unconverted } = await modeOf(db, opts.organizationId);
+  const useReporting = reporting !== null && unconverted.length === 0;
+  const groups = await db.revenueMovement.groupBy({
+    by: ["month", "currency", "kind", "existingAtMonthStart"],
+    where: { organizationId: opts.organizationId },
+    _sum: { deltaCents: true, reportingDeltaCents: true },
+    _count: { _all: true },
+  });
+  type Cell = { sum: Record<MovementKind, number>; count: Record<MovementKind, number>; existingDelta: number; existingLoss: number; existingChurnCount: number };
+  const blank = (): Cell => ({
+    sum: { new: 0, expansion: 0, contraction: 0, churn: 0, reactivation: 0 },
+    count: { new: 0, expansion: 0, contraction: 0, churn: 0, reactivation: 0 },
+    existingDelta: 0, existingLoss: 0, existingChurnCount: 0,
+  });
+  const byCur = new Map<string, Map<number, Cell>>();
+  for (const g of groups) {
+    const cur = useReporting ? reporting! : g.currency;
+    const cents = (useReporting ? g._sum.reportingDeltaCents : g._sum.deltaCents) ?? 0;
+    const m = g.month.getTime();
+    const cells = byCur.get(cur) ?? new Map<number, Cell>();
+    byCur.set(cur, cells);
+    const c = cells.get(m) ?? blank();
+    cells.set(m, c);
+    const k = g.kind as MovementKind;
+    c.sum[k] += cents;
+    c.count[k] += g._count._all;
+    if (g.existingAtMonthStart) {
+      c.existingDelta += cents;
+      if (k === "contraction" || k === "churn") c.existingLoss += cents;
+      if (k === "churn") c.existingChurnCount += g._count._all;
+    }
+  }
+  const currentMonth = monthStartMs(now.getTime());
+  const firstShown = addMonths(currentMonth, -(months - 1));
+  const t12Start = addMonths(currentMonth, -12);
+  const trailing = await trailing12(db, opts.organizationId, t12Start, currentMonth, useReporting);
+  const series: RevenueSeries[] = [];
+  for (const [currency, cells] of [...byCur.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+    const first = Math.min(...cells.keys());
+    let mrr = 0;
+    let logos = 0;
+    const out: BridgeMonth[] = [];
+    for (let m = first; m <= currentMonth; m = addMonths(m, 1)) {
+      const c = cells.get(m) ?? blank();
+      const start = mrr;
+      const logosStart = logos;
+      const net = MOVEMENT_KINDS.reduce((s, k) => s + c.sum[k], 0);
+      mrr = start + net;
+      logos = logosStart + c.count.new + c.count.reactivation - c.count.churn;
+      if (m >= firstShown)
+        out.push({
+          month: ym(m), startCents: start, newCents: c.sum.new, expansionCents: c.sum.expansion, contractionCents: c.sum.contraction,
+          churnCents: c.sum.churn, reactivationCents: c.sum.reactivation, netNewCents: net, endCents: mrr, arrCents: 12 * mrr,
+          logosStart, logosNew: c.count.new, logosChurned: c.count.churn, logosReactivated: c.count.reactivation, logosEnd: logos,
+          logoChurnRate: ratio(c.existingChurnCount, logosStart),
+          grr: start > 0 ? ratio(Math.max(0, start + c.existingLoss), start) : null,
+          nrr: start > 0 ? ratio(Math.max(0, start + c.existingDelta), start) : null,
+        });
+    }
+    const t = trailing.get(currency) ?? { start: 0, retained: 0, gross: 0 };
+    series.push({
+      currency, months: out, currentMrrCents: mrr, currentArrCents: 12 * mrr,
+      trailing12: {
+        windowStart: new Date(t12Start).toISOString().slice(0, 10), windowEnd: new Date(currentMonth).toISOString().slice(0, 10),
+        startCents: t.start, retainedCents: t.retained, grossRetainedCents: t.gross, grr: ratio(t.gross, t.start), nrr: ratio(t.retained, t.start),
+      },
+    });
+  }
+  return { mode: useReporting ? "reporting" : "per_currency", reportingCurrency: reporting, unconvertedCurrencies: unconverted, asOf: now.toISOString(), series };
+}
+
+/**
+ * Trailing-12-month retention of the accounts that had MRR at `start`: NRR = Σ their MRR at `end` ÷ Σ their MRR
+ * at `start`; GRR = Σ min(MRR at end, MRR at start) ÷ Σ MRR at start. Per currency (or reporting currency).
+ */
+async function trailing12(db: Db, organizationId: string, start: number, end: number, useReporting: boolean) {
+  const q = (before: number) =>
+    db.revenueMovement.groupBy({
+      by: ["accountKey", "currency"], where: { organizationId, month: { lt: new Date(before) } },
+      _sum: { deltaCents: true, reportingDeltaCents: true },
+    });
+  const [a, b] = await Promise.all([q(start), q(end)]);
+  const pick = (g: (typeof a)[number]) => (useReporting ? g._sum.reportingDeltaCents : g._sum.deltaCents) ?? 0;
+  // Per account (reporting: all currencies of the account together; else per currency).
+  const keyOf = (g: (typeof a)[number]) => (useReporting ? g.accountKey : `${g.accountKey}\u0000${g.currency}`);
+  const curOf = (g: (typeof a)[number]) => (useReporting ? "" : g.currency);
+  const startBy = new Map<string, { cur: string; v: number }>();
+  for (const g of a) {
+    const k = keyOf(g);
+    const e = startBy.get(k) ?? { cur: curOf(g), v: 0 };
+    e.v += pick(g);
+    startBy.set(k, e);
+  }
+  const endBy = new Map<string, number>();
+  for (const g of b) endBy.set(keyOf(g), (endBy.get(keyOf(g)) ?? 0) + pick(g));
+  const out = new Map<string, { start: number; retained: number; gross: number }>();
+  for (const [k, s] of startBy) {
+    if (s.v <= 0) continue;
+    const e = Math.max(0, endBy.get(k) ?? 0);
+    const cur = useReporting ? "*" : s.cur;
+    const o = out.get(cur) ?? { start: 0, retained: 0, gross: 0 };
+    o.start += s.v;
+    o.retained += e;
+    o.gross += Math.min(e, s.v);
+    out.set(cur, o);
+  }
+  if (useReporting) {
+    const only = out.get("*");
+    out.clear();
+    if (only) {
+      const settings = await db.revenueSettings.findUnique({ where: { organizationId }, select: { reportingCurrency: true } });
+      out.set(settings!.reportingCurrency!, only);
+    }
+  }
+  return out;
+}
+
+export type CohortRow = {
+  /** YYYY-MM of the cohort's first revenue. */
+  cohort: string;
+  currency: string;
+  startLogos: number;
+  startCents: number;
+  /** Index 0 = the cohort month's end, 1 = one month later, … up to the current month. */
+  logos: number[];
+  revenueCents: number[];
+  logoRetention: (number | null)[];
+  revenueRetention: (number | null)[];
+};
+
+/** Cohort retention by start month (logos and revenue), the last `cohorts` cohorts. */
+export async function getCohorts(db: Db, opts: { organizationId: string; cohorts?: number; now?: Date }): Promise<{ mode: "reporting" | "per_currency"; cohorts: CohortRow[] }> {
+  const now = opts.now ?? new Date();
+  await ensureMovements(db, opts.organizationId, now);
+  const { reporting, unconverted } = await modeOf(db, opts.organizationId);
+  const useReporting = reporting !== null && unconverted.length === 0;
+  const currentMonth = monthStartMs(now.getTime());
+  const firstCohort = addMonths(currentMonth, -((opts.cohorts ?? 12) - 1));
+  const groups = await db.revenueMovement.groupBy({
+    by: ["cohortMonth", "month", "currency", "kind"],
+    where: { organizationId: opts.organizationId, cohortMonth: { gte: new Date(firstCohort) } },
+    _sum: { deltaCents: true, reportingDeltaCents: true },
+    _count: { _all: true },
+  });
+  const cells = new Map<string, Map<number, { cents: number; logos: number }>>();
+  for (const g of groups) {
+    const cur = useReporting ? reporting! : g.currency;
+    const key = `${g.cohortMonth.getTime()}|${cur}`;
+    const m = cells.get(key) ?? new Map();
+    cells.set(key, m);
+    const c = m.get(g.month.getTime()) ?? { cents: 0, logos: 0 };
+    c.cents += (useReporting ? g._sum.reportingDeltaCents : g._sum.deltaCents) ?? 0;
+    const k = g.kind as MovementKind;
+    c.logos += k === "new" || k === "reactivation" ? g._count._all : k === "churn" ? -g._count._all : 0;
+    m.set(g.month.getTime(), c);
+  }
+  const rows: CohortRow[] = [];
+  for (const [key, m] of cells) {
+    const [cm, currency] = key.split("|") as [string, string];
+    const cohortMs = Number(cm);
+    let cents = 0;
+    let logos = 0;
+    const lc: number[] = [];
+    const rc: number[] = [];
+    for (let x = cohortMs; x <= currentMonth; x = addMonths(x, 1)) {
+      const c = m.get(x);
+      cents += c?.cents ?? 0;
+      logos += c?.logos ?? 0;
+      lc.push(logos);
+      rc.push(cents);
+    }
+    rows.push({
+      cohort: ym(cohortMs), currency, startLogos: lc[0] ?? 0, startCents: rc[0] ?? 0, logos: lc, revenueCents: rc,
+      logoRetention: lc.map((v) => ratio(v, lc[0] ?? 0)), revenueRetention: rc.map((v) => ratio(v, rc[0] ?? 0)),
+    });
+  }
+  rows.sort((a, b) => (a.cohort === b.cohort ? a.currency.localeCompare(b.currency) : a.cohort.localeCompare(b.cohort)));
+  return { mode: useReporting ? "reporting" : "per_currency", cohorts: rows };
+}
+
+export type ForecastAccount = {
+  accountId: string;
+  accountName: string;
+  currency: string;
+  renewalDate: string;
+  mrrCents: number;
+  /** Latest ChurnScoreDaily probability (0-1); null = not scored (counted as retained, listed). */
+  churnProbability: number | null;
+  /** 1 when a cancellation is already scheduled. */
+  effectiveChurnProbability: number;
+  expectedRetainedCents: number;
+  expectedLossCents: number;
+};
+
+export type RenewalForecast = {
+  days: number;
+  from: string;
+  to: string;
+  mode: "reporting" | "per_currency";
+  totals: { currency: string; renewals: number; renewingMrrCents: number; expectedRetainedCents: number; expectedLossCents: number; unscored: number }[];
+  /** The accounts that weigh most (largest expected loss first). */
+  accounts: ForecastAccount[];
+};
+
+/**
+ * Renewals in the next `days` (default 90): live (active/past_due) subscriptions with MRR whose current period ends
+ * in [now, now + days], grouped per account and currency, weighted by the account's latest churn probability
+ * (ChurnScoreDaily) → expected retained MRR = MRR × (1 − p). A scheduled cancellation counts as p = 1.
+ */
+export async function getRenewalForecast(db: Db, opts: { organizationId: string; days?: number; now?: Date; limit?: number }): Promise<RenewalForecast> {
+  const now = opts.now ?? new Date();
+  const days = Math.min(Math.max(opts.days ?? 90, 1), 366);
+  const to = new Date(now.getTime() + days * DAY_MS);
+  const subs = await db.subscription.findMany({
+    where: { organizationId: opts.organizationId, status: { in: ["active", "past_due"] }, mrrCents: { gt: 0 }, accountId: { not: null }, currentPeriodEnd: { gte: now, lte: to } },
+    select: { accountId: true, currency: true, mrrCents: true, currentPeriodEnd: true, cancelAtPeriodEnd: true, cancelAt: true },
+  });
+  const ids = [...new Set(subs.map((s) => s.accountId!))];
+  const [accounts, scores, settings] = await Promise.all([
+    db.account.findMany({ where: { organizationId: opts.organizationId, id: { in: ids } }, select: { id: true, name: true } }),
+    ids.length
+      ? db.churnScoreDaily.findMany({
+          where: { organizationId: opts.organizationId, accountId: { in: ids } }, distinct: ["accountId"],
+          orderBy: [{ accountId: "asc" }, { day: "desc" }], select: { accountId: true, churnProbability: true },
+        })
+      : Promise.resolve([]),
+    db.revenueSettings.findUnique({ where: { organizationId: opts.organizationId }, select: { reportingCurrency: true } }),
+  ]);
+  const name = new Map(accounts.map((a) => [a.id, a.name]));
+  const prob = new Map(scores.map((s) => [s.accountId, s.churnProbability]));
+  const reporting = settings?.reportingCurrency ?? null;
+  let lookup: ((c: string, d: number) => number | null) | null = null;
+  if (reporting) lookup = rateLookup(await db.exchangeRate.findMany({ where: { organizationId: opts.organizationId, quoteCurrency: reporting } }), reporting);
+  const useReporting = reporting !== null && subs.every((s) => lookup!(s.currency, now.getTime()) !== null);
+  const per = new Map<string, ForecastAccount>();
+  for (const s of subs) {
+    if (!name.has(s.accountId!)) continue;
+    const currency = useReporting ? reporting! : s.currency;
+    const cents = useReporting ? convertMinor(s.mrrCents, s.currency, reporting!, lookup!(s.currency, now.getTime())!) : s.mrrCents;
+    const key = `${s.accountId}|${currency}`;
+    const p = prob.get(s.accountId!) ?? null;
+    const canceling = s.cancelAtPeriodEnd || (s.cancelAt !== null && s.cancelAt <= to);
+    const e = per.get(key) ?? {
+      accountId: s.accountId!, accountName: name.get(s.accountId!)!, currency, renewalDate: s.currentPeriodEnd!.toISOString(), mrrCents: 0,
+      churnProbability: p, effectiveChurnProbability: p ?? 0, expectedRetainedCents: 0, expectedLossCents: 0,
+    };
+    if (s.currentPeriodEnd!.toISOString() < e.renewalDate) e.renewalDate = s.currentPeriodEnd!.toISOString();
+    const ep = canceling ? 1 : (p ?? 0);
+    const loss = Math.round(cents * ep);
+    e.mrrCents += cents;
+    e.expectedLossCents += loss;
+    e.expectedRetainedCents += cents - loss;
+    if (canceling) e.effectiveChurnProbability = 1;
+    per.set(key, e);
+  }
+  const totals = new Map<string, RenewalForecast["totals"][number]>();
+  for (const a of per.values()) {
+    const t = totals.get(a.currency) ?? { currency: a.currency, renewals: 0, renewingMrrCents: 0, expectedRetainedCents: 0, expectedLossCents: 0, unscored: 0 };
+    t.renewals++;
+    t.renewingMrrCents += a.mrrCents;
+    t.expectedRetainedCents += a.expectedRetainedCents;
+    t.expectedLossCents += a.expectedLossCents;
+    if (a.churnProbability === null) t.unscored++;
+    totals.set(a.currency, t);
+  }
+  const list = [...per.values()].sort((a, b) => b.expectedLossCents - a.expectedLossCents || b.mrrCents - a.mrrCents).slice(0, Math.min(opts.limit ?? 20, 200));
+  return {
+    days, from: now.toISOString(), to: to.toISOString(), mode: useReporting ? "reporting" : "per_currency",
+    totals: [...totals.values()].sort((a, b) => a.currency.localeCompare(b.currency)), accounts: list,
+  };
+}
+
+export type MovementRow = {
+  id: string;
+  accountId: string | null;
+  accountName: string | null;
+  currency: string;
+  at: string;
+  kind: string;
+  deltaCents: number;
+  mrrBeforeCents: number;
+  mrrAfterCents: number;
+  reportingDeltaCents: number | null;
+  details: unknown;
+};
+
+/**
+ * Movements, newest first, optionally of one account and/or a month range ([from, to) as YYYY-MM).
+ * Paged by offset (`cursor` = the offset as text).
+ * @throws AppError not_found for an account of another organization.
+ */
+export async function listMovements(
+  db: Db,
+  opts: { organizationId: string; accountId?: string; from?: string; to?: string; kind?: string; limit?: number; cursor?: string; now?: Date },
+): Promise<{ data: MovementRow[]; total: number; nextCursor: string | null }> {
+  await ensureMovements(db, opts.organizationId, opts.now ?? new Date());
+  if (opts.accountId) {
+    const a = await db.account.findFirst({ where: { id: opts.accountId, organizationId: opts.organizationId }, select: { id: true } });
+    if (!a) throw new AppError("not_found", `account ${opts.accountId} not found`);
+  }
+  const where = {
+    organizationId: opts.organizationId,
+    ...(opts.accountId ? { accountId: opts.accountId } : {}),
+    ...(opts.kind ? { kind: opts.kind } : {}),
+    ...(opts.from || opts.to
+      ? { month: { ...(opts.from ? { gte: new Date(`${opts.from}-01T00:00:00.000Z`) } : {}), ...(opts.to ? { lt: new Date(`${opts.to}-01T00:00:00.000Z`) } : {}) } }
+      : {}),
+  };
+  const limit = Math.min(Math.max(opts.limit ?? 100, 1), 10_000);
+  const offset = Math.max(0, Number(opts.cursor ?? 0) || 0);
+  const [rows, total] = await Promise.all([
+    db.revenueMovement.findMany({ where, orderBy: [{ at: "desc" }, { id: "asc" }], skip: offset, take: limit }),
+    db.revenueMovement.count({ where }),
+  ]);
+  const ids = [...new Set(rows.map((r) => r.accountId).filter((x): x is string => !!x))];
+  const names = new Map((await db.account.findMany({ where: { organizationId: opts.organizationId, id: { in: ids } }, select: { id: true, name: true } })).map((a) => [a.id, a.name]));
+  return {
+    data: rows.map((r) => ({
+      id: r.id, accountId: r.accountId, accountName: r.accountId ? (names.get(r.accountId) ?? null) : null, currency: r.currency,
+      at: r.at.toISOString(), kind: r.kind, deltaCents: r.deltaCents, mrrBeforeCents: r.mrrBeforeCents, mrrAfterCents: r.mrrAfterCents,
+      reportingDeltaCents: r.reportingDeltaCents, details: r.details,
+    })),
+    total,
+    nextCursor: offset + rows.length < total ? String(offset + rows.length) : null,
+  };
+}
