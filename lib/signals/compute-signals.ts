@@ -15,12 +15,12 @@
 import type { Db } from "@/lib/db";
 import { firstSignalDayMs, signalsOnDay, type MrrCache } from "./account-history";
 import { loadAccountHistories, loadOrgContext } from "./load-account-history";
-import type { SignalSnapshot } from "./types";
+import type { SignalRow } from "./types";
 import { utcDayStartMs } from "./utc-day";
 import { deleteRowsBeforeStart, updateAccountLifecycle, upsertSignalRows } from "./write-signal-rows";
 
-/** One AccountSignalDaily row to be written: the snapshot plus its keys. */
-export type SignalRow = SignalSnapshot & { organizationId: string; accountId: string };
+// SignalRow lives in ./types (write-signal-rows needs it too, without importing this module back).
+export type { SignalRow } from "./types";
 
 export type SignalRunOptions = {
   organizationId: string;

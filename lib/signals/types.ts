@@ -102,3 +102,6 @@ export const SIGNAL_KEYS = [
   "pastDueInvoices", "calls30d", "meetings30d", "notes30d", "daysSinceLastEngagement", "openTickets",
   "urgentTickets", "tenureDays", "commitmentTermMonths", "productCount", "itemCount",
 ] as const satisfies readonly (keyof SignalSnapshot)[];
+
+/** One AccountSignalDaily row to be written: the snapshot plus its keys. */
+export type SignalRow = SignalSnapshot & { organizationId: string; accountId: string };

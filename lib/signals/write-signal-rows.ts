@@ -18,8 +18,7 @@
 import type { Db } from "@/lib/db";
 import { newRowId, sqliteDateText } from "@/lib/db/json-upsert";
 import { providerOf } from "@/lib/db/prisma";
-import type { SignalRow } from "./compute-signals";
-import type { SignalSnapshot } from "./types";
+import type { SignalRow, SignalSnapshot } from "./types";
 
 const SQLITE_ROWS_PER_INSERT = 1_000;
 const PG_ROWS_PER_INSERT = 2_000;
