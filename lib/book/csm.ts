@@ -54,7 +54,8 @@ export async function refreshBookOfBusiness(db: Db, organizationId: string): Pro
   let accountsChanged = 0;
   for (const m of fresh) {
     const r = await db.account.updateMany({
-      where: { organizationId, ownerId: m.ownerId, csmAssignedAt: null, NOT: m.userId === null ? { csmUserId: null } : { csmUserId: m.userId } },
+      // (NULL-safe "differs": NOT (csmUserId = x) would skip rows whose csmUserId IS NULL)
+      where: { organizationId, ownerId: m.ownerId, csmAssignedAt: null, ...(m.userId === null ? { csmUserId: { not: null } } : { OR: [{ csmUserId: null }, { csmUserId: { not: m.userId } }] }) },
       data: { csmUserId: m.userId },
     });
     accountsChanged += r.count;
