@@ -801,6 +801,9 @@ export function buildRavenstackPortfolio(opts: RavenstackOptions): Portfolio {
         hubspot_owner_id: a.owner.id,
         hs_lastmodifieddate: iso(modified),
         hs_object_id: id,
+        // RavenStack's amounts are ARR; HubSpot's calculated "Monthly recurring revenue" (hs_mrr) is ARR ÷ 12
+        // (knowledge.hubspot.com/crm-deals/hubspots-default-deal-properties) — the sales-activity scorecard can sum it.
+        hs_mrr: String(Math.round(amount / 12)),
         ...extra,
       },
       createdAt: iso(c),
@@ -893,11 +896,15 @@ export function buildRavenstackPortfolio(opts: RavenstackOptions): Portfolio {
       });
     } else if (kind === "meeting") {
       id = String(60_000_000_001 + engSeq++);
+      // Booked 1-14 days before it takes place (hs_createdate = createdAt), so "meetings set" (by booking time)
+      // and "meetings held" (by hs_timestamp) fall in different weeks, as in a real portal (issue 17 scorecard).
+      const booked = at - (1 + hashInt(`mb:${u.usage_id}`, 14)) * DAY_MS;
       const outcome = pick(`mo:${u.usage_id}`, ["COMPLETED", "COMPLETED", "COMPLETED", "COMPLETED", "COMPLETED", "COMPLETED", "COMPLETED", "NO_SHOW", "RESCHEDULED", "CANCELED"]);
       meetings.push({
         id,
         properties: {
           ...base,
+          hs_createdate: iso(booked),
           hs_meeting_title: `${a.row.account_name} – ${feature} review`,
           hs_meeting_body: `Walkthrough of ${feature}.`,
           hs_meeting_outcome: outcome,
@@ -905,7 +912,7 @@ export function buildRavenstackPortfolio(opts: RavenstackOptions): Portfolio {
           hs_meeting_end_time: iso(at + 30 * 60_000),
           hs_object_id: id,
         },
-        createdAt: iso(at),
+        createdAt: iso(booked),
         updatedAt: iso(at),
         archived: false,
         associations: assoc,
@@ -919,7 +926,9 @@ export function buildRavenstackPortfolio(opts: RavenstackOptions): Portfolio {
           hs_note_body:
             errorsN >= 4
               ? `Customer reported ${errorsN} errors in ${feature}; escalated to engineering.`
-              : `Usage review: ${feature} used ${u.usage_count} times (${Math.round(Number(u.usage_duration_secs) / 60)} min).`,
+              : hash01(`dmnote:${u.usage_id}`) < 0.25
+                ? `Spoke with the ${pick(`dmw:${u.usage_id}`, ["CEO", "decision maker", "DM"])} about ${feature}: ${u.usage_count} uses in the period.`
+                : `Usage review: ${feature} used ${u.usage_count} times (${Math.round(Number(u.usage_duration_secs) / 60)} min).`,
           hs_object_id: id,
         },
         createdAt: iso(at),

@@ -203,6 +203,9 @@ export function buildSyntheticPortfolio(options: SyntheticOptions = {}): Portfol
       properties: {
         dealname: `Deal ${d}`,
         amount: String(1000 + hi(`da${d}`, 99_000)),
+        // HubSpot's calculated "Monthly recurring revenue" deal property (knowledge.hubspot.com/crm-deals/
+        // hubspots-default-deal-properties): here the amount read as an annual value, ÷ 12 (issue 17 scorecard).
+        ...(stage === "closedwon" ? { hs_mrr: String(Math.round((1000 + hi(`da${d}`, 99_000)) / 12)) } : {}),
         dealstage: stage,
         pipeline: "default",
         closedate: iso(close),
@@ -236,7 +239,11 @@ export function buildSyntheticPortfolio(options: SyntheticOptions = {}): Portfol
       props.hs_meeting_title = "Quarterly review";
       props.hs_meeting_outcome = "COMPLETED";
     } else props.hs_note_body = `Note ${e}`;
-    const rec: HubspotObject = { id, properties: props, createdAt: ts, updatedAt: ts, archived: false, associations: { companies: [companyId(ci)] } };
+    // Calls and meetings name the contact they were with (one of the company's contacts; contact ci is its
+    // decision maker), as HubSpot's calls/meetings carry contact associations (issue 17 scorecard).
+    const perCompany = nContacts > ci ? Math.floor((nContacts - 1 - ci) / nCompanies) + 1 : 0;
+    const contact = kind !== 2 && perCompany ? [String(30_000_000_001 + ci + nCompanies * hi(`ek${e}`, perCompany))] : null;
+    const rec: HubspotObject = { id, properties: props, createdAt: ts, updatedAt: ts, archived: false, associations: { companies: [companyId(ci)], ...(contact ? { contacts: contact } : {}) } };
     (kind === 0 ? calls : kind === 1 ? meetings : notes).push(rec);
   }
   const tickets: HubspotObject[] = [];
