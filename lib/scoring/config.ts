@@ -118,12 +118,27 @@ const ZRateTable = z.object({
 });
 
 /**
+ * A factor curve learned by "Fit to our history" (lib/scoring/fit-weights.ts learnFactorCurve): the
+ * factor's own 0-100 value (its documented curve) → 0-100 on the organization's churn scale, piecewise
+ * linear through `points` ([value, learned value], ascending, non-decreasing), flat beyond the ends.
+ * `rates`: the smoothed churn rate over the horizon at each point (0..1), `baseRate` the fit rows' rate.
+ */
+export const ZFactorCurve = z.object({
+  points: z.array(z.tuple([z.number(), z.number().min(0).max(100)])).min(1),
+  rates: z.array(z.number().min(0).max(1)),
+  baseRate: z.number().min(0).max(1),
+});
+export type FactorCurve = z.infer<typeof ZFactorCurve>;
+
+/**
  * What "Fit to our history" learned from the organization's outcomes, kept with the config version it
- * produced: churn-rate tables of the learned factors, and a summary of the fit (when, on what).
+ * produced: churn-rate tables of the learned factors, the learned factor curves (factor key → curve),
+ * and a summary of the fit (when, on what).
  */
 export const ZLearnedTables = z.object({
   plans: ZRateTable.optional(),
   paymentMethods: ZRateTable.optional(),
+  curves: z.record(z.string(), ZFactorCurve).optional(),
   fit: z.object({
     fittedAt: z.string(),
     fitDays: z.tuple([z.string(), z.string()]),

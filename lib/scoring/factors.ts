@@ -303,6 +303,24 @@ export function paymentMethod(s: SignalSnapshot, learned?: LearnedTables | null)
   };
 }
 
+/**
+ * A factor's value under a config's learned tables and curves: the factor's documented curve
+ * ({@link FACTORS}), then, when "Fit to our history" learned a curve for it (`learned.curves[key]`,
+ * see config.ts ZFactorCurve), that curve applied to the value (0-100 → 0-100, non-decreasing).
+ * The detail keeps the reading in words; a learned curve adds how accounts reading like this churned
+ * ("; accounts like this churned 2.1× as often as the average", said from 1.15× up and 0.87× down).
+ */
+export function factorValue(key: FactorKey, s: SignalSnapshot, learned?: LearnedTables | null): FactorValue {
+  const f = FACTORS[key](s, learned);
+  const curve = learned?.curves?.[key];
+  if (f.value === null || !curve || curve.points.length === 0) return f;
+  const value = piecewise(f.value, curve.points);
+  const rate = curve.baseRate > 0 && curve.rates.length === curve.points.length ? piecewise(f.value, curve.points.map(([x], i) => [x, curve.rates[i]] as const)) : null;
+  const rr = rate === null ? null : rate / curve.baseRate;
+  const words = rr === null || (rr < 1.15 && rr > 0.87) ? "" : `; accounts like this churned ${rr.toFixed(1)}× as often as the average`;
+  return { value, detail: `${f.detail}${words}` };
+}
+
 /** All factor functions by key (the learned tables are passed to every factor; most ignore them). */
 export const FACTORS: Record<FactorKey, (s: SignalSnapshot, learned?: LearnedTables | null) => FactorValue> = {
   paymentRecency,

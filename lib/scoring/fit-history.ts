@@ -23,7 +23,11 @@ import { backtest, type BacktestResult } from "./backtest";
 import { type ScoringConfig } from "./config";
 import { getActiveScoringConfig, saveScoringConfig, type StoredScoringConfig } from "./config-store";
 import { fitScoringConfig, scoreWith, type FitRow } from "./fit-weights";
-import { addDays, utcDay } from "./signal-row";
+import { isPayingCustomer } from "./score-account";
+import { providerOf } from "@/lib/db/prisma";
+import { readSignalBatch } from "./score-store";
+import { addDays, rowToSnapshot, utcDay } from "./signal-row";
+import type { SignalSnapshot } from "@/lib/signals/types";
 
 export const MIN_FIT_CHURNED = 10;
 
@@ -60,7 +64,7 @@ function heldOut(rows: FitRow[], config: ScoringConfig): ConfigEvaluation["heldO
  */
 export async function fitToHistory(
   db: Db,
-  opts: { organizationId: string; now: Date; horizonDays?: number; iterations?: number; onProgress?: (p: { phase: string; done: number; total: number }) => Promise<void> | void },
+  opts: { organizationId: string; now: Date; horizonDays?: number; iterations?: number; fit?: { curves?: boolean; maxFactorWeight?: number; families?: [] }; onProgress?: (p: { phase: string; done: number; total: number }) => Promise<void> | void },
 ): Promise<FitReport> {
   const started = performance.now();
   const H = opts.horizonDays ?? 90;
@@ -99,7 +103,8 @@ export async function fitToHistory(
     };
   }
   await progress("fitting weights", 1);
-  const fitted = fitScoringConfig(fitRows, active.config, H, { iterations: opts.iterations });
+  const recent = await newestPayingSnapshots(db, opts.organizationId, today);
+  const fitted = fitScoringConfig(fitRows, active.config, H, { iterations: opts.iterations, recent, ...opts.fit });
   const candidate: ScoringConfig = {
     ...fitted.config,
     learned: {
@@ -114,6 +119,26 @@ export async function fitToHistory(
   await progress("done", 4);
   const notes = strict ? null : `too few churned accounts before ${iso(new Date(strictEnd))}: fitted on the older 75 % of labelled days, so the 90-day backtest overlaps the fit's outcomes`;
   return { ...base, status: "fitted", notes, split, candidate, before, after, durationMs: Math.round(performance.now() - started) };
+}
+
+/**
+ * Signals of the paying customers on the organization's newest stored signal day (≤ today): the
+ * portfolio the fitted thresholds must fit (the alert budget is set on it, see fitThresholds).
+ */
+export async function newestPayingSnapshots(db: Db, organizationId: string, today: Date): Promise<SignalSnapshot[]> {
+  const found = await db.accountSignalDaily.findFirst({ where: { organizationId, day: { lte: today } }, orderBy: { day: "desc" }, select: { day: true } });
+  if (!found) return [];
+  const p = providerOf(db);
+  const out: SignalSnapshot[] = [];
+  let after: string | null = null;
+  for (;;) {
+    const batch = await readSignalBatch(db, p, organizationId, found.day, after, 1000);
+    if (batch.length === 0) break;
+    after = batch[batch.length - 1].accountId;
+    for (const r of batch) { const s = rowToSnapshot(r); if (isPayingCustomer(s)) out.push(s); }
+    if (batch.length < 1000) break;
+  }
+  return out;
 }
 
 /**

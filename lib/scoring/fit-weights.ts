@@ -21,13 +21,14 @@
  *    (with fixed steps the loss oscillated around its plateau from ~1,000 steps on).
  * 4. Weights are rounded to whole numbers totalling exactly 100 (largest remainders); a penalty whose
  *    points round to 0 is switched off.
- * 5. Thresholds from the fitted scores of the fit rows: "at risk" starts below the score that best
- *    separates churners from the others (maximum of true-positive rate − false-positive rate);
- *    "critical" is the riskiest tenth of the rows (never above the at-risk line).
+ * 5. Thresholds (see {@link fitThresholds}): "at risk" starts below the score that best separates
+ *    churners on the fit rows, within an alert budget of 15-25 % of today's paying accounts; "critical"
+ *    is today's riskiest tenth, at least 10 points below.
  */
+import { logger } from "@/lib/logger";
 import type { SignalSnapshot } from "@/lib/signals/types";
-import { FACTOR_KEYS, PENALTY_KEYS, type FactorKey, type LearnedTables, type PenaltyKey, type ScoringConfig } from "./config";
-import { FACTORS, paymentMethodCategory } from "./factors";
+import { FACTOR_KEYS, PENALTY_KEYS, type FactorCurve, type FactorKey, type LearnedTables, type PenaltyKey, type ScoringConfig } from "./config";
+import { FACTORS, factorValue, paymentMethodCategory } from "./factors";
 import { penaltyCondition, penaltyScale } from "./score-account";
 
 /** One labelled snapshot: the account's signals on a day and whether its revenue ended within the horizon. */
@@ -39,6 +40,26 @@ export const FIT_ITERATIONS = 1500;
 export const SHRINK = 0.005;
 /** Rows used by the gradient: above this, retained rows are thinned evenly (churned rows all kept; classes are re-balanced anyway). */
 export const MAX_FIT_ROWS = 60_000;
+/**
+ * Most weight one factor can take in a fit (points of 100). A CSM must not see an account jump from
+ * healthy to critical on one event (an open deal appearing): with one factor at 73 points (the demo's
+ * fit before this cap: open deals 73) a deal moved the score by ~44 points in a day.
+ */
+export const MAX_FACTOR_WEIGHT = 30;
+/**
+ * Most weight one family of factors that move together on the same event can take: the CRM
+ * relationship factors (engagement, stakeholder coverage, open deals: a renewal deal comes with calls and
+ * meetings) and the payment factors (payment recency, failed payments: one failed charge moves both).
+ */
+export const FACTOR_FAMILIES: readonly { name: string; keys: readonly FactorKey[]; max: number }[] = [
+  { name: "relationship", keys: ["engagement", "stakeholderCoverage", "openDeals"], max: 45 },
+  { name: "payments", keys: ["paymentRecency", "failedPayments"], max: 45 },
+];
+/** Learned curves: the churn-rate ratio to the average that maps to 0 (and its inverse to 100); 1 → 50. */
+export const CURVE_RATIO_AT_ZERO = 4;
+/** Fewest fit rows per bin of a learned curve (also at least 1/20 of the factor's rows). */
+export const CURVE_MIN_BIN_ROWS = 50;
+
 /** Share of fit rows that falls in "critical". */
 export const CRITICAL_SHARE = 0.1;
 /** Fewest score points between the fitted "critical" and "at risk" lines. */
@@ -73,6 +94,66 @@ export function learnTables(rows: FitRow[], horizonDays: number): LearnedTables 
   };
 }
 
+/**
+ * Learned curve of one factor (see config.ts ZFactorCurve) from `(value, churned)` pairs of fit rows:
+ * 1. rows sorted by the factor's value and cut into bins of equal values, each at least
+ *    max({@link CURVE_MIN_BIN_ROWS}, n/20) rows (so ≤ 20 bins);
+ * 2. each bin's churn rate smoothed towards the overall rate with {@link TABLE_SMOOTHING} pseudo-rows;
+ * 3. made non-increasing in the value (pool-adjacent-violators, weighted by rows): a higher factor
+ *    value never means more churn, so the factor keeps its meaning and its explanation;
+ * 4. rate → value on a log scale shared by every factor: 50 − 50·log(rate/base)/log({@link CURVE_RATIO_AT_ZERO}),
+ *    clamped 0-100 (the average rate → 50, 4× → 0, ¼ → 100), so weights compare like with like.
+ * Returns undefined with fewer than 2 bins (nothing to learn) or no churned row.
+ */
+export function learnFactorCurve(pairs: { v: number; y: boolean }[]): FactorCurve | undefined {
+  const n = pairs.length;
+  const k = pairs.filter((p) => p.y).length;
+  if (n === 0 || k === 0) return undefined;
+  const base = k / n;
+  const sorted = [...pairs].sort((a, b) => a.v - b.v);
+  const minBin = Math.max(CURVE_MIN_BIN_ROWS, Math.ceil(n / 20));
+  type Bin = { n: number; k: number; sumV: number };
+  const bins: Bin[] = [];
+  let cur: Bin = { n: 0, k: 0, sumV: 0 };
+  for (let i = 0; i < n; i++) {
+    const p = sorted[i];
+    cur.n++; cur.k += p.y ? 1 : 0; cur.sumV += p.v;
+    const nextDiffers = i === n - 1 || sorted[i + 1].v !== p.v;
+    if (nextDiffers && cur.n >= minBin && n - 1 - i >= minBin) { bins.push(cur); cur = { n: 0, k: 0, sumV: 0 }; }
+  }
+  if (cur.n > 0) bins.push(cur);
+  if (bins.length < 2) return undefined;
+  // smoothed rates, then pool adjacent violators (rate must not rise with the value)
+  const blocks = bins.map((b) => ({ rate: (b.k + base * TABLE_SMOOTHING) / (b.n + TABLE_SMOOTHING), w: b.n, members: [b] }));
+  for (let i = 0; i < blocks.length - 1;) {
+    if (blocks[i].rate < blocks[i + 1].rate) {
+      const a = blocks[i], b = blocks[i + 1];
+      blocks.splice(i, 2, { rate: (a.rate * a.w + b.rate * b.w) / (a.w + b.w), w: a.w + b.w, members: [...a.members, ...b.members] });
+      if (i > 0) i--;
+    } else i++;
+  }
+  const toValue = (r: number) => Math.min(100, Math.max(0, 50 - (50 * Math.log(r / base)) / Math.log(CURVE_RATIO_AT_ZERO)));
+  const r4 = (x: number) => Math.round(x * 10000) / 10000;
+  const points: [number, number][] = [], rates: number[] = [];
+  for (const blk of blocks) for (const b of blk.members) {
+    points.push([Math.round((b.sumV / b.n) * 100) / 100, Math.round(toValue(blk.rate) * 100) / 100]);
+    rates.push(r4(blk.rate));
+  }
+  return { points, rates, baseRate: r4(base) };
+}
+
+/** Learned curves of every factor present in the fit rows (under the learned tables of the same fit). */
+export function learnFactorCurves(rows: FitRow[], learned: LearnedTables): Record<string, FactorCurve> {
+  const curves: Record<string, FactorCurve> = {};
+  for (const key of FACTOR_KEYS) {
+    const pairs: { v: number; y: boolean }[] = [];
+    for (const r of rows) { const v = FACTORS[key](r.signals, learned).value; if (v !== null) pairs.push({ v, y: r.churned }); }
+    const c = learnFactorCurve(pairs);
+    if (c) curves[key] = c;
+  }
+  return curves;
+}
+
 /** Factor values (NaN = missing) and penalty applicability (0..1 scale, 0 = does not apply) of one row. */
 type Prepared = { v: Float64Array; g: Float64Array; y: number; weight: number };
 
@@ -81,7 +162,7 @@ function prepare(rows: FitRow[], learned: LearnedTables): Prepared[] {
   const neg = rows.length - pos;
   return rows.map((r) => {
     const v = new Float64Array(FACTOR_KEYS.length);
-    FACTOR_KEYS.forEach((k, j) => { const x = FACTORS[k](r.signals, learned).value; v[j] = x === null ? NaN : x; });
+    FACTOR_KEYS.forEach((k, j) => { const x = factorValue(k, r.signals, learned).value; v[j] = x === null ? NaN : x; });
     const g = new Float64Array(PENALTY_KEYS.length);
     PENALTY_KEYS.forEach((k, j) => { g[j] = penaltyCondition(k, r.signals) !== null ? penaltyScale(k, r.signals) : 0; });
     // class-balanced: each class carries half of the total weight
@@ -112,6 +193,42 @@ export function projectSimplex(w: number[]): number[] {
   return w.map((x) => Math.max(0, x - theta));
 }
 
+/**
+ * Euclidean projection onto {0 ≤ w_j ≤ cap_j, Σ w = 1} and, for each family, Σ_family w ≤ family cap
+ * (shares of 1). The per-factor box is exact (bisection on the shift); family caps are enforced by
+ * alternating: a family over its cap is scaled down to it and the excess re-projected onto the
+ * others (a few rounds; exact when no other cap binds).
+ * @param caps per-factor upper bounds (Σ caps ≥ 1, else the caps are ignored).
+ */
+export function projectCappedSimplex(w: number[], caps: number[], families: { idx: number[]; max: number }[] = []): number[] {
+  if (caps.reduce((a, b) => a + b, 0) < 1 - 1e-9) return projectSimplex(w);
+  const box = (x: number[], ub: number[]) => {
+    let lo = Math.min(...x) - 1, hi = Math.max(...x);
+    for (let it = 0; it < 100; it++) {
+      const mid = (lo + hi) / 2;
+      const sum = x.reduce((a, xi, i) => a + Math.min(ub[i], Math.max(0, xi - mid)), 0);
+      if (sum > 1) lo = mid; else hi = mid;
+    }
+    return x.map((xi, i) => Math.min(ub[i], Math.max(0, xi - hi)));
+  };
+  let out = box(w, caps);
+  for (let round = 0; round < 5; round++) {
+    const ub = [...caps];
+    let over = false;
+    for (const f of families) {
+      const sum = f.idx.reduce((a, i) => a + out[i], 0);
+      if (sum > f.max + 1e-9) {
+        over = true;
+        for (const i of f.idx) ub[i] = Math.min(ub[i], (out[i] * f.max) / sum);
+      }
+    }
+    if (!over) break;
+    if (ub.reduce((a, b) => a + b, 0) < 1 - 1e-9) break;
+    out = box(out, ub);
+  }
+  return out;
+}
+
 /** Whole-number weights totalling exactly 100 (largest remainders), from shares summing to 1. */
 export function roundWeights(shares: number[]): number[] {
   const raw = shares.map((x) => x * 100);
@@ -122,6 +239,21 @@ export function roundWeights(shares: number[]): number[] {
   return floor;
 }
 
+/** {@link roundWeights}, then whole points moved from a factor/family over its cap to the largest remainders under theirs. */
+export function roundCapped(shares: number[], caps: number[], families: { idx: number[]; max: number }[]): number[] {
+  const out = roundWeights(shares);
+  const famOf = (i: number) => families.filter((f) => f.idx.includes(i));
+  const room = (i: number) => out[i] < caps[i] && famOf(i).every((f) => f.idx.reduce((a, j) => a + out[j], 0) < f.max);
+  for (let guard = 0; guard < 200; guard++) {
+    const bad = out.findIndex((x, i) => x > caps[i] || famOf(i).some((f) => f.idx.reduce((a, j) => a + out[j], 0) > f.max) && x > 0);
+    if (bad < 0) break;
+    const to = out.map((_, i) => i).filter((i) => i !== bad && room(i)).sort((a, b) => shares[b] * 100 - out[b] - (shares[a] * 100 - out[a]))[0];
+    if (to === undefined) break;
+    out[bad]--; out[to]++;
+  }
+  return out;
+}
+
 export type FitOutcome = { config: ScoringConfig; iterations: number; loss: number };
 
 /**
@@ -129,17 +261,25 @@ export type FitOutcome = { config: ScoringConfig; iterations: number; loss: numb
  * Rows must all be from days whose outcome is known (day + horizon ≤ the last observed day).
  * @throws Error when the rows have no churned or no retained row (nothing to fit).
  */
-export function fitScoringConfig(rows: FitRow[], current: ScoringConfig, horizonDays: number, opts: { iterations?: number } = {}): FitOutcome {
+export function fitScoringConfig(
+  rows: FitRow[], current: ScoringConfig, horizonDays: number,
+  opts: { iterations?: number; curves?: boolean; maxFactorWeight?: number; families?: typeof FACTOR_FAMILIES; recent?: SignalSnapshot[] } = {},
+): FitOutcome {
   const iterations = opts.iterations ?? FIT_ITERATIONS;
   const pos = rows.filter((r) => r.churned).length;
   if (pos === 0 || pos === rows.length) throw new Error("the fit rows need both churned and retained accounts");
   const learned = learnTables(rows, horizonDays);
+  if (opts.curves ?? true) learned.curves = learnFactorCurves(rows, learned);
+  const cap = (opts.maxFactorWeight ?? MAX_FACTOR_WEIGHT) / 100;
+  const caps = FACTOR_KEYS.map(() => cap);
+  const families = (opts.families ?? FACTOR_FAMILIES).map((f) => ({ idx: f.keys.map((k) => FACTOR_KEYS.indexOf(k)), max: f.max / 100 }));
+  const project = (x: number[]) => projectCappedSimplex(x, caps, families);
   const keepEvery = Math.max(1, Math.ceil((rows.length - pos) / Math.max(1, MAX_FIT_ROWS - pos)));
   let negSeen = 0;
   const data = prepare(rows.filter((r) => r.churned || negSeen++ % keepEvery === 0), learned);
   const F = FACTOR_KEYS.length, K = PENALTY_KEYS.length;
   const w0 = FACTOR_KEYS.map((k) => (current.weights[k] ?? 0) / 100);
-  let w = projectSimplex(w0.map((x) => x + 0.02)); // every factor starts with a little weight so the gradient can see it
+  let w = project(w0.map((x) => x + 0.02)); // every factor starts with a little weight so the gradient can see it
   const enabled = new Map(current.penalties.map((p) => [p.key, p]));
   let P = PENALTY_KEYS.map((k) => (enabled.get(k)?.enabled ? enabled.get(k)!.points : 0));
   let alpha = 0, beta = 0.1; // P(churn) = σ(alpha − beta·(score − 50))
@@ -175,24 +315,24 @@ export function fitScoringConfig(rows: FitRow[], current: ScoringConfig, horizon
       return { m: m2, v: v2, d: (m2 / (1 - b1 ** it)) / (Math.sqrt(v2 / (1 - b2 ** it)) + eps) };
     };
     const nw = w.map((x, j) => { const r = step(gw[j], mw[j], vw[j]); mw[j] = r.m; vw[j] = r.v; return x - lr * r.d; });
-    w = projectSimplex(nw);
+    w = project(nw);
     P = P.map((x, k) => { const r = step(gP[k], mP[k], vP[k]); mP[k] = r.m; vP[k] = r.v; return Math.min(100, Math.max(0, x - lrP * r.d)); });
     { const r = step(ga, ma, va); ma = r.m; va = r.v; alpha -= lrAB * r.d; }
     { const r = step(gb, mb, vb); mb = r.m; vb = r.v; beta = Math.max(1e-4, beta - lrAB * 0.1 * r.d); }
     losses.push(loss);
   }
-  if (process.env.H5_FIT_TRACE) console.log(`fit loss: ${[1, 100, 300, 600, 1000, 1500, 2000, 3000, 5000].filter((i) => i <= losses.length).map((i) => `${i}: ${losses[i - 1].toFixed(5)}`).join(", ")}`);
+  logger.debug({ losses: [1, 100, 300, 600, 1000, 1500].filter((i) => i <= losses.length).map((i) => [i, Number(losses[i - 1].toFixed(5))]) }, "fit-weights: loss by iteration");
   w = best.w;
   P = best.P;
   loss = best.loss;
-  const rounded = roundWeights(w);
+  const rounded = roundCapped(w, caps.map((c) => Math.round(c * 100)), families.map((f) => ({ idx: f.idx, max: Math.round(f.max * 100) })));
   const weights = Object.fromEntries(FACTOR_KEYS.map((k, j) => [k, rounded[j]])) as Record<FactorKey, number>;
   const penalties = PENALTY_KEYS.map((k, j) => {
     const points = Math.round(P[j]);
     return { key: k as PenaltyKey, points: points > 0 ? points : (enabled.get(k)?.points ?? 0), enabled: points > 0 };
   });
   const config: ScoringConfig = { weights, penalties, thresholds: current.thresholds, learned };
-  config.thresholds = fitThresholds(rows, config);
+  config.thresholds = fitThresholds(rows, config, undefined, opts.recent);
   return { config, iterations, loss };
 }
 
@@ -200,24 +340,33 @@ export function fitScoringConfig(rows: FitRow[], current: ScoringConfig, horizon
 export const FLAGGED_SHARE = { min: 0.15, max: 0.25 } as const;
 
 /**
- * Thresholds from the fitted scores of the fit rows (whole numbers, as the level is decided on the
- * displayed score):
- * - healthy (the "at risk" line): the score that best separates churners from the others (maximum of
- *   true-positive rate − false-positive rate over scores below the line), kept so that between
- *   {@link FLAGGED_SHARE}.min and .max of the rows are flagged (a CSM team cannot work everyone, and
- *   a list nobody is on catches nobody);
- * - atRisk (the "critical" line): just above the riskiest {@link CRITICAL_SHARE} of rows, at least
+ * Thresholds (whole numbers, as the level is decided on the displayed score):
+ * - healthy (the "at risk" line): the score that best separates churners from the others on the FIT rows
+ *   (maximum of true-positive rate − false-positive rate over scores below the line), kept within the
+ *   alert budget: between {@link FLAGGED_SHARE}.min and .max of TODAY's paying accounts flagged (`recent`:
+ *   the newest signal day's paying snapshots; without them, the fit rows). Lines chosen on the fit's days
+ *   alone drifted: on the demo they flagged 45 % of paying accounts today. When tied scores make the
+ *   budget impossible, at least the min share is flagged.
+ * - atRisk (the "critical" line): the riskiest {@link CRITICAL_SHARE} of the same accounts, at least
  *   {@link MIN_AT_RISK_BAND} points below the healthy line.
  */
-export function fitThresholds(rows: FitRow[], config: ScoringConfig, scoreOf?: (s: SignalSnapshot) => number): ScoringConfig["thresholds"] {
+export function fitThresholds(rows: FitRow[], config: ScoringConfig, scoreOf?: (s: SignalSnapshot) => number, recent?: SignalSnapshot[]): ScoringConfig["thresholds"] {
   const score = scoreOf ?? ((s: SignalSnapshot) => scoreWith(s, config));
   const scored = rows.map((r) => ({ s: Math.round(score(r.signals)), y: r.churned }));
   const pos = scored.filter((x) => x.y).length;
   const neg = scored.length - pos;
-  const sorted = scored.map((x) => x.s).sort((a, b) => a - b);
-  const quantile = (q: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.floor(sorted.length * q)))] ?? 50;
-  const lo = Math.max(1, quantile(FLAGGED_SHARE.min) + 1);
-  const hi = Math.min(100, Math.max(lo, quantile(FLAGGED_SHARE.max)));
+  // The alert budget holds where the CSMs work: today's portfolio when given (scores drift between the
+  // fit's days and today; lines set on the fit rows flagged 45 % of paying demo accounts today).
+  const budget = recent && recent.length > 0 ? recent.map((s) => Math.round(score(s))) : scored.map((x) => x.s);
+  const sorted = budget.sort((a, b) => a - b);
+  // flagged = score < t: from the smallest t flagging ≥ min share to the largest flagging ≤ max share
+  const share = (t: number) => sorted.filter((x) => x < t).length / sorted.length;
+  // (when tied scores make both impossible, the min share wins: a list nobody is on catches nobody)
+  let lo = 101;
+  for (let t = 100; t >= 1; t--) if (share(t) >= FLAGGED_SHARE.min) lo = t;
+  lo = Math.min(100, lo);
+  let hi = lo;
+  for (let t = lo; t <= 100; t++) if (share(t) <= FLAGGED_SHARE.max) hi = t;
   let best = { t: Math.min(hi, Math.max(lo, config.thresholds.healthy)), j: -Infinity };
   for (let t = lo; t <= hi; t++) {
     let tp = 0, fp = 0;
@@ -228,7 +377,9 @@ export function fitThresholds(rows: FitRow[], config: ScoringConfig, scoreOf?: (
   const healthy = best.t;
   // A band a CSM can see: fitted scores are often clumped, and the riskiest-decile line then sat one point below
   // the healthy line (demo: "at risk" = one score value, 141 of 381 paying accounts "critical").
-  const atRisk = Math.max(0, Math.min(healthy - MIN_AT_RISK_BAND, quantile(CRITICAL_SHARE) + 1));
+  let crit = 0;
+  for (let t = 0; t <= 100; t++) if (share(t) <= CRITICAL_SHARE) crit = t;
+  const atRisk = Math.max(0, Math.min(healthy - MIN_AT_RISK_BAND, crit));
   return { healthy, atRisk };
 }
 
@@ -237,7 +388,7 @@ export function scoreWith(s: SignalSnapshot, config: ScoringConfig): number {
   const w = FACTOR_KEYS.map((k) => config.weights[k] ?? 0);
   const P = PENALTY_KEYS.map((k) => { const p = config.penalties.find((x) => x.key === k); return p?.enabled ? p.points : 0; });
   const v = new Float64Array(FACTOR_KEYS.length);
-  FACTOR_KEYS.forEach((k, j) => { const x = FACTORS[k](s, config.learned).value; v[j] = x === null ? NaN : x; });
+  FACTOR_KEYS.forEach((k, j) => { const x = factorValue(k, s, config.learned).value; v[j] = x === null ? NaN : x; });
   const g = new Float64Array(PENALTY_KEYS.length);
   PENALTY_KEYS.forEach((k, j) => { g[j] = penaltyCondition(k, s) !== null ? penaltyScale(k, s) : 0; });
   const { s: raw } = rawScore({ v, g, y: 0, weight: 0 }, w, P);

@@ -10,14 +10,14 @@
  * "no data for any factor"; penalties still apply.
  *
  * Risk level: only paying customers have one — lifecycleState "customer" or "past_due" AND MRR > 0
- * ({@link isPayingCustomer}); every other account (prospect, trialing, paused, churned, unknown, or
- * no MRR) gets a health score and drivers but `riskLevel: null`, so it never appears in "at risk" /
+ * ({@link isPayingCustomer} = isPayingAccount; a lifecycle never computed counts by MRR alone); every other
+ * account (prospect, trialing, paused, churned, or no MRR) gets a health score and drivers but `riskLevel: null`, so it never appears in "at risk" /
  * "critical" lists, movers, MRR at risk, alerts or write-back. The level is decided on the displayed
  * whole score (riskLevelFor rounds), so "score 70 · At risk" cannot happen at healthy = 70.
  */
-import { PAYING_LIFECYCLE_STATES, type SignalSnapshot } from "@/lib/signals/types";
+import { isPayingAccount, type SignalSnapshot } from "@/lib/signals/types";
 import { FACTOR_KEYS, FACTOR_LABELS, PENALTY_LABELS, riskLevelFor, type FactorKey, type PenaltyKey, type ScoringConfig } from "./config";
-import { cancelingShare, cancelingWords, FACTORS } from "./factors";
+import { cancelingShare, cancelingWords, factorValue } from "./factors";
 
 export type RiskLevel = "healthy" | "at_risk" | "critical";
 
@@ -60,9 +60,15 @@ const MAX_DRIVERS = 6;
 
 const r2 = (n: number) => Math.round(n * 100) / 100;
 
-/** A paying customer on the snapshot day: lifecycle customer/past_due and MRR > 0. */
+/**
+ * A paying customer on the snapshot day — the ONE definition, {@link isPayingAccount} (lib/signals/types.ts),
+ * applied to the snapshot: MRR > 0 and lifecycle customer/past_due, or a row whose lifecycle was never
+ * computed (null, from before lifecycle states) by its MRR alone. Before, this function refused null
+ * lifecycles while the lists, the dashboard and the write-back (isPayingAccount) counted them: such an
+ * account was listed as paying but had no risk level.
+ */
 export function isPayingCustomer(s: SignalSnapshot): boolean {
-  return s.lifecycleState !== null && PAYING_LIFECYCLE_STATES.includes(s.lifecycleState) && s.mrrCents !== null && s.mrrCents > 0;
+  return isPayingAccount(s);
 }
 
 /**
@@ -102,7 +108,7 @@ export function penaltyCondition(key: PenaltyKey, s: SignalSnapshot): string | n
  * @returns the score, level, per-factor breakdown, applied penalties, missing factors and drivers.
  */
 export function scoreAccount(signals: SignalSnapshot, config: ScoringConfig): AccountScore {
-  const raw = FACTOR_KEYS.map((key) => ({ key, ...FACTORS[key](signals, config.learned), weight: config.weights[key] ?? 0 }));
+  const raw = FACTOR_KEYS.map((key) => ({ key, ...factorValue(key, signals, config.learned), weight: config.weights[key] ?? 0 }));
   const presentWeight = raw.reduce((a, f) => a + (f.value !== null ? f.weight : 0), 0);
   const factors: FactorResult[] = raw.map((f) => {
     const missing = f.value === null;
