@@ -10,6 +10,7 @@ import { integrationRoutes } from "./integrations";
 import { hubspotRoutes } from "./hubspot";
 import { stripeRoutes } from "./stripe";
 import { salesActivityRoutes } from "./sales-activity";
+import { revenueRoutes } from "./revenue";
 
 export const ALL_ROUTES: RouteContract[] = [
   ...coreRoutes,
@@ -20,4 +21,5 @@ export const ALL_ROUTES: RouteContract[] = [
   ...adminRoutes,
   ...commandRoutes,
   ...salesActivityRoutes,
+  ...revenueRoutes,
 ];
