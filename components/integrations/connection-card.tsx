@@ -15,6 +15,7 @@ import { ConnectForm, type ConfigureResponse } from "./connect-form";
 import { PropertyMappingsEditor, WebhookSecretForm, WriteBackToggle } from "./connection-settings";
 import { DisconnectButton } from "./disconnect-button";
 import { objectLabel } from "./progress";
+import { SyncHistory } from "./sync-history";
 import { SyncProgressView, useJobPolling } from "./sync-progress";
 import { isActiveJob, PROVIDER_LABEL, type ConnectionView, type JobView } from "./types";
 
@@ -66,6 +67,8 @@ export function ConnectionCard({ connection, onChanged, onMessage }: {
   const status = syncing ? "syncing" : c.status;
   const runs = [...c.last_runs].sort((a, b) => a.object_type.localeCompare(b.object_type) || a.direction.localeCompare(b.direction));
   const errors = c.last_runs.filter((r) => r.error || r.skip_reasons.length > 0);
+  // The newest full run per object type: its counts stay visible after later incremental syncs (issue 18).
+  const fullByType = new Map((c.last_full_runs ?? []).map((r) => [r.object_type, r]));
   const providerLabel = PROVIDER_LABEL[c.provider];
   const finishedJob = lastFinished ?? (c.current_job && !isActiveJob(c.current_job.status) ? { status: c.current_job.status, error: c.current_job.error } : null);
 
@@ -119,6 +122,7 @@ export function ConnectionCard({ connection, onChanged, onMessage }: {
                   <th scope="col" className="px-2 py-1.5 text-right font-medium">Skipped</th>
                   <th scope="col" className="px-2 py-1.5 font-medium">Mode</th>
                   <th scope="col" className="px-2 py-1.5 font-medium">Finished</th>
+                  <th scope="col" className="px-2 py-1.5 text-right font-medium">Last full sync</th>
                 </tr>
               </thead>
               <tbody>
@@ -130,6 +134,11 @@ export function ConnectionCard({ connection, onChanged, onMessage }: {
                     <td className="px-2 py-1.5 text-right tabular-nums">{r.records_skipped.toLocaleString("en-US")}</td>
                     <td className="px-2 py-1.5 text-slate-600">{r.mode}</td>
                     <td className="px-2 py-1.5 text-slate-600">{r.completed_at ? <TimeAgo value={r.completed_at} /> : "running"}</td>
+                    <td className="px-2 py-1.5 text-right tabular-nums text-slate-600" data-testid="last-full-count">
+                      {r.direction === "inbound" && fullByType.get(r.object_type)
+                        ? <>{fullByType.get(r.object_type)!.records_processed.toLocaleString("en-US")} <span className="text-slate-400">({formatDate(fullByType.get(r.object_type)!.started_at)})</span></>
+                        : "—"}
+                    </td>
                   </tr>
                 ))}
               </tbody>
@@ -139,6 +148,8 @@ export function ConnectionCard({ connection, onChanged, onMessage }: {
           !syncing && <p className="text-sm text-slate-500">Nothing synced yet. Click <strong>Sync Now</strong> to pull your {c.provider === "hubspot" ? "companies, contacts and deals" : "customers, subscriptions, invoices and charges"}.</p>
         )}
       </section>
+
+      <SyncHistory connection={c} />
 
       {(c.webhooks.pending > 0 || c.webhooks.failed > 0) && (
         <section aria-label="Webhooks" data-testid="webhook-health">

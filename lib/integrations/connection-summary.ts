@@ -30,6 +30,10 @@ export async function summarizeConnections(db: Db, where: { organizationId: stri
     ]);
     const latestByType = new Map<string, (typeof runs)[number]>();
     for (const r of runs) if (!latestByType.has(`${r.objectType}:${r.direction}`)) latestByType.set(`${r.objectType}:${r.direction}`, r);
+    // The newest FULL run per object type, so a full re-sync's counts stay visible after later incremental
+    // runs (issue 18: they showed "0 · incremental" everywhere). One indexed read per object type seen.
+    const fullRuns = await Promise.all([...new Set(runs.filter((r) => r.direction === "inbound").map((r) => r.objectType))].map((objectType) =>
+      db.syncRun.findFirst({ where: { connectionId: c.id, objectType, mode: "full", direction: "inbound" }, orderBy: { startedAt: "desc" } })));
     const job = jobs[0];
     const settings = (c.settings ?? {}) as Record<string, unknown>;
     out.push({
@@ -52,6 +56,10 @@ export async function summarizeConnections(db: Db, where: { organizationId: stri
       /** Webhook events accepted but not applied yet (re-queued by the worker's sweep), failed ones, newest error. */
       webhooks,
       currentJob: job ? { id: job.id, status: job.status, progress: job.progress, error: job.error, startedAt: job.startedAt, finishedAt: job.finishedAt } : null,
+      lastFullRuns: fullRuns.filter((r) => r !== null).map((r) => ({
+        id: r.id, objectType: r.objectType, status: r.status, recordsProcessed: r.recordsProcessed, recordsSkipped: r.recordsSkipped,
+        startedAt: r.startedAt, completedAt: r.completedAt,
+      })),
       lastRuns: [...latestByType.values()].map((r) => ({
         id: r.id, objectType: r.objectType, direction: r.direction, mode: r.mode, status: r.status,
         recordsProcessed: r.recordsProcessed, recordsSkipped: r.recordsSkipped, recordsTotal: r.recordsTotal,

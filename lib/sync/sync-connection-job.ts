@@ -7,6 +7,7 @@ import { z } from "zod";
 import { defineJob } from "@/lib/jobs/define-job";
 import { getConnector } from "@/lib/connectors/registry";
 import { enqueueJob } from "@/lib/jobs/queue";
+import { pruneSyncHistory } from "./sync-history";
 
 export const syncConnectionJob = defineJob({
   name: "sync-connection-job",
@@ -22,6 +23,7 @@ export const syncConnectionJob = defineJob({
     if (conn.status === "disconnected" || !conn.credentialsEnc) {
       return { skipped: true, reason: "connection is disconnected" };
     }
+    await pruneSyncHistory(ctx.db, conn.id); // sync history is kept 90 days (lib/sync/sync-history.ts)
     const connector = await getConnector(conn.provider);
     await ctx.db.connection.update({ where: { id: conn.id }, data: { status: "syncing" } });
     await ctx.progress({ connectionId: conn.id, provider: conn.provider, full: payload.full, phase: "syncing" }, { force: true });

@@ -24,6 +24,10 @@ export const ZConnectionSummary = z.object({
   }),
   current_job: z.object({ id: z.string(), status: z.string(), progress: z.unknown(), error: z.string().nullable() }).nullable(),
   last_runs: z.array(ZRun),
+  last_full_runs: z.array(z.object({
+    id: z.string(), object_type: z.string(), status: z.string(), records_processed: z.number(), records_skipped: z.number(),
+    started_at: z.string(), completed_at: z.string().nullable(),
+  })).describe("The newest full sync run per object type (its counts stay after later incremental runs)"),
 });
 
 export const listIntegrationsRoute = defineRoute({
@@ -85,4 +89,41 @@ export const disconnectRoute = defineRoute({
   response: z.object({ connection_id: z.string(), data_kept: z.literal(true), warning: z.string().nullable() }),
 });
 
-export const integrationRoutes = [listIntegrationsRoute, configureRoute, statusRoute, syncRoute, settingsRoute, disconnectRoute];
+const csvOf = <T extends readonly [string, ...string[]]>(values: T) =>
+  z.preprocess((v) => (v === undefined ? undefined : (Array.isArray(v) ? v : [v]).flatMap((s) => String(s).split(",")).filter(Boolean)), z.array(z.enum(values)).optional());
+
+const ZHistoryObject = z.object({
+  object_type: z.string(), direction: z.enum(["inbound", "outbound"]), mode: z.string(), status: z.string(),
+  records_processed: z.number(), records_skipped: z.number(), records_total: z.number().nullable(), request_count: z.number(),
+  skip_reasons: z.array(z.object({ external_id: z.string().nullable(), reason: z.string() })),
+  error: z.string().nullable(), error_guidance: z.string().nullable(), started_at: z.string(), completed_at: z.string().nullable(),
+});
+export const syncHistoryRoute = defineRoute({
+  method: "GET", path: "/api/integrations/{name}/sync-runs",
+  summary: "Sync history of a connection (kept 90 days): one entry per sync with trigger, mode, per-object counts, skipped records, duration, errors with guidance",
+  tags: ["integrations"],
+  auth: { role: "csm" }, params: ZProviderParams,
+  query: z.object({
+    connection_id: z.string().optional().describe("Defaults to the provider's first connection"),
+    mode: csvOf(["full", "incremental", "webhook", "write_back"] as const).describe("Comma list"),
+    status: csvOf(["running", "succeeded", "partial", "failed", "cancelled"] as const).describe("Comma list; a sync's status is its worst object type's"),
+    trigger: z.preprocess((v) => (v === undefined ? undefined : String(v).split(",").filter(Boolean)), z.array(z.string().max(40)).optional()).describe("Comma list: manual, cron, cli, demo, webhook, write_back"),
+    object_type: z.string().max(40).optional().describe("Only syncs that read this object type, e.g. companies"),
+    since: z.iso.datetime({ offset: true }).optional().describe("ISO time; default 90 days ago"),
+    until: z.iso.datetime({ offset: true }).optional(),
+    limit: z.coerce.number().int().min(1).max(200).default(20),
+    cursor: z.string().optional(),
+  }).strict(),
+  response: z.object({
+    data: z.array(z.object({
+      job_id: z.string().nullable(), started_at: z.string(), completed_at: z.string().nullable(), duration_ms: z.number().nullable(),
+      trigger: z.string(), mode: z.string(), status: z.string(), direction: z.string(),
+      totals: z.object({ records_processed: z.number(), records_skipped: z.number(), request_count: z.number() }),
+      objects: z.array(ZHistoryObject),
+      errors: z.array(z.object({ object_type: z.string(), error: z.string(), guidance: z.string().nullable() })),
+    })),
+    total: z.number(), next_cursor: z.string().nullable(),
+  }),
+});
+
+export const integrationRoutes = [listIntegrationsRoute, configureRoute, statusRoute, syncRoute, settingsRoute, disconnectRoute, syncHistoryRoute];
