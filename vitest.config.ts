@@ -21,5 +21,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     pool: "forks",
     globalSetup: ["tests/global-setup.ts"],
+    // The application's job kinds, registered as the entry points do (lib/app/register-jobs.ts).
+    setupFiles: ["tests/helpers/register-jobs.ts"],
   },
 });

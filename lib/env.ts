@@ -21,6 +21,7 @@
  * - ALERTS_EMAIL_FROM     From of alert e-mails, default "Churnwatch <alerts@churnwatch.local>".
  * - CHURNWATCH_WORKER     where the job worker runs: process (default: a child process of the web server,
  *                         scripts/worker.ts), inline (inside the web process), off (none: run `npm run worker`).
+ * - CHURNWATCH_QUEUE      job engine: auto (default: pg-boss on PostgreSQL, the Job table on SQLite), table, pg-boss.
  */
 import { z } from "zod";
 
@@ -60,6 +61,11 @@ export const ZEnv = z
     CHURNWATCH_WORKER: z.preprocess(
       (v) => (v === "" ? undefined : v),
       z.enum(["process", "inline", "off"], { error: "must be process (default), inline or off" }).default("process"),
+    ),
+    /** Which engine runs jobs (docs/deploy.md): auto = pg-boss when DATABASE_URL is PostgreSQL, else the Job table. */
+    CHURNWATCH_QUEUE: z.preprocess(
+      (v) => (v === "" ? undefined : v),
+      z.enum(["auto", "table", "pg-boss"], { error: "must be auto (default), table or pg-boss" }).default("auto"),
     ),
   })
   .superRefine((e, ctx) => {

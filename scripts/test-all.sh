@@ -37,6 +37,7 @@ step() { # name, kind (check|vitest|playwright), command...
 }
 step "type check" check npx tsc --noEmit -p .
 step "lint" check npx eslint . --max-warnings=0
+step "import cycles (madge, lib/)" check npm run --silent check:cycles
 step "unit + integration tests (SQLite)" vitest npx vitest run
 if [ -n "${TEST_DATABASE_URL:-}" ]; then
   step "database tests (PostgreSQL)" vitest env CHURNWATCH_TEST_DB=postgres npx vitest run tests/ --exclude "tests/sandbox/**" --exclude "tests/demo/**"

@@ -1,11 +1,18 @@
 /**
- * The job queue over the Job table. The embedded default (SQLite or PostgreSQL, one process) runs
- * jobs in the web process (lib/jobs/worker.ts). Claiming is an atomic conditional update, so several
- * worker processes can share one PostgreSQL database later.
+ * The job queue interface that job code, routes and scripts use — enqueue (returns the Job row at once), get,
+ * wait (lib/jobs/run-job.ts), cancel, retry, list — over the `Job` table, which stays the record the UI and
+ * API read whichever engine runs the jobs (lib/jobs/engine.ts): the Job table's own workers (the embedded
+ * default, lib/jobs/worker.ts: claiming is an atomic conditional update) or pg-boss on PostgreSQL
+ * (lib/jobs/pgboss/*). The queue knows nothing of job kinds: they are registered by the entry points
+ * (lib/app/register-jobs.ts).
  */
 import { z } from "zod";
 import type { Db } from "@/lib/db";
+import { providerOf } from "@/lib/db/prisma";
+import { Prisma } from "@/lib/generated/sqlite/client";
 import { AppError } from "@/lib/errors";
+import { logger } from "@/lib/logger";
+import { currentJobEngine, type DispatchedJob } from "./engine";
 import { getJobDefinition } from "./registry";
 
 export type JobStatus = "queued" | "running" | "succeeded" | "failed" | "cancelled";
@@ -98,27 +105,64 @@ export async function enqueueJob(
       // claimed meanwhile: look again (or create a new one)
     }
   } else if (opts.dedupeKey) {
-    const live = await db.job.findFirst({ where: { dedupeKey: opts.dedupeKey, status: { in: ["queued", "running"] } }, orderBy: { createdAt: "desc" } });
-    if (live) {
+    const dedupeKey = opts.dedupeKey;
+    const create = async (tx: Pick<Db, "job">) => {
+      const live = await tx.job.findFirst({ where: { dedupeKey, status: { in: ["queued", "running"] } }, orderBy: { createdAt: "desc" } });
+      if (live) return { live };
+      return { created: await createRow(tx) };
+    };
+    // PostgreSQL: look and create under a transaction-scoped advisory lock on the key, so concurrent enqueues
+    // from several web/worker processes (a double-clicked "Sync now", a webhook burst) make ONE job per key.
+    // SQLite has a single writer, and its one connection serializes these anyway.
+    const r = providerOf(db) === "postgresql"
+      ? await db.$transaction(async (tx) => {
+        await tx.$queryRaw`SELECT pg_advisory_xact_lock(hashtext(${"cw-job:" + dedupeKey}))::text AS locked`;
+        return create(tx);
+      })
+      : await create(db);
+    if (r.live) {
+      const live = r.live;
       // Joining a dead job would wait forever: a running job without a recent heartbeat is re-queued first.
       if (live.status === "running" && await requeueIfStale(db, live.id)) {
         return { job: toView(await db.job.findUniqueOrThrow({ where: { id: live.id } })), deduplicated: true };
       }
       return { job: toView(live), deduplicated: true };
     }
+    await announce(r.created!);
+    return { job: toView(r.created!), deduplicated: false };
   }
-  const job = await db.job.create({
-    data: {
-      name,
-      payload: parsed.data as object,
-      organizationId: opts.organizationId,
-      dedupeKey: opts.dedupeKey,
-      runAfter: opts.runAfter ?? new Date(),
-      maxAttempts: opts.maxAttempts ?? def.maxAttempts ?? 1,
-    },
-  });
-  for (const fn of g.__cwJobListeners!) fn();
+  const job = await createRow(db);
+  await announce(job);
   return { job: toView(job), deduplicated: false };
+
+  function createRow(tx: Pick<Db, "job">) {
+    return tx.job.create({
+      data: {
+        name,
+        payload: parsed.data as object,
+        organizationId: opts.organizationId,
+        dedupeKey: opts.dedupeKey,
+        runAfter: opts.runAfter ?? new Date(),
+        maxAttempts: opts.maxAttempts ?? def.maxAttempts ?? 1,
+      },
+    });
+  }
+}
+
+/**
+ * Tell the engine (if any) and this process's workers that a queued row exists. An engine that fails is
+ * logged, never thrown: the row is queued and the pg-boss maintenance dispatches it later.
+ */
+async function announce(job: DispatchedJob): Promise<void> {
+  const engine = currentJobEngine();
+  if (engine) {
+    try {
+      await engine.dispatch(job);
+    } catch (err) {
+      logger.error({ err, jobId: job.id, job: job.name, engine: engine.kind }, "job engine could not take a queued job; it is dispatched again by the maintenance");
+    }
+  }
+  for (const fn of g.__cwJobListeners!) fn();
 }
 
 export function toView(j: {
@@ -160,4 +204,57 @@ export async function claimNextJob(db: Db, workerId: string, names?: string[]) {
 export async function cancelJob(db: Db, id: string): Promise<void> {
   await db.job.updateMany({ where: { id, status: "queued" }, data: { status: "cancelled", finishedAt: new Date() } });
   await db.job.updateMany({ where: { id, status: "running" }, data: { error: "cancel requested" } });
+}
+
+/**
+ * Jobs of one organization for the UI and the admin API, newest first: `status` filters (e.g. "failed": the
+ * dead-letter list — jobs whose attempts are used up, with their error), `name` filters by job kind. `cursor` is
+ * the id of the last job of the previous page. Returns `{data, total, next_cursor}` like every list of the API.
+ * Never returns another organization's jobs (nor jobs without an organization).
+ */
+export async function listJobs(
+  db: Db,
+  organizationId: string,
+  opts: { status?: JobStatus; name?: string; limit?: number; cursor?: string } = {},
+): Promise<{ data: JobView[]; total: number; next_cursor: string | null }> {
+  const limit = Math.min(Math.max(opts.limit ?? 50, 1), 200);
+  const where = { organizationId, ...(opts.status ? { status: opts.status } : {}), ...(opts.name ? { name: opts.name } : {}) };
+  const [rows, total] = await Promise.all([
+    db.job.findMany({
+      where,
+      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+      take: limit + 1,
+      ...(opts.cursor ? { cursor: { id: opts.cursor }, skip: 1 } : {}),
+    }),
+    db.job.count({ where }),
+  ]);
+  const page = rows.slice(0, limit);
+  return { data: page.map(toView), total, next_cursor: rows.length > limit ? page[page.length - 1].id : null };
+}
+
+/**
+ * Run a failed (dead-lettered) or cancelled job again: its row goes back to `queued` with its attempts reset
+ * and its last error kept in the log only, and the engine gets it again (pg-boss: a new job on its queue). A job
+ * with a `dedupeKey` whose key has a live job (queued/running) is not retried: that live job is returned.
+ * @throws AppError not_found (unknown id, or another organization's job); conflict when the job is not failed
+ *   or cancelled (queued, running and succeeded jobs are not retried).
+ */
+export async function retryJob(db: Db, id: string, organizationId?: string): Promise<JobView> {
+  const j = await getJobOrThrow(db, id, organizationId);
+  if (j.status !== "failed" && j.status !== "cancelled") throw new AppError("conflict", `job ${id} is ${j.status}: only failed or cancelled jobs can be retried`);
+  const row = await db.job.findUniqueOrThrow({ where: { id } });
+  if (row.dedupeKey) {
+    const live = await db.job.findFirst({ where: { dedupeKey: row.dedupeKey, status: { in: ["queued", "running"] } } });
+    if (live) return toView(live);
+  }
+  const r = await db.job.updateMany({
+    where: { id, status: { in: ["failed", "cancelled"] } },
+    data: { status: "queued", attempts: 0, error: null, result: Prisma.DbNull, finishedAt: null, startedAt: null, lockedBy: null, runAfter: new Date() },
+  });
+  const after = await db.job.findUniqueOrThrow({ where: { id } });
+  if (r.count === 1) {
+    logger.info({ jobId: id, job: row.name, previousError: row.error }, "job retried by an admin");
+    await announce(after);
+  }
+  return toView(after);
 }

@@ -1,36 +1,40 @@
 /**
- * Job name → lazy import of its definition. Add one line per job. Lazy so that a route that only
- * enqueues doesn't load the job's code (and its vendor SDK).
+ * Job name → lazy loader of its definition, filled at run time by whoever puts the application together.
+ * The queue knows nothing of job kinds: the kinds are registered in lib/app/register-jobs.ts (ONE line per
+ * job there), which the entry points call — the web server's start (instrumentation.ts), the worker
+ * (scripts/worker.ts), the CLI scripts and the test set-up. Importing the pipeline or the connectors from
+ * here would close an import circle (queue → registry → connectors → queue); `npm run check:cycles` guards it.
+ *
+ * The map lives on `globalThis`: Next.js bundles instrumentation.ts and the route handlers as separate module
+ * graphs in one process, so a module-level map filled by one would be empty in the other.
  */
 import type { JobDefinition } from "./define-job";
 
-const REGISTRY: Record<string, () => Promise<JobDefinition>> = {
-  "noop-job": async () => (await import("./noop-job")).noopJob as JobDefinition,
-  "refresh-organization-job": async () => (await import("@/lib/pipeline/refresh-organization-job")).refreshOrganizationJob as JobDefinition,
-  "refresh-accounts-job": async () => (await import("@/lib/pipeline/refresh-organization-job")).refreshAccountsJob as JobDefinition,
-  "sync-connection-job": async () => (await import("@/lib/sync/sync-connection-job")).syncConnectionJob as JobDefinition,
-  "hubspot-webhook-job": async () => (await import("@/lib/connectors/hubspot/webhooks")).hubspotWebhookJob as JobDefinition,
-  "hubspot-push-scores-job": async () => (await import("@/lib/connectors/hubspot/jobs")).hubspotPushScoresJob as JobDefinition,
-  "stripe-webhook-job": async () => (await import("@/lib/connectors/stripe/webhook")).stripeWebhookJob as JobDefinition,
-  "fit-scoring-job": async () => (await import("@/lib/scoring/fit-scoring-job")).fitScoringJob as JobDefinition,
-  "evaluate-alerts-job": async () => (await import("@/lib/alerts/jobs")).evaluateAlertsJob as JobDefinition,
-  "deliver-alert-job": async () => (await import("@/lib/alerts/jobs")).deliverAlertJob as JobDefinition,
-  "alert-digest-job": async () => (await import("@/lib/alerts/jobs")).alertDigestJob as JobDefinition,
-  "hubspot-task-write-back-job": async () => (await import("@/lib/tasks/jobs")).hubspotTaskWriteBackJob as JobDefinition,
-};
+type Loader = () => Promise<JobDefinition>;
+const g = globalThis as unknown as { __cwJobRegistry?: Map<string, Loader> };
+g.__cwJobRegistry ??= new Map();
+const REGISTRY = g.__cwJobRegistry;
 
+/** Names of the job kinds registered in this process (empty until an entry point registered them). */
 export function registeredJobNames(): string[] {
-  return Object.keys(REGISTRY);
+  return [...REGISTRY.keys()];
 }
 
-/** @throws Error for an unknown job name. */
+/**
+ * The definition of job kind `name` (loaded on first use: a route that only enqueues does not load the job's
+ * code and its vendor SDK).
+ * @throws Error for a name nobody registered in this process (lists the registered ones).
+ */
 export async function getJobDefinition(name: string): Promise<JobDefinition> {
-  const load = REGISTRY[name];
-  if (!load) throw new Error(`unknown job "${name}"; registered: ${Object.keys(REGISTRY).join(", ")}`);
+  const load = REGISTRY.get(name);
+  if (!load) {
+    const known = registeredJobNames();
+    throw new Error(`unknown job "${name}"; registered: ${known.length ? known.join(", ") : "none (the entry point did not call registerAppJobs() from lib/app/register-jobs.ts)"}`);
+  }
   return load();
 }
 
-/** Register a job at run time (tests). */
-export function registerJob(name: string, load: () => Promise<JobDefinition>): void {
-  REGISTRY[name] = load;
+/** Register job kind `name` with a lazy loader of its definition (a later call for the same name replaces it). */
+export function registerJob(name: string, load: Loader): void {
+  REGISTRY.set(name, load);
 }

@@ -22,12 +22,13 @@ export const REQUEUED_ON_STOP = "worker stopped while running; resumed";
  * - `requeueOnAbort`: when `signal` aborted the job (its worker is shutting down, not a user cancel), put it
  *   back in the queue (`status: queued`, runnable at once) instead of marking it cancelled, so the next
  *   worker resumes it from its checkpoint. The in-process and child-process workers set this.
+ * - `heartbeatMs`: how often `Job.heartbeatAt` is refreshed while the job runs (default {@link HEARTBEAT_MS}).
  * Never throws for a job failure (it is recorded); throws only when the database itself fails.
  */
 export async function executeJob(
   db: Db,
   job: { id: string; name: string; payload: unknown; attempts: number; maxAttempts: number },
-  opts: { signal?: AbortSignal; requeueOnAbort?: boolean } = {},
+  opts: { signal?: AbortSignal; requeueOnAbort?: boolean; heartbeatMs?: number } = {},
 ): Promise<JobView> {
   const log = logger.child({ jobId: job.id, job: job.name });
   const controller = new AbortController();
@@ -57,7 +58,7 @@ export async function executeJob(
   const heartbeat = setInterval(() => {
     void db.job.updateMany({ where: { id: job.id, status: "running" }, data: { heartbeatAt: new Date() } })
       .catch((err: unknown) => log.warn({ err }, "job heartbeat write failed"));
-  }, HEARTBEAT_MS);
+  }, opts.heartbeatMs ?? HEARTBEAT_MS);
   heartbeat.unref?.();
   try {
     const def = await getJobDefinition(job.name);

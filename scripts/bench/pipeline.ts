@@ -33,6 +33,7 @@ import { setDb } from "@/lib/db";
 import { resetEnvCache } from "@/lib/env";
 import { configureConnection } from "@/lib/integrations/manage-connections";
 import { runJobInline } from "@/lib/jobs/run-job";
+import "../lib/app-jobs"; // the job kinds run below
 import { BACKFILL_DAYS, refreshOrganization, type RefreshProgress } from "@/lib/pipeline/refresh-organization";
 import { findHistoryGaps } from "@/lib/pipeline/history-gaps";
 import { getActiveScoringConfig } from "@/lib/scoring/config-store";

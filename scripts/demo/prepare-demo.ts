@@ -15,6 +15,7 @@ import { resetAuth } from "@/lib/auth/auth";
 import { createUserWithRole, setPassword } from "@/lib/auth/users";
 import { configureConnection, updateConnectionSettings } from "@/lib/integrations/manage-connections";
 import { runJobInline } from "@/lib/jobs/run-job";
+import "../lib/app-jobs"; // the job kinds run below
 import { applyFittedConfig, type FitReport } from "@/lib/scoring/fit-history";
 import { startSandbox, type Sandbox, type SandboxOptions } from "@/sandbox/index";
 

@@ -30,6 +30,7 @@ import { setDb } from "@/lib/db";
 import { resetEnvCache } from "@/lib/env";
 import { configureConnection } from "@/lib/integrations/manage-connections";
 import { runJobInline } from "@/lib/jobs/run-job";
+import "../lib/app-jobs"; // the job kinds run below
 import { resolveIdentities } from "@/lib/accounts/resolve-identities";
 import { backfillSignals } from "@/lib/signals/backfill-signals";
 import { trainAndStoreModel } from "@/lib/model/train-from-db";

@@ -19,6 +19,7 @@ import type { Db } from "@/lib/db";
 import { env, EnvError, resetEnvCache } from "@/lib/env";
 import type { JobView } from "@/lib/jobs/queue";
 import type { RefreshResult } from "@/lib/pipeline/refresh-organization";
+import "./app-jobs"; // the job kinds (lib/app/register-jobs.ts) for every CLI script that runs jobs
 import { readEnvFile } from "./env-file";
 import { formatCount, formatDuration, type Progress } from "./progress";
 

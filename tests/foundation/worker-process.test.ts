@@ -23,7 +23,9 @@ let wp: WorkerProcess | undefined;
 
 beforeAll(async () => {
   t = await createTestDb();
-  childEnv = { ...process.env, DATABASE_URL: t.url, APP_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString("base64"), LOG_LEVEL: "warn" };
+  // The embedded default's worker process runs the Job table engine; on PostgreSQL `auto` would pick pg-boss
+  // (covered by tests/jobs/pgboss-*.test.ts), so these tests pin the engine they are about.
+  childEnv = { ...process.env, DATABASE_URL: t.url, APP_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString("base64"), LOG_LEVEL: "warn", CHURNWATCH_QUEUE: "table" };
 });
 afterAll(async () => {
   await wp?.stop({ killAfterMs: 2_000 });
