@@ -8,7 +8,7 @@
  * More pages come from `GET /api/accounts/matches?status=…&cursor=…`.
  */
 import { useState } from "react";
-import { apiFetch, errorMessage } from "@/components/settings/api-fetch";
+import { ApiError, apiFetch, errorMessage } from "@/components/settings/api-fetch";
 import { Button, Notice } from "@/components/settings/ui";
 import { formatDate, formatPercent } from "@/lib/format";
 
@@ -59,7 +59,7 @@ function Side({ title, side }: { title: string; side: MatchSideView }) {
   );
 }
 
-function MatchCard({ m, onDecided }: { m: MatchView; onDecided: (id: string, text: string) => void }) {
+function MatchCard({ m, onDecided, onGone }: { m: MatchView; onDecided: (id: string, text: string) => void; onGone: (id: string, text: string) => void }) {
   const [busy, setBusy] = useState<"confirm" | "reject" | null>(null);
   const [error, setError] = useState<string | null>(null);
 
@@ -73,6 +73,14 @@ function MatchCard({ m, onDecided }: { m: MatchView; onDecided: (id: string, tex
         ? `Linked ${m.source_record?.name ?? "the record"} to ${m.account.name}.`
         : `Rejected: ${m.source_record?.name ?? "the record"} stays separate from ${m.account.name} and will not be proposed again.`);
     } catch (err) {
+      // A match that is gone (its record was linked through a sibling card, or someone else decided it):
+      // say so and refresh the list instead of leaving a card whose buttons can only fail (issue 18).
+      if (err instanceof ApiError && (err.code === "not_found" || err.code === "conflict")) {
+        onGone(m.id, err.code === "not_found"
+          ? `${m.source_record?.name ?? "That record"} is no longer waiting for review: it was already linked. The list was refreshed.`
+          : err.message);
+        return;
+      }
       setError(errorMessage(err));
       setBusy(null);
     }
@@ -117,6 +125,21 @@ export function MatchReview({ initial, total, nextCursor, status }: { initial: M
   const [loading, setLoading] = useState(false);
   const [msg, setMsg] = useState<{ tone: "success" | "error"; text: string } | null>(null);
 
+  /**
+   * Re-read the list up to as many items as are shown: a confirm removes the other pending candidates of
+   * the same record on the server, and their cards must go too.
+   */
+  async function refresh() {
+    try {
+      const r = await apiFetch<{ data: MatchView[]; total: number; next_cursor: string | null }>(`/api/accounts/matches?status=${status}&limit=${Math.min(200, Math.max(20, items.length))}`);
+      setItems(r.data);
+      setCursor(r.next_cursor);
+      setRemaining(r.total);
+    } catch {
+      /* the list stays as it is; the next decision refreshes again */
+    }
+  }
+
   async function more() {
     if (!cursor) return;
     setLoading(true);
@@ -147,8 +170,12 @@ export function MatchReview({ initial, total, nextCursor, status }: { initial: M
           {items.map((m) => (
             <MatchCard key={m.id} m={m} onDecided={(id, text) => {
               setItems((xs) => xs.filter((x) => x.id !== id));
-              setRemaining((n) => Math.max(0, n - 1));
               setMsg({ tone: "success", text });
+              void refresh();
+            }} onGone={(id, text) => {
+              setItems((xs) => xs.filter((x) => x.id !== id));
+              setMsg({ tone: "error", text });
+              void refresh();
             }} />
           ))}
         </ul>
