@@ -4,6 +4,7 @@
 import type { RouteContract } from "../contract";
 import { accountRoutes } from "./accounts";
 import { adminRoutes } from "./admin";
+import { alertRoutes } from "./alerts";
 import { commandRoutes } from "./commands";
 import { coreRoutes } from "./core";
 import { integrationRoutes } from "./integrations";
@@ -19,6 +20,7 @@ export const ALL_ROUTES: RouteContract[] = [
   ...hubspotRoutes,
   ...accountRoutes,
   ...adminRoutes,
+  ...alertRoutes,
   ...commandRoutes,
   ...salesActivityRoutes,
   ...revenueRoutes,
