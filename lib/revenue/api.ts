@@ -6,7 +6,7 @@
 import type { NextRequest } from "next/server";
 import type { CallerContext } from "@/lib/auth/context";
 import { organizationIdFor } from "@/lib/auth/organization-scope";
-import { getDb } from "@/lib/db";
+import { getDb, type Db } from "@/lib/db";
 import { csvResponse, wantsCsv } from "@/lib/http/csv";
 import { getCohorts, getRenewalForecast, getRevenueOverview, listMovements, type RevenueOverview } from "./report";
 import { getReportingCurrency, parseRatesCsv, setReportingCurrency, upsertRates, type RateInput } from "./currency";
@@ -83,7 +83,11 @@ export async function handleMovements(
 
 export async function handleGetSettings(caller: CallerContext, q: Org) {
   const db = getDb();
-  const organizationId = await organizationIdFor(db, caller, q.organization);
+  return getRevenueSettings(db, await organizationIdFor(db, caller, q.organization));
+}
+
+/** Reporting currency, the currencies of the organization's subscriptions, and a summary of its rates per pair. */
+export async function getRevenueSettings(db: Db, organizationId: string) {
   const [reporting, currencies, rates] = await Promise.all([
     getReportingCurrency(db, organizationId),
     db.subscription.groupBy({ by: ["currency"], where: { organizationId } }),

@@ -10,15 +10,9 @@
 import { z } from "zod";
 import type { Db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
+import { currencyExponent } from "./format";
 
-const ZERO_DECIMAL = new Set(["bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga", "pyg", "rwf", "ugx", "vnd", "vuv", "xaf", "xof", "xpf"]);
-const THREE_DECIMAL = new Set(["bhd", "jod", "kwd", "omr", "tnd"]);
-
-/** Number of decimals of a currency's minor unit (0, 2 or 3). */
-export function currencyExponent(currency: string): number {
-  const c = currency.toLowerCase();
-  return ZERO_DECIMAL.has(c) ? 0 : THREE_DECIMAL.has(c) ? 3 : 2;
-}
+export { currencyExponent } from "./format";
 
 /** Convert minor units of `from` to minor units of `to` with `rate` (major `to` per major `from`), half away from zero. */
 export function convertMinor(cents: number, from: string, to: string, rate: number): number {
