@@ -21,6 +21,8 @@ export async function handleAccountList(
 ) {
   const db = getDb();
   const organizationId = await organizationIdFor(db, caller, query.organization);
+  // csm=me: the signed-in user's book of business (issue 16); cron has no "me".
+  if (query.csm === "me") query = { ...query, csm: caller.kind === "user" ? caller.userId : undefined };
   if (wantsCsv(req, query.format)) {
     return csvResponse(await accountScoresCsv(db, organizationId, query, defaultLifecycle), `churn-scores-${new Date().toISOString().slice(0, 10)}.csv`);
   }

@@ -14,8 +14,15 @@ import { listAccountScores, ZAccountListQuery, type AccountListQuery } from "./l
 
 export type OwnerOption = { id: string; name: string };
 
-export async function loadAccountsPage(db: Db, organizationId: string, searchParams: Record<string, string | string[] | undefined>) {
+export async function loadAccountsPage(
+  db: Db, organizationId: string, searchParams: Record<string, string | string[] | undefined>,
+  /** The viewer (issue 16): `csm=me` means their accounts; `defaultMine` (a CSM) makes that the view without a `csm` param. */
+  viewer?: { userId: string; defaultMine: boolean },
+) {
   const raw = Object.fromEntries(Object.entries(searchParams).filter(([, v]) => typeof v === "string")) as Record<string, string>;
+  if (viewer && raw.csm === undefined && viewer.defaultMine) raw.csm = "me";
+  const mine = raw.csm === "me";
+  if (raw.csm === "me") raw.csm = viewer?.userId ?? "all";
   const parsed = ZAccountListQuery.safeParse(raw);
   const query: AccountListQuery = parsed.success ? parsed.data : ZAccountListQuery.parse({});
   let offset = 0;
@@ -32,6 +39,8 @@ export async function loadAccountsPage(db: Db, organizationId: string, searchPar
   ]);
   return {
     query,
+    /** The table shows the viewer's own accounts (csm=me, a CSM's default). */
+    mine,
     page,
     prevCursor,
     pageNumber: Math.floor(offset / query.limit) + 1,

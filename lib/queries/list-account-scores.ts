@@ -48,6 +48,7 @@ export const ZAccountListQuery = ZListQuery.extend({
   ),
   trend: csvList(z.enum(["improving", "stable", "declining"])).describe("Filter by trend (comma list)"),
   owner: z.string().optional().describe("Owner id, or 'none' for unassigned accounts"),
+  csm: z.string().max(64).optional().describe("CSM filter (issue 16): 'me' (the caller), a user id, 'unassigned', or 'all' (the default for admins; a CSM's accounts table defaults to 'me')"),
   q: z.string().trim().max(200).optional().describe("Search in account name and domain"),
   min_mrr: z.coerce.number().int().min(0).optional().describe("Minimum MRR in minor units (cents)"),
   renewal_within_days: z.coerce.number().int().min(0).max(3650).optional().describe("Only accounts renewing within N days"),
@@ -112,6 +113,8 @@ export function accountWhere(
     ...(q.risk_level?.length ? { riskLevel: { in: q.risk_level } } : {}),
     ...(q.trend?.length ? { trend: { in: q.trend } } : {}),
     ...(q.owner ? { ownerId: q.owner === "none" ? null : q.owner } : {}),
+    // "me" is resolved to the caller's user id by the route/page (account-list-handler.ts, accounts-page-data.ts).
+    ...(q.csm && q.csm !== "all" && q.csm !== "me" ? { csmUserId: q.csm === "unassigned" ? null : q.csm } : {}),
     ...(q.min_mrr !== undefined ? { mrrCents: { gte: q.min_mrr } } : {}),
     ...(q.renewal_within_days !== undefined ? { renewalDate: { gte: now, lte: new Date(now.getTime() + q.renewal_within_days * 86_400_000) } } : {}),
     ...(q.q ? (literalSearch ?? { OR: [{ name: { contains: likeOperand(db, q.q), ...insensitive } }, { domain: { contains: likeOperand(db, q.q.toLowerCase()) } }] }) : {}),

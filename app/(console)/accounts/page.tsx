@@ -3,12 +3,13 @@ import { EmptyState } from "@/components/ui/card";
 import { requirePageUser } from "@/lib/auth/page-guard";
 import { getDb } from "@/lib/db";
 import { loadAccountsPage } from "@/lib/queries/accounts-page-data";
+import { BookSwitch } from "@/components/tasks/book-switch";
 
 export const dynamic = "force-dynamic";
 
 export default async function AccountsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const user = await requirePageUser();
-  const d = await loadAccountsPage(getDb(), user.organizationId, await searchParams);
+  const d = await loadAccountsPage(getDb(), user.organizationId, await searchParams, { userId: user.userId, defaultMine: user.role === "csm" });
   const rows: AccountRowView[] = d.page.data.map((r) => ({
     accountId: r.accountId, name: r.name, domain: r.domain, owner: r.owner?.name ?? null, healthScore: r.healthScore, riskLevel: r.riskLevel,
     trend: r.trend, churnProbability: r.churnProbability, mrrCents: r.mrrCents, arrCents: r.arrCents, currency: r.mrrCurrency,
@@ -24,6 +25,7 @@ export default async function AccountsPage({ searchParams }: { searchParams: Pro
           Click a column to sort; the URL keeps your view.
         </p>
       </div>
+      <BookSwitch mine={d.mine} />
       {!d.hasAccounts ? (
         <EmptyState title="No accounts yet">Connect HubSpot or Stripe on the Integrations page and run a sync to see accounts here.</EmptyState>
       ) : (
