@@ -20,6 +20,8 @@ export type AccountRowView = {
   renewalDate: string | null; topReason: string | null;
   /** Lifecycle state (issue 13): only customer / past_due accounts have a risk level. */
   lifecycleState: LifecycleState | null; churnedAt: string | null;
+  /** Mapped HubSpot custom fields shown as optional columns (`?columns=`; issue 18). */
+  customFields?: Record<string, string | null>;
 };
 
 const PAYING = new Set<string>(["customer", "past_due"]);
@@ -72,6 +74,9 @@ export function AccountsTable(props: {
   rows: AccountRowView[]; total: number; nextCursor: string | null; prevCursor: string | null; page: number;
   owners: { id: string; name: string }[];
   error?: string | null;
+  /** The organization's mapped custom fields (lib/queries/custom-fields.ts) and the ones shown as columns. */
+  mappedFields?: string[];
+  customColumns?: string[];
 }) {
   const router = useRouter();
   const pathname = usePathname();
@@ -94,9 +99,17 @@ export function AccountsTable(props: {
     startTransition(() => router.push(`${pathname}?${next.toString()}`));
   }
 
+  const customColumns = props.customColumns ?? [];
+  const allColumns = [...columns, ...customColumns.map((f) => col.display({
+    id: `cf_${f}`, header: f.replace(/_/g, " "),
+    cell: (c) => <span className="text-sm text-slate-700" data-testid={`custom-${f}`}>{c.row.original.customFields?.[f] ?? "—"}</span>,
+  }))];
+  const [cfField, setCfField] = useState(() => params.get("custom_field")?.split(":")[0] ?? "");
+  const [cfValue, setCfValue] = useState(() => params.get("custom_field")?.split(":").slice(1).join(":") ?? "");
+
   const table = useReactTable({
     data: props.rows,
-    columns,
+    columns: allColumns,
     state: { sorting },
     manualSorting: true,
     manualPagination: true,
@@ -117,7 +130,7 @@ export function AccountsTable(props: {
     <div className="space-y-3">
       <form
         className="flex flex-wrap items-end gap-3"
-        onSubmit={(e) => { e.preventDefault(); update({ q }); }}
+        onSubmit={(e) => { e.preventDefault(); update({ q, custom_field: cfField ? `${cfField}:${cfValue.trim()}` : null }); }}
         role="search"
       >
         <div>
@@ -168,6 +181,34 @@ export function AccountsTable(props: {
             {props.owners.map((o) => <option key={o.id} value={o.id}>{o.name}</option>)}
           </select>
         </div>
+        {(props.mappedFields?.length ?? 0) > 0 && (
+          <div data-testid="custom-field-filter">
+            <label htmlFor="cf-field" className="block text-xs font-medium text-slate-600">Mapped field</label>
+            <div className="mt-1 flex gap-1">
+              <select id="cf-field" value={cfField} onChange={(e) => { setCfField(e.target.value); if (!e.target.value) update({ custom_field: null }); }}
+                className="max-w-40 rounded-md border border-slate-300 px-2 py-1.5 text-sm">
+                <option value="">—</option>
+                {props.mappedFields!.map((f) => <option key={f} value={f}>{f}</option>)}
+              </select>
+              <input aria-label="Mapped field value" value={cfValue} onChange={(e) => setCfValue(e.target.value)} placeholder="equals…" disabled={!cfField}
+                className="w-28 rounded-md border border-slate-300 px-2 py-1.5 text-sm" />
+            </div>
+          </div>
+        )}
+        {(props.mappedFields?.length ?? 0) > 0 && (
+          <details className="relative" data-testid="column-picker">
+            <summary className="cursor-pointer rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm text-slate-700">Columns</summary>
+            <div className="absolute z-10 mt-1 w-56 space-y-1 rounded-md border border-slate-200 bg-white p-2 text-sm shadow">
+              {props.mappedFields!.map((f) => (
+                <label key={f} className="flex items-center gap-2">
+                  <input type="checkbox" checked={customColumns.includes(f)}
+                    onChange={(e) => update({ columns: (e.target.checked ? [...customColumns, f] : customColumns.filter((x) => x !== f)).join(",") || null }, true)} />
+                  {f}
+                </label>
+              ))}
+            </div>
+          </details>
+        )}
         <button type="submit" className="rounded-md bg-indigo-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-indigo-700">Search</button>
         <a href={`/api/accounts?${csvParams.toString()}`} className="ml-auto rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm text-slate-700 hover:bg-slate-50" download>
           Export CSV
@@ -205,7 +246,7 @@ export function AccountsTable(props: {
               </tr>
             ))}
             {props.rows.length === 0 && (
-              <tr><td colSpan={columns.length} className="px-3 py-8 text-center text-slate-500">No accounts match this view.</td></tr>
+              <tr><td colSpan={allColumns.length} className="px-3 py-8 text-center text-slate-500">No accounts match this view.</td></tr>
             )}
           </tbody>
         </table>

@@ -10,6 +10,7 @@
  */
 import type { Db } from "@/lib/db";
 import { encodeCursor, offsetFromCursor } from "@/lib/http/pagination";
+import { listMappedFields } from "./custom-fields";
 import { listAccountScores, ZAccountListQuery, type AccountListQuery } from "./list-account-scores";
 
 export type OwnerOption = { id: string; name: string };
@@ -32,10 +33,11 @@ export async function loadAccountsPage(
     query.cursor = undefined;
   }
   const prevCursor = offset > 0 ? (offset - query.limit > 0 ? encodeCursor({ o: offset - query.limit }) : "") : null;
-  const [page, owners, anyAccount] = await Promise.all([
+  const [page, owners, anyAccount, mappedFields] = await Promise.all([
     listAccountScores(db, organizationId, query),
     db.owner.findMany({ where: { organizationId, archived: false }, orderBy: [{ firstName: "asc" }] }),
     db.account.findFirst({ where: { organizationId }, select: { id: true } }),
+    listMappedFields(db, organizationId),
   ]);
   return {
     query,
@@ -46,6 +48,8 @@ export async function loadAccountsPage(
     pageNumber: Math.floor(offset / query.limit) + 1,
     owners: owners.map((o): OwnerOption => ({ id: o.id, name: [o.firstName, o.lastName].filter(Boolean).join(" ") || o.email || o.externalId })),
     hasAccounts: anyAccount !== null,
+    /** Mapped HubSpot custom fields: optional columns (`columns=`) and the filter (`custom_field=field:value`). */
+    mappedFields,
     error: parsed.success ? null : `Some filters were not understood and were ignored: ${parsed.error.issues.map((i) => i.path.join(".")).join(", ")}`,
   };
 }

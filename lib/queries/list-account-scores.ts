@@ -12,6 +12,7 @@ import type { Db } from "@/lib/db";
 import { providerOf } from "@/lib/db/prisma";
 import type { Prisma } from "@/lib/generated/sqlite/client";
 import { offsetFromCursor, offsetPage, ZListQuery } from "@/lib/http/pagination";
+import { customFieldWhere, readCustomFields } from "./custom-fields";
 import { isPayingAccount, LIFECYCLE_STATES, PAYING_LIFECYCLE_STATES, type LifecycleState } from "@/lib/signals/types";
 
 const csvList = <T extends z.ZodType>(item: T) =>
@@ -53,6 +54,8 @@ export const ZAccountListQuery = ZListQuery.extend({
   min_mrr: z.coerce.number().int().min(0).optional().describe("Minimum MRR in minor units (cents)"),
   renewal_within_days: z.coerce.number().int().min(0).max(3650).optional().describe("Only accounts renewing within N days"),
   format: z.enum(["json", "csv"]).optional().describe("csv = download the current view as CSV (also via Accept: text/csv)"),
+  custom_field: z.string().max(200).optional().describe("Filter on a mapped HubSpot property: field:value (case-insensitive; field: = empty). See GET /api/integrations/hubspot/mappings"),
+  columns: csvList(z.string().regex(/^[a-zA-Z][a-zA-Z0-9_]{0,63}$/)).describe("Mapped custom fields to return per row (comma list), as custom_fields"),
 }).strict();
 export type AccountListQuery = z.infer<typeof ZAccountListQuery>;
 
@@ -75,6 +78,8 @@ export type AccountScoreRow = {
   renewalDate: Date | null;
   topReason: string | null;
   scoredAt: Date | null;
+  /** Values of the mapped custom fields asked for with `columns` (absent otherwise). */
+  customFields?: Record<string, string | null>;
 };
 
 
@@ -119,6 +124,11 @@ export function accountWhere(
     ...(q.renewal_within_days !== undefined ? { renewalDate: { gte: now, lte: new Date(now.getTime() + q.renewal_within_days * 86_400_000) } } : {}),
     ...(q.q ? (literalSearch ?? { OR: [{ name: { contains: likeOperand(db, q.q), ...insensitive } }, { domain: { contains: likeOperand(db, q.q.toLowerCase()) } }] }) : {}),
   };
+}
+
+/** `where` AND the custom-field filter (lib/queries/custom-fields.ts), when there is one. */
+function withCustomField(where: Prisma.AccountWhereInput, custom: Prisma.AccountWhereInput | null): Prisma.AccountWhereInput {
+  return custom ? { AND: [where, custom] } : where;
 }
 
 /** Most accounts a literal `_` / `%` search on SQLite hands on as an id list (see literalSearchWhere). */
@@ -229,13 +239,18 @@ function toRow(a: AccountWithOwner): AccountScoreRow {
  */
 export async function listAccountScores(db: Db, organizationId: string, q: AccountListQuery, defaultLifecycle: readonly LifecycleFilter[] = ["paying"]) {
   const offset = offsetFromCursor(q.cursor);
-  const where = accountWhere(db, organizationId, q, new Date(), defaultLifecycle, await literalSearchWhere(db, organizationId, q.q));
+  const where = withCustomField(accountWhere(db, organizationId, q, new Date(), defaultLifecycle, await literalSearchWhere(db, organizationId, q.q)), await customFieldWhere(db, organizationId, q.custom_field));
   const { column, dir } = sortOf(q);
   const [total, rows] = await Promise.all([
     db.account.count({ where }),
     readOrdered(db, where, column, dir, offset, q.limit, (w, orderBy, skip, take) => db.account.findMany({ where: w, orderBy, skip, take, select: ROW_SELECT })),
   ]);
-  return offsetPage(rows.map(toRow), total, offset);
+  const out = rows.map(toRow);
+  if (q.columns?.length) {
+    const values = await readCustomFields(db, organizationId, out.map((r) => r.accountId));
+    for (const r of out) r.customFields = Object.fromEntries(q.columns.map((f) => [f, values.get(r.accountId)?.[f] ?? null]));
+  }
+  return offsetPage(out, total, offset);
 }
 
 const CSV_COLUMNS: [string, (r: AccountScoreRow) => unknown][] = [
@@ -306,7 +321,7 @@ const CSV_CHUNK = 1_000;
 export async function accountScoresCsv(db: Db, organizationId: string, q: AccountListQuery, defaultLifecycle: readonly LifecycleFilter[] = ["paying"]): Promise<ReadableStream<Uint8Array>> {
   const enc = new TextEncoder();
   const { column, dir } = sortOf(q);
-  const ids = (await readOrdered(db, accountWhere(db, organizationId, q, new Date(), defaultLifecycle, await literalSearchWhere(db, organizationId, q.q)), column, dir, 0, undefined, (where, orderBy, skip, take) =>
+  const ids = (await readOrdered(db, withCustomField(accountWhere(db, organizationId, q, new Date(), defaultLifecycle, await literalSearchWhere(db, organizationId, q.q)), await customFieldWhere(db, organizationId, q.custom_field)), column, dir, 0, undefined, (where, orderBy, skip, take) =>
     db.account.findMany({ where, orderBy, skip, take, select: { id: true } }))).map((a) => a.id);
   let next = 0;
   return new ReadableStream<Uint8Array>({

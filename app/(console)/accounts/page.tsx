@@ -14,7 +14,7 @@ export default async function AccountsPage({ searchParams }: { searchParams: Pro
     accountId: r.accountId, name: r.name, domain: r.domain, owner: r.owner?.name ?? null, healthScore: r.healthScore, riskLevel: r.riskLevel,
     trend: r.trend, churnProbability: r.churnProbability, mrrCents: r.mrrCents, arrCents: r.arrCents, currency: r.mrrCurrency,
     renewalDate: r.renewalDate?.toISOString() ?? null, topReason: r.topReason,
-    lifecycleState: r.lifecycleState, churnedAt: r.churnedAt?.toISOString() ?? null,
+    lifecycleState: r.lifecycleState, churnedAt: r.churnedAt?.toISOString() ?? null, customFields: r.customFields,
   }));
   return (
     <div className="space-y-4">
@@ -30,7 +30,7 @@ export default async function AccountsPage({ searchParams }: { searchParams: Pro
         <EmptyState title="No accounts yet">Connect HubSpot or Stripe on the Integrations page and run a sync to see accounts here.</EmptyState>
       ) : (
         <AccountsTable rows={rows} total={d.page.total} nextCursor={d.page.next_cursor} prevCursor={d.prevCursor} page={d.pageNumber}
-          owners={d.owners} error={d.error} />
+          owners={d.owners} error={d.error} mappedFields={d.mappedFields.map((f) => f.field)} customColumns={d.query.columns ?? []} />
       )}
     </div>
   );

@@ -1,6 +1,8 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { FactorBreakdown } from "@/components/accounts/factor-breakdown";
+import { AccountCsm } from "@/components/tasks/account-csm";
+import { AccountWork } from "@/components/tasks/account-work";
 import { LifecycleBadge } from "@/components/accounts/lifecycle-badge";
 import { UnlinkButton } from "@/components/accounts/unlink-button";
 import { MrrHistoryChart } from "@/components/charts/mrr-history-chart";
@@ -12,6 +14,7 @@ import { requirePageUser } from "@/lib/auth/page-guard";
 import { getDb } from "@/lib/db";
 import { isAppError } from "@/lib/errors";
 import { formatDate, formatMoney, formatPercent, formatScore, timeAgo } from "@/lib/format";
+import { listMappedFields } from "@/lib/queries/custom-fields";
 import { getAccountDetail, type AccountDetail } from "@/lib/queries/get-account-detail";
 import { getActiveScoringConfig } from "@/lib/scoring/config-store";
 import { isLifecycleState } from "@/lib/signals/types";
@@ -33,7 +36,8 @@ export default async function AccountPage({ params }: { params: Promise<{ id: st
     if (isAppError(e) && e.code === "not_found") notFound();
     throw e;
   }
-  const config = await getActiveScoringConfig(db, user.organizationId);
+  const [config, mappedFields] = await Promise.all([getActiveScoringConfig(db, user.organizationId), listMappedFields(db, user.organizationId)]);
+  const customValues = (d.account.customFields ?? {}) as Record<string, string | null>;
   const isAdmin = hasRole(user.role, "admin");
   const a = d.account;
   const s = d.score;
@@ -57,6 +61,7 @@ export default async function AccountPage({ params }: { params: Promise<{ id: st
           <p className="text-sm text-slate-500">
             {[a.domain, a.industry, a.owner ? `owner ${a.owner.name || a.owner.email}` : "no owner", a.customerSince ? `customer since ${formatDate(a.customerSince)}` : null].filter(Boolean).join(" · ")}
           </p>
+          <p className="text-sm"><AccountCsm db={db} organizationId={user.organizationId} accountId={a.id} /></p>
         </div>
         <p className="text-xs text-slate-500" data-testid="account-freshness">
           {d.freshness.map((f) => `${f.provider === "hubspot" ? "HubSpot" : "Stripe"} synced ${timeAgo(f.lastSyncAt)}`).join(" · ") || "no source connected"}
@@ -70,6 +75,8 @@ export default async function AccountPage({ params }: { params: Promise<{ id: st
         <Stat label="MRR / ARR" value={formatMoney(a.mrrCents, cur, { compact: true })} hint={`${formatMoney(a.arrCents, cur, { compact: true })} per year`} />
         <Stat label="Renewal" value={formatDate(a.renewalDate)} hint={renewalHint} />
       </div>
+
+      <Card title="Tasks and notes"><AccountWork accountId={a.id} /></Card>
 
       <div className="grid gap-4 lg:grid-cols-3">
         <Card title="Health score history" className="lg:col-span-2">
@@ -141,6 +148,19 @@ export default async function AccountPage({ params }: { params: Promise<{ id: st
           <h3 className="mt-4 text-xs font-semibold uppercase text-slate-500">Support tickets</h3>
           <Table head={["Opened", "Subject", "Priority", "Status"]} rows={d.tickets.map((t) => [formatDate(t.openedAt), t.subject ?? "—", t.priority ?? "—", t.isOpen ? "open" : `closed ${formatDate(t.closedAt)}`])} empty="No tickets." />
         </Card>
+        {mappedFields.length > 0 && (
+          <Card title="Mapped HubSpot fields">
+            <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 text-sm" data-testid="mapped-fields">
+              {mappedFields.map((f) => (
+                <div key={f.field} className="contents">
+                  <dt className="text-slate-500" title={`HubSpot ${f.hubspotProperties.join(", ")}`}>{f.field.replace(/_/g, " ")}</dt>
+                  <dd className="break-words text-slate-800" data-testid={`mapped-${f.field}`}>{customValues[f.field] ?? <span className="text-slate-400">—</span>}</dd>
+                </div>
+              ))}
+            </dl>
+            <p className="mt-2 text-xs text-slate-500">From the HubSpot company properties mapped under Integrations → HubSpot → Settings; refreshed on every sync.</p>
+          </Card>
+        )}
         <Card title="Sources (one account across HubSpot and Stripe)">
           <ul className="space-y-2 text-sm" data-testid="sources">
             {d.sources.map((x) => (
