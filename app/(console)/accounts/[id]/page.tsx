@@ -1,6 +1,8 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { FactorBreakdown } from "@/components/accounts/factor-breakdown";
+import { AccountCsm } from "@/components/tasks/account-csm";
+import { AccountWork } from "@/components/tasks/account-work";
 import { LifecycleBadge } from "@/components/accounts/lifecycle-badge";
 import { UnlinkButton } from "@/components/accounts/unlink-button";
 import { MrrHistoryChart } from "@/components/charts/mrr-history-chart";
@@ -59,6 +61,7 @@ export default async function AccountPage({ params }: { params: Promise<{ id: st
           <p className="text-sm text-slate-500">
             {[a.domain, a.industry, a.owner ? `owner ${a.owner.name || a.owner.email}` : "no owner", a.customerSince ? `customer since ${formatDate(a.customerSince)}` : null].filter(Boolean).join(" · ")}
           </p>
+          <p className="text-sm"><AccountCsm db={db} organizationId={user.organizationId} accountId={a.id} /></p>
         </div>
         <p className="text-xs text-slate-500" data-testid="account-freshness">
           {d.freshness.map((f) => `${f.provider === "hubspot" ? "HubSpot" : "Stripe"} synced ${timeAgo(f.lastSyncAt)}`).join(" · ") || "no source connected"}
@@ -72,6 +75,8 @@ export default async function AccountPage({ params }: { params: Promise<{ id: st
         <Stat label="MRR / ARR" value={formatMoney(a.mrrCents, cur, { compact: true })} hint={`${formatMoney(a.arrCents, cur, { compact: true })} per year`} />
         <Stat label="Renewal" value={formatDate(a.renewalDate)} hint={renewalHint} />
       </div>
+
+      <Card title="Tasks and notes"><AccountWork accountId={a.id} /></Card>
 
       <div className="grid gap-4 lg:grid-cols-3">
         <Card title="Health score history" className="lg:col-span-2">
