@@ -5,6 +5,7 @@
  * Levels, average, MRR at risk, movers and at-risk renewals cover paying customers only (lifecycle
  * customer/past_due with MRR; issue 13); `lifecycleCounts` counts every live account per lifecycle state.
  */
+import { latestRateConverter } from "@/lib/revenue/currency";
 import type { Db } from "@/lib/db";
 import { providerOf } from "@/lib/db/prisma";
 import { sqliteDateText } from "@/lib/db/json-upsert";
@@ -98,6 +99,8 @@ export async function getDashboardSummary(db: Db, organizationId: string, now = 
   ]);
   // Levels, the average and MRR at risk are about paying customers; `unscored` = paying but not scored yet.
   const dist = { healthy: { count: 0, mrrCents: 0 }, at_risk: { count: 0, mrrCents: 0 }, critical: { count: 0, mrrCents: 0 }, unscored: { count: 0, mrrCents: 0 } };
+  // MRR per currency and level: amounts of different currencies are never added (issue 17, docs/revenue.md).
+  const mrrBy = new Map<string, Record<keyof typeof dist, number>>();
   const lifecycle: Record<LifecycleState | "unknown", number> = { customer: 0, past_due: 0, trialing: 0, paused: 0, prospect: 0, churned: 0, unknown: 0 };
   const currencyCounts = new Map<string, number>();
   let total = 0, paying = 0, scored = 0, scoreSum = 0;
@@ -106,15 +109,30 @@ export async function getDashboardSummary(db: Db, organizationId: string, now = 
     lifecycle[isLifecycleState(g.lifecycle) ? g.lifecycle : "unknown"] += num(g.n);
     if (!Number(g.paying)) continue;
     const k = g.level ?? "unscored";
-    dist[k] = { count: dist[k].count + num(g.n), mrrCents: dist[k].mrrCents + num(g.mrr) };
+    dist[k] = { count: dist[k].count + num(g.n), mrrCents: 0 };
+    if (g.currency !== null) {
+      const m = mrrBy.get(g.currency) ?? { healthy: 0, at_risk: 0, critical: 0, unscored: 0 };
+      m[k] += num(g.mrr);
+      mrrBy.set(g.currency, m);
+    }
     paying += num(g.n);
     scored += num(g.scored);
     scoreSum += num(g.scoreSum);
     if (g.currency !== null) currencyCounts.set(g.currency, (currencyCounts.get(g.currency) ?? 0) + num(g.n));
   }
+  // One currency for the totals: the reporting currency when every currency has a rate to it (latest rate), else the
+  // most common currency — the others are listed in mrrByCurrency, never added in.
+  const conv = await latestRateConverter(db, organizationId);
+  const converted = conv && [...mrrBy.keys()].every((c) => conv.convert(0, c) !== null);
+  const currency = converted ? conv.currency : ([...currencyCounts].sort((a, b) => b[1] - a[1])[0]?.[0] ?? "usd");
+  for (const [cur, m] of mrrBy)
+    for (const k of Object.keys(dist) as (keyof typeof dist)[])
+      if (converted) dist[k].mrrCents += conv.convert(m[k], cur)!;
+      else if (cur === currency) dist[k].mrrCents += m[k];
   const totalMrr = dist.healthy.mrrCents + dist.at_risk.mrrCents + dist.critical.mrrCents + dist.unscored.mrrCents;
   const atRiskMrr = dist.at_risk.mrrCents + dist.critical.mrrCents;
-  const currency = [...currencyCounts].sort((a, b) => b[1] - a[1])[0]?.[0] ?? "usd";
+  const mrrByCurrency = [...mrrBy].map(([cur, m]) => ({ currency: cur, totalMrrCents: m.healthy + m.at_risk + m.critical + m.unscored, mrrAtRiskCents: m.at_risk + m.critical }))
+    .sort((a, b) => b.totalMrrCents - a.totalMrrCents || a.currency.localeCompare(b.currency));
 
   // Movers: compare the latest scored day with the day before and a week before.
   const movers = (daysBack: number) => (latest ? moversBetween(db, organizationId, latest.day, new Date(latest.day.getTime() - daysBack * DAY)) : Promise.resolve([]));
@@ -135,7 +153,12 @@ export async function getDashboardSummary(db: Db, organizationId: string, now = 
     lifecycleCounts: lifecycle,
     scoredAccounts: scored,
     currency,
+    /** MRR totals, MRR at risk and the distribution's MRR are in `currency` only (converted when it is the reporting currency). */
     totalMrrCents: totalMrr,
+    /** Paying customers' MRR and MRR at risk per currency (minor units of each), largest first. */
+    mrrByCurrency,
+    /** true when the totals are converted to the organization's reporting currency (latest rate per currency). */
+    mrrConverted: Boolean(converted),
     totalArrCents: totalMrr * 12,
     mrrAtRiskCents: atRiskMrr,
     arrAtRiskCents: atRiskMrr * 12,

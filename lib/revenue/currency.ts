@@ -127,3 +127,26 @@ export async function upsertRates(db: Db, organizationId: string, rates: readonl
   });
   return rows.length;
 }
+
+/**
+ * A converter of current amounts to the reporting currency with the LATEST rate of each currency (dashboard totals,
+ * accounts sort). null when no reporting currency is set. `convert` returns null for a currency without a rate.
+ */
+export async function latestRateConverter(db: Db, organizationId: string): Promise<{ currency: string; convert: (cents: number, from: string) => number | null } | null> {
+  const reporting = await getReportingCurrency(db, organizationId);
+  if (!reporting) return null;
+  const latest = await db.exchangeRate.groupBy({ by: ["currency"], where: { organizationId, quoteCurrency: reporting }, _max: { day: true } });
+  const rows = latest.length
+    ? await db.exchangeRate.findMany({ where: { organizationId, quoteCurrency: reporting, OR: latest.map((l) => ({ currency: l.currency, day: l._max.day! })) } })
+    : [];
+  const rate = new Map(rows.map((r) => [r.currency, r.rate]));
+  return {
+    currency: reporting,
+    convert: (cents, from) => {
+      const c = from.toLowerCase();
+      if (c === reporting) return cents;
+      const r = rate.get(c);
+      return r === undefined ? null : convertMinor(cents, c, reporting, r);
+    },
+  };
+}
