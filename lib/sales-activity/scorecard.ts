@@ -111,17 +111,23 @@ export async function salesActivityScorecard(db: Db, organizationId: string, que
   const from = periods[0].start, to = periods[periods.length - 1].end;
   const starts = periods.map((p) => p.start);
   const config = await getSalesActivityConfig(db, organizationId);
-  const dmTitles = await decisionMakerTitles(db, organizationId, from, to, config);
-  const ctx: Ctx = { config, dmTitles };
   const p = providerOf(db);
 
-  // 1. Engagements by hs_timestamp: dials, decision-maker conversations, meetings held.
+  // 1. Engagements by hs_timestamp: dials, meetings held, and the decision-maker parts. The job title of a
+  //    conversation's contact is looked up only for conversations (a scalar subquery, not a join of every row) and
+  //    grouped on, so the titles are matched once in JS: dm = Σ over groups (title is a decision maker's ?
+  //    conversations : conversations with a keyword) + notes with a keyword — the same set as dmPredicate.
   const q1 = new SqlParams(p);
+  const kws = config.keywordRule ? phrasePatterns(config.noteKeywords) : [];
+  // Placeholders are numbered in text order (SQLite's `?` is positional): kw() makes fresh ones at each use.
+  const kw = () => (kws.length ? `(${kws.map((k) => `e."searchText" LIKE ${q1.ph(`%${k}%`)}`).join(" OR ")})` : "1 = 0");
   const sql1 = `SELECT e."connectionId" AS "connectionId", e."ownerExternalId" AS "ownerExternalId", ${q1.bucket(`e."occurredAt"`, starts)} AS b, ` +
-    `SUM(CASE WHEN ${DIAL} THEN 1 ELSE 0 END) AS dials, SUM(CASE WHEN ${dmPredicate(q1, ctx)} THEN 1 ELSE 0 END) AS dm, ` +
-    `SUM(CASE WHEN ${HELD} THEN 1 ELSE 0 END) AS held FROM "Engagement" e ${CONTACT_JOIN} ` +
+    `CASE WHEN ${CONVERSATION} THEN (SELECT c."jobTitle" FROM "Contact" c WHERE c."connectionId" = e."connectionId" AND c."externalId" = e."contactExternalId") END AS title, ` +
+    `SUM(CASE WHEN ${DIAL} THEN 1 ELSE 0 END) AS dials, SUM(CASE WHEN ${HELD} THEN 1 ELSE 0 END) AS held, ` +
+    `SUM(CASE WHEN ${CONVERSATION} THEN 1 ELSE 0 END) AS conv, SUM(CASE WHEN ${CONVERSATION} AND ${kw()} THEN 1 ELSE 0 END) AS "convKw", ` +
+    `SUM(CASE WHEN e."type" = 'note' AND ${kw()} THEN 1 ELSE 0 END) AS "noteKw" FROM "Engagement" e ` +
     `WHERE e."organizationId" = ${q1.ph(organizationId)} AND e."occurredAt" >= ${q1.ph(from, "ts")} AND e."occurredAt" < ${q1.ph(to, "ts")} ` +
-    `AND e."archivedAt" IS NULL GROUP BY 1, 2, 3`;
+    `AND e."archivedAt" IS NULL GROUP BY 1, 2, 3, 4`;
   // 2. Meetings by hs_createdate: meetings set.
   const q2 = new SqlParams(p);
   const sql2 = `SELECT e."connectionId" AS "connectionId", e."ownerExternalId" AS "ownerExternalId", ${q2.bucket(`e."sourceCreatedAt"`, starts)} AS b, COUNT(*) AS n ` +
@@ -136,7 +142,7 @@ export async function salesActivityScorecard(db: Db, organizationId: string, que
     `AND d."archivedAt" IS NULL GROUP BY 1, 2, 3, 4`;
 
   const [r1, r2, r3, owners, targets, conns] = await Promise.all([
-    db.$queryRawUnsafe(sql1, ...q1.args) as Promise<(OwnerCell & { b: unknown; dials: unknown; dm: unknown; held: unknown })[]>,
+    db.$queryRawUnsafe(sql1, ...q1.args) as Promise<(OwnerCell & { b: unknown; title: string | null; dials: unknown; held: unknown; conv: unknown; convKw: unknown; noteKw: unknown })[]>,
     db.$queryRawUnsafe(sql2, ...q2.args) as Promise<(OwnerCell & { b: unknown; n: unknown })[]>,
     db.$queryRawUnsafe(sql3, ...q3.args) as Promise<(OwnerCell & { b: unknown; cur: string; v: unknown })[]>,
     db.owner.findMany({ where: { organizationId } }),
@@ -162,10 +168,17 @@ export async function salesActivityScorecard(db: Db, organizationId: string, que
     }
     return r;
   };
+  const titleIsDm = new Map<string, boolean>();
+  const isDm = (t: string | null) => {
+    if (t === null) return false;
+    let v = titleIsDm.get(t);
+    if (v === undefined) titleIsDm.set(t, (v = matchesAnyPhrase(t, config.decisionMakerTitles)));
+    return v;
+  };
   for (const x of r1) {
     const cell = rowFor(x).periods[num(x.b)];
     cell.dials += num(x.dials);
-    cell.dm_conversations += num(x.dm);
+    cell.dm_conversations += (isDm(x.title) ? num(x.conv) : num(x.convKw)) + num(x.noteKw);
     cell.meetings_held += num(x.held);
   }
   for (const x of r2) rowFor(x).periods[num(x.b)].meetings_set += num(x.n);
