@@ -13,7 +13,8 @@
  *
  * Minimum requests (what the data needs with the endpoints we must use): per object type
  * ⌈N/100⌉ list pages + ⌈N/1000⌉ v4 association reads + 1 archived page; owners 2; search (its own
- * 5/s budget): 1 probe per type + ⌈N/200⌉ pages for 90-day engagements. Lower bound =
+ * 5/s budget): 1 probe per type + ⌈N/200⌉ pages for 90-day engagements (calls and meetings: one more v4
+ * association read per ⌈N/1000⌉ for their contacts, issue 17). Lower bound =
  * general ÷ (limit/10 s) + search ÷ 5/s.
  */
 import { copyFileSync, mkdirSync, rmSync } from "node:fs";
@@ -82,7 +83,8 @@ async function main() {
       const cutoff = Math.min(Date.now(), newest(recs)) - FIRST_SYNC_ENGAGEMENT_WINDOW_MS; // a first sync
       const inWindow = recs.filter((r) => Date.parse(r.properties.hs_timestamp ?? "") >= cutoff).length;
       search += Math.max(1, Math.ceil(inWindow / 200));
-      general += Math.ceil(inWindow / 1000);
+      // Company associations per ≤ 1,000 records; calls and meetings also read their contacts (issue 17).
+      general += Math.ceil(inWindow / 1000) * (k === "notes" ? 1 : 2);
     }
     const rate = limit / 10;
     const lowerBoundS = general / rate + search / 5;

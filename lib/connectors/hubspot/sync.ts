@@ -22,7 +22,8 @@
  * while the current one is written (one batch of prefetch).
  *
  * Minimum requests for N records of a type: ⌈N/100⌉ list pages + ⌈N/1000⌉ association reads (+1
- * archived page, +1 probe search). Each SyncRun records the requests it made.
+ * archived page, +1 probe search); calls and meetings read their contacts too (+⌈N/1000⌉ association reads:
+ * the sales-activity decision-maker rule, issue 17). Each SyncRun records the requests it made.
  */
 import type { Db } from "@/lib/db";
 import type { JobContext } from "@/lib/jobs";
