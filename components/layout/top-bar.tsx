@@ -9,6 +9,7 @@ export function TopBar({ user }: { user: UserContext }) {
   const links = [
     { href: "/", label: "Dashboard" },
     { href: "/accounts", label: "Accounts" },
+    { href: "/alerts", label: "Alerts" },
     { href: "/revenue", label: "Revenue" },
     { href: "/sales-activity", label: "Sales activity" },
     ...(isAdmin
