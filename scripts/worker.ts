@@ -37,6 +37,7 @@ Options:
       --grace-ms <ms>     on stop, wait this long for running jobs before re-queueing them (default 10000)
       --webhook-concurrency <n>  pg-boss: webhook jobs at a time per webhook queue, 1-16 (default 2)
       --stale-ms <ms>     pg-boss: a running job whose heartbeat is older than this lost its worker (default 120000)
+      --maintenance-ms <ms>  pg-boss: how often to look for such jobs and for queued jobs pg-boss lost (default 30000)
       --no-schedules      pg-boss: do not run the cron schedules in this worker
       --dotenv <path>     configuration file read after the environment (default .env.local)
   -h, --help              this help`;
@@ -47,6 +48,7 @@ const OPTIONS = {
   "grace-ms": { type: "string", default: "10000" },
   "webhook-concurrency": { type: "string", default: "2" },
   "stale-ms": { type: "string", default: "120000" },
+  "maintenance-ms": { type: "string", default: "30000" },
   "no-schedules": { type: "boolean", default: false },
   dotenv: { type: "string", default: ".env.local" },
   help: { type: "boolean", short: "h" },
@@ -58,13 +60,14 @@ const ZArgs = z.object({
   "grace-ms": z.coerce.number().int().min(0).max(600_000),
   "webhook-concurrency": z.coerce.number().int().min(1).max(16),
   "stale-ms": z.coerce.number().int().min(1_000).max(3_600_000),
+  "maintenance-ms": z.coerce.number().int().min(100).max(3_600_000),
 });
 
 async function main(): Promise<number> {
   const args = parseCli(process.argv.slice(2), OPTIONS, USAGE);
   const parsed = ZArgs.safeParse(args.values);
   if (!parsed.success) throw new CliError(`bad option: ${z.prettifyError(parsed.error)} (see --help)`);
-  const { concurrency, "poll-ms": pollMs, "grace-ms": graceMs, "webhook-concurrency": webhookConcurrency, "stale-ms": staleMs } = parsed.data;
+  const { concurrency, "poll-ms": pollMs, "grace-ms": graceMs, "webhook-concurrency": webhookConcurrency, "stale-ms": staleMs, "maintenance-ms": maintenanceMs } = parsed.data;
 
   for (const [k, v] of Object.entries(readEnvFile(args.values.dotenv))) if (process.env[k] === undefined) process.env[k] = v;
   const { env, EnvError, resetEnvCache } = await import("@/lib/env");
@@ -94,7 +97,7 @@ async function main(): Promise<number> {
   let worker;
   try {
     worker = await startAppWorker(db, e.DATABASE_URL, {
-      setting: e.CHURNWATCH_QUEUE, concurrency, webhookConcurrency, pollMs, staleMs, schedules: !args.values["no-schedules"],
+      setting: e.CHURNWATCH_QUEUE, concurrency, webhookConcurrency, pollMs, staleMs, maintenanceMs, schedules: !args.values["no-schedules"],
     });
   } catch (err) {
     const msg = err instanceof Error ? err.message.split("\n").filter(Boolean).slice(-1)[0] : String(err);

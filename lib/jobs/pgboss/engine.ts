@@ -89,6 +89,9 @@ export async function startPgBossEngine(opts: PgBossEngineOptions): Promise<PgBo
         ...(s.policy === "singleton" ? { singletonKey: job.dedupeKey ?? job.id } : {}),
         // Webhooks first when one queue holds several kinds' work (priority is per queue in pg-boss).
         priority: s.class === "webhook" ? 10 : 0,
+        // Explicit per job (not only the queue's defaults): the sending process's settings decide, whichever
+        // worker last updated the queue.
+        retryLimit: s.retryLimit, retryDelay: s.retryDelay, retryBackoff: s.retryBackoff, expireInSeconds: s.expireInSeconds,
       });
       if (!id) log.warn({ jobId: job.id, job: job.name }, "pg-boss did not take the job (a conflicting singleton); the maintenance dispatches it again");
     },
