@@ -11,6 +11,7 @@
  *   `{status:"error", message, correlationId, category, ...}`; 429 adds `errorType:"RATE_LIMIT"`
  *   and `policyName` (TEN_SECONDLY_ROLLING | SECONDLY | DAILY).
  */
+import { ActivityWrites, ZActivityBatchCreate, type ActivityType } from "./activity-writes";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { z } from "zod";
 import type { SandboxClock } from "../core/clock";
@@ -54,6 +55,8 @@ export type HubspotSandbox = {
   info(): Record<string, unknown>;
   setBaseUrl(url: string): void;
   store: HubspotStore;
+  /** Tasks and notes created through the batch API (issue 16). */
+  activityWrites: ActivityWrites;
   auth: HubspotAuth;
   control: {
     setFaults(f: Partial<FaultConfig>): FaultConfig;
@@ -235,6 +238,7 @@ export function createHubspotSandbox(opts: HubspotSandboxOptions): HubspotSandbo
   const bump = (k: string) => { stats[k] = (stats[k] ?? 0) + 1; };
   let eventSeq = 1_000_000 + (seed % 1_000_000);
   const searchCache = new Map<string, Rec[]>();
+  const activityWrites = new ActivityWrites();
 
   // ---------- rendering ----------
   function renderProps(ts: TypeStore, rec: Rec, requested: string[] | null): Record<string, string | null> {
@@ -352,6 +356,18 @@ export function createHubspotSandbox(opts: HubspotSandboxOptions): HubspotSandbo
 
   // ---------- routes ----------
   const routes: Route[] = [
+    // Tasks/notes batch create and the tasks list (issue 16 write-back; HubSpot's behaviour in activity-writes.ts).
+    { method: "POST", re: /^\/crm\/v3\/objects\/(tasks|notes)\/batch\/create\/?$/, name: "objects.batch.create", auth: true, fn: async (ctx, m) => {
+      requireScopes(ctx, ["crm.objects.contacts.write"]);
+      const companies = typeOr404("companies");
+      const r = activityWrites.batchCreate(m[1] as ActivityType, parseJson(await body(ctx), ZActivityBatchCreate), clock.now(), (id) => liveRec(companies, id) !== null);
+      ok(ctx, r.status, r.body);
+    } },
+    { method: "GET", re: /^\/crm\/v3\/objects\/tasks\/?$/, name: "objects.tasks.list", auth: true, fn: (ctx) => {
+      requireScopes(ctx, ["crm.objects.contacts.read"]);
+      const afterS = ctx.url.searchParams.get("after");
+      ok(ctx, 200, activityWrites.list("tasks", intParam(ctx.url, "limit", 10, 1, 100), afterS && /^\d+$/.test(afterS) ? Number(afterS) : 0));
+    } },
     { method: "GET", re: /^\/oauth\/authorize$/, name: "oauth.authorize", auth: false, fn: (ctx) => {
       const q = ctx.url.searchParams;
       const clientId = q.get("client_id");
@@ -976,6 +992,7 @@ export function createHubspotSandbox(opts: HubspotSandboxOptions): HubspotSandbo
   return {
     handle,
     store,
+    activityWrites,
     auth,
     setBaseUrl(u: string) { baseUrl = u.replace(/\/$/, ""); },
     info() {
