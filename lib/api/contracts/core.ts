@@ -33,4 +33,21 @@ export const getJobRoute = defineRoute({
   auth: { role: "csm", cron: true }, params: ZJobParams, response: ZJob,
 });
 
-export const coreRoutes = [meRoute, getJobRoute];
+export const ZJobListQuery = z.object({
+  /** `failed`: the dead-letter list (attempts used up; error kept; POST /api/jobs/{id}/retry runs it again). */
+  status: z.enum(["queued", "running", "succeeded", "failed", "cancelled"]).optional(),
+  name: z.string().regex(/^[a-z0-9-]+$/).max(100).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().min(1).max(100).optional(),
+});
+export const listJobsRoute = defineRoute({
+  method: "GET", path: "/api/jobs", summary: "The organization's background jobs, newest first (status=failed: the dead-letter list)", tags: ["jobs"],
+  auth: { role: "admin" }, query: ZJobListQuery,
+  response: z.object({ data: z.array(ZJob.extend({ attempts: z.number() })), total: z.number(), next_cursor: z.string().nullable() }),
+});
+export const retryJobRoute = defineRoute({
+  method: "POST", path: "/api/jobs/{id}/retry", summary: "Run a failed (dead-lettered) or cancelled job again", tags: ["jobs"],
+  auth: { role: "admin" }, params: ZJobParams, response: ZJob,
+});
+
+export const coreRoutes = [meRoute, getJobRoute, listJobsRoute, retryJobRoute];
