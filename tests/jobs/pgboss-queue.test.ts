@@ -15,6 +15,7 @@ import { registerJob } from "@/lib/jobs/registry";
 import { DEAD_LETTER_QUEUE } from "@/lib/jobs/pgboss/queues";
 import { startPgBossEngine, type PgBossEngine } from "@/lib/jobs/pgboss/engine";
 import { startPgBossWorker, type PgBossWorker } from "@/lib/jobs/pgboss/worker";
+import { appSchedules, scheduledScoring } from "@/lib/app/schedules";
 import { createTestDb, testDbProvider, type TestDb } from "../helpers/db";
 
 const onPg = testDbProvider() === "postgresql";
@@ -192,6 +193,23 @@ describe.skipIf(!onPg)("pg-boss engine (PostgreSQL)", () => {
     expect(healed.status).toBe("succeeded");
     expect(healed.result).toEqual({ healed: true });
     await expect(retryJob(t.db, job.id, orgA)).rejects.toMatchObject({ code: "conflict" });
+  });
+
+  it("schedules: pg-boss holds the cron entries of the deployment; the scheduled scoring queues one re-score per organization", async () => {
+    const scheds = appSchedules({ CHURNWATCH_SYNC_CRON: "*/15 * * * *", CHURNWATCH_SCORE_CRON: "off" } as NodeJS.ProcessEnv);
+    expect(scheds.map((x) => [x.name, x.cron])).toEqual([["scheduled-sync-job", "*/15 * * * *"]]);
+    const pb = await startPgBossEngine({ connectionString: t.url, names: [], supervise: true });
+    engines.push(pb);
+    const w = await startPgBossWorker(t.db, pb, { names: [], maintenanceMs: 0, schedules: appSchedules({} as NodeJS.ProcessEnv) });
+    workers.push(w);
+    const stored = await pb.boss.getSchedules();
+    expect(stored.map((x) => [x.name, x.cron]).sort()).toEqual([["scheduled-score-job", "30 4 * * *"], ["scheduled-sync-job", "0 * * * *"]]);
+    expect(await scheduledScoring(t.db)).toBe(2);
+    expect(await scheduledScoring(t.db)).toBe(2); // deduplicated onto the queued ones
+    const rows = await t.db.job.findMany({ where: { name: "refresh-organization-job" } });
+    expect(rows.map((r) => r.organizationId).sort()).toEqual([orgA, orgB].sort());
+    const sent = await pb.boss.getDb().executeSql("SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'refresh-organization-job'", []);
+    expect(sent.rows[0].n).toBe(2);
   });
 
   it("a queued row no pg-boss job carries (enqueued by a process without the engine) is dispatched by the maintenance", async () => {
