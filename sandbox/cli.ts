@@ -24,7 +24,7 @@ import { parseArgs } from "node:util";
 import type { FaultConfig } from "./core/types";
 import { startSandbox, type SandboxOptions } from "./index";
 
-const USAGE = "usage: npm run sandbox -- [--portfolio ravenstack|<file>] [--synthetic k=v,...] [--hubspot-port N] [--stripe-port N] [--no-limits] [--hubspot-limit 100|190|250] [--latency MS] [--jitter MS] [--speed N] [--webhook-hubspot URL] [--webhook-stripe URL] [--anchor YYYY-MM-DD]";
+const USAGE = "usage: npm run sandbox -- [--portfolio ravenstack|<file>] [--synthetic k=v,...] [--hubspot-port N] [--stripe-port N] [--no-limits] [--hubspot-limit 100|190|250] [--latency MS] [--jitter MS] [--speed N] [--webhook-hubspot URL] [--webhook-stripe URL] [--anchor YYYY-MM-DD] [--slack-port N] [--smtp-port N] [--smtp-http-port N] [--no-alerts]";
 
 class UsageError extends Error {}
 
@@ -51,6 +51,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
       "fault-5xx": { type: "string" }, "fault-drop": { type: "string" }, "fault-slow-ms": { type: "string" },
       "fault-malformed": { type: "string" }, "fault-revoke-after": { type: "string" }, "fault-expire-after": { type: "string" },
       "fault-vendor": { type: "string" },
+      "slack-port": { type: "string" }, "smtp-port": { type: "string" }, "smtp-http-port": { type: "string" }, "no-alerts": { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -99,6 +100,11 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
     anchor: values.anchor,
     host: values.host,
     ports: { hubspot: num("hubspot-port", values["hubspot-port"]) ?? 4010, stripe: num("stripe-port", values["stripe-port"]) ?? 4020 },
+    // Alert stand-ins (issue 16): Slack receiver on 4030, SMTP sink on 2525 (viewer on 4031); --no-alerts skips them.
+    ...(values["no-alerts"] ? {} : {
+      slackPort: num("slack-port", values["slack-port"]) ?? 4030,
+      smtpPorts: { smtp: num("smtp-port", values["smtp-port"]) ?? 2525, http: num("smtp-http-port", values["smtp-http-port"]) ?? 4031 },
+    }),
     limits: values["no-limits"] ? false : {
       hubspot: hubspotLimit !== undefined ? { tenSecondly: hubspotLimit } : {},
       stripe: {
@@ -146,6 +152,8 @@ async function main(): Promise<void> {
   }
   process.stdout.write(`${JSON.stringify(sandbox.control.info(), null, 2)}\n`);
   process.stderr.write(`sandbox: HubSpot on ${sandbox.hubspotUrl}, Stripe on ${sandbox.stripeUrl} (GET /__sandbox/info on either). Ctrl-C to stop.\n`);
+  if (sandbox.slack) process.stderr.write(`sandbox: Slack webhook ${sandbox.slack.webhookUrl()} (messages at ${sandbox.slack.url}/)\n`);
+  if (sandbox.smtp) process.stderr.write(`sandbox: SMTP_URL=${sandbox.smtp.smtpUrl} (messages at ${sandbox.smtp.httpUrl}/)\n`);
   let stopping = false;
   const stop = (sig: string) => {
     if (stopping) return;

@@ -18,6 +18,8 @@ import { createControl, createControlHandler, type SandboxControl } from "./core
 import type { FaultConfig, LatencyConfig, WebhookDelivery } from "./core/types";
 import type { HubspotCredentials } from "./hubspot/auth";
 import { createHubspotSandbox, type HubspotMutation, type HubspotSandbox } from "./hubspot/server";
+import { startSlackSandbox, type SlackSandbox } from "./slack/server";
+import { startSmtpSandbox, type SmtpSandbox } from "./smtp/server";
 import type { HubspotLimits } from "./hubspot/types";
 import { loadPortfolio, type Portfolio, type PortfolioSpec as LoaderSpec } from "./portfolio/index";
 import { createStripeSandbox, type StripeLimits, type StripeMutation, type StripeSandbox, type StripeSandboxOptions, type StripeWebhookDelivery } from "./stripe/server";
@@ -49,6 +51,10 @@ export type SandboxOptions = {
   stripeApiVersion?: string;
   /** Seed for generated credentials and fault dice (default derived from the portfolio). */
   seed?: number;
+  /** Also start the Slack incoming-webhook receiver (issue 16; sandbox/slack/server.ts) on this port (0 = any). */
+  slackPort?: number;
+  /** Also start the SMTP sink (sandbox/smtp/server.ts): SMTP on `smtp`, its message viewer on `http` (0 = any). */
+  smtpPorts?: { smtp: number; http: number };
 };
 
 /** What `GET /__sandbox/info` returns (key order matters to clients that search it breadth-first). */
@@ -66,6 +72,10 @@ export type Sandbox = {
   clock: SandboxClock;
   control: SandboxControl;
   hubspot: HubspotSandbox;
+  /** When started (`slackPort`): the Slack receiver; `slack.webhookUrl()` is a webhook URL it accepts. */
+  slack?: SlackSandbox;
+  /** When started (`smtpPorts`): the SMTP sink; `smtp.smtpUrl` is the SMTP_URL for the app. */
+  smtp?: SmtpSandbox;
   close(): Promise<void>;
 };
 
@@ -181,6 +191,8 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   const stripeUrl = `http://${host}:${stripePort}`;
   hubspot.setBaseUrl(hubspotUrl);
   stripe.setBaseUrl(stripeUrl);
+  const slack = opts.slackPort !== undefined ? await startSlackSandbox({ port: opts.slackPort, host }) : undefined;
+  const smtp = opts.smtpPorts ? await startSmtpSandbox({ smtpPort: opts.smtpPorts.smtp, httpPort: opts.smtpPorts.http, host }) : undefined;
 
   return {
     info: info(),
@@ -189,8 +201,10 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     clock,
     control,
     hubspot,
+    slack,
+    smtp,
     close: async () => {
-      await Promise.all([closeServer(hsServer), closeServer(stServer)]);
+      await Promise.all([closeServer(hsServer), closeServer(stServer), slack?.close(), smtp?.close()]);
     },
   };
 }
