@@ -89,7 +89,23 @@ const BASE: [string, Extractor][] = [
   ["paymentCard", (s) => (pm(s) === null ? null : pm(s) === "card" ? 1 : 0)],
   ["paymentBankDebit", (s) => (pm(s) === null ? null : BANK_DEBIT.has(pm(s)!) ? 1 : 0)],
   ["paymentInvoice", (s) => (pm(s) === null ? null : pm(s) === "invoice" ? 1 : 0)],
+  // Seats (Stripe licensed quantity, extra.licensedSeats / extra.seatChange90d, facts of the day): account
+  // size and the seat change over 90 days as a fraction of the seats then (clipped −1..2; null without a baseline).
+  ["licensedSeatsLog", (s) => log1p(seatNum(s.extra?.licensedSeats))],
+  ["seatChange90dRatio", (s) => seatChangeRatio(s)],
 ];
+
+/** A number from `extra` (null when absent or not finite). */
+function seatNum(v: unknown): number | null {
+  return typeof v === "number" && Number.isFinite(v) ? v : null;
+}
+
+/** Seat change over 90 days ÷ seats 90 days ago (null without seats then). */
+function seatChangeRatio(s: SignalSnapshot): number | null {
+  const now = seatNum(s.extra?.licensedSeats), change = seatNum(s.extra?.seatChange90d);
+  if (now === null || change === null || now - change <= 0) return null;
+  return clip(change / (now - change), -1, 2);
+}
 
 /** Features whose missingness gets its own 0/1 indicator feature (one per source group). */
 export const MISSING_INDICATORS: [string, string][] = [
@@ -101,6 +117,7 @@ export const MISSING_INDICATORS: [string, string][] = [
   ["openTickets_missing", "openTickets"],
   ["tenureLog_missing", "tenureLog"],
   ["planRisk_missing", "planRisk"],
+  ["seatChange90dRatio_missing", "seatChange90dRatio"],
 ];
 
 /** Feature names in vector order: base features then missing indicators. */

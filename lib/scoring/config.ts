@@ -31,6 +31,7 @@ export const FACTOR_KEYS = [
   "openDeals",
   "planHistory",
   "paymentMethod",
+  "seatChanges",
 ] as const;
 export type FactorKey = (typeof FACTOR_KEYS)[number];
 
@@ -48,10 +49,11 @@ export const FACTOR_LABELS: Record<FactorKey, string> = {
   openDeals: "Open deals",
   planHistory: "Plan history",
   paymentMethod: "Payment method",
+  seatChanges: "Seat changes",
 };
 
 /** Factors added after the first release: a stored config without them reads them as weight 0. */
-export const LATER_FACTOR_KEYS: readonly FactorKey[] = ["contractTerm", "openDeals", "planHistory", "paymentMethod"];
+export const LATER_FACTOR_KEYS: readonly FactorKey[] = ["contractTerm", "openDeals", "planHistory", "paymentMethod", "seatChanges"];
 
 /** Fill weights of factors added later with 0 (older stored versions, older API clients). */
 export function withNewFactorKeys(weights: unknown): unknown {
@@ -182,6 +184,7 @@ export const DEFAULT_SCORING_CONFIG: ScoringConfig = {
     openDeals: 0,
     planHistory: 0,
     paymentMethod: 0,
+    seatChanges: 0,
   },
   penalties: [
     { key: "cancellationPending", points: 30, enabled: true },

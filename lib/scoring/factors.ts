@@ -321,6 +321,28 @@ export function factorValue(key: FactorKey, s: SignalSnapshot, learned?: Learned
   return { value, detail: `${f.detail}${words}` };
 }
 
+/**
+ * Seat changes: licensed seats (Stripe subscription item quantity) now vs 90 days ago, from the signals'
+ * `extra.licensedSeats` / `extra.seatChange90d` (lib/signals/account-history.ts licensedSeatsAt).
+ * r = change / seats 90 days ago: ≤ −50 % → 0, −25 % → 25, −10 % → 50, 0 → 75, ≥ +10 % → 100.
+ * "seats down from 20 to 15 in 90 days (−25 %)"; "12 seats, no change in 90 days".
+ * Missing without seat data or when the account had no seats 90 days ago (a first purchase is not
+ * growth). Weight 0 by default: "Fit to our history" gives it the weight the organization's churn shows.
+ */
+export function seatChanges(s: SignalSnapshot): FactorValue {
+  const now = s.extra?.licensedSeats;
+  const change = s.extra?.seatChange90d;
+  if (typeof now !== "number" || typeof change !== "number") return { value: null, detail: typeof now === "number" && now > 0 ? "new seats: no 90-day history yet" : "no seat data" };
+  const before = now - change;
+  if (before <= 0) return { value: null, detail: "new seats: no 90-day history yet" };
+  const r = change / before;
+  const value = piecewise(r, [[-0.5, 0], [-0.25, 25], [-0.1, 50], [0, 75], [0.1, 100]]);
+  const pctWords = `${r >= 0 ? "+" : "−"}${Math.abs(Math.round(r * 100))} %`;
+  const detail = change === 0 ? `${plural(now, "seat")}, no change in 90 days`
+    : `seats ${change < 0 ? "down" : "up"} from ${before} to ${now} in 90 days (${pctWords})`;
+  return { value, detail };
+}
+
 /** All factor functions by key (the learned tables are passed to every factor; most ignore them). */
 export const FACTORS: Record<FactorKey, (s: SignalSnapshot, learned?: LearnedTables | null) => FactorValue> = {
   paymentRecency,
@@ -335,4 +357,5 @@ export const FACTORS: Record<FactorKey, (s: SignalSnapshot, learned?: LearnedTab
   openDeals,
   planHistory,
   paymentMethod,
+  seatChanges,
 };

@@ -340,6 +340,40 @@ export function mrrByCurrencyAt(h: AccountHistory, atMs: number, opts: Reconstru
   return byCurrency;
 }
 
+/**
+ * Licensed seats (Stripe subscription item `quantity`) at instant `atMs`: the sum of the quantities of
+ * licensed, priced items (usage_type licensed, a unit amount; metered ones have no quantity — "quantity
+ * … only for licensed prices", Stripe's SubscriptionItems.d.ts) of subscriptions that were active/past_due
+ * then. Item history is not synced: each subscription's CURRENT quantities are used for its whole life,
+ * so a change shows when subscriptions start or end (an upgrade as a new subscription, a seat-count
+ * plan ending), not a quantity edited in place.
+ */
+export function licensedSeatsAt(h: AccountHistory, atMs: number): number {
+  let seats = 0;
+  for (const sub of h.subscriptions) {
+    if (!MRR_STATUSES.has(subscriptionStateAt(sub, atMs))) continue;
+    for (const it of sub.items) {
+      if (it.usageType === "metered" || it.unitAmountCents === null || it.unitAmountCents <= 0) continue;
+      if (Number.isInteger(it.quantity) && it.quantity > 0) seats += it.quantity;
+    }
+  }
+  return seats;
+}
+
+/** Window of the seat-change signal (`extra.seatChange90d`), days. */
+export const SEAT_CHANGE_DAYS = 90;
+
+/**
+ * `extra.licensedSeats` (seats at `at`) and `extra.seatChange90d` (seats at `at` minus seats
+ * {@link SEAT_CHANGE_DAYS} days earlier; null when the account had no licensed seats then: a first
+ * purchase is not growth, as for the MRR trend).
+ */
+function seatSignals(h: AccountHistory, at: number): { licensedSeats: number; seatChange90d: number | null } {
+  const now = licensedSeatsAt(h, at);
+  const before = licensedSeatsAt(h, at - SEAT_CHANGE_DAYS * DAY_MS);
+  return { licensedSeats: now, seatChange90d: before > 0 ? now - before : null };
+}
+
 /** Memoised MRR-per-currency by day start, so 365 days × 4 look-backs cost 455 evaluations. */
 export type MrrCache = Map<number, Record<string, number>>;
 
@@ -502,6 +536,7 @@ export function signalsOnDay(
       allSubscriptionsCanceling: live.length ? pending.every((p) => p) : null,
       someSubscriptionsCanceling: live.length ? pending.some((p) => p) : null,
       billingPeriodDays: domItem ? billingPeriodDaysOf(domItem.interval, domItem.intervalCount) : null,
+      ...seatSignals(h, at),
       churnedAt: life.churnedAtMs === null ? null : new Date(life.churnedAtMs).toISOString(),
       firstRevenueAt: life.firstRevenueMs === null ? null : new Date(life.firstRevenueMs).toISOString(),
     };

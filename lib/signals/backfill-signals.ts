@@ -14,7 +14,7 @@
 import type { Db } from "@/lib/db";
 import { iterateSignalChunks, type SignalRunOptions } from "./compute-signals";
 import { DAY_MS, utcDayStartMs } from "./utc-day";
-import { deleteRowsBeforeStart, updateAccountLifecycle, upsertSignalRows } from "./write-signal-rows";
+import { writeSignalChunk } from "./write-signal-rows";
 
 export type BackfillProgress = { accountsDone: number; accountsTotal: number; rowsWritten: number; elapsedMs: number };
 
@@ -50,9 +50,8 @@ export async function backfillSignals(db: Db, input: BackfillInput): Promise<Bac
   let rows = 0;
   // 100 accounts × 365 days = 36,500 rows per loaded batch (the default 500 is for one-day runs).
   for await (const chunk of iterateSignalChunks(db, { ...input, batchSize: input.batchSize ?? 100, days })) {
-    await upsertSignalRows(db, chunk.rows, (d) => d < lastDayMs);
-    await updateAccountLifecycle(db, input.organizationId, chunk.rows);
-    await deleteRowsBeforeStart(db, chunk.firstDayMs, { fromDayMs: firstDayMs, toDayMs: lastDayMs });
+    // one transaction per chunk: a crash never leaves an account half-written (writeSignalChunk)
+    await writeSignalChunk(db, input.organizationId, chunk, (d) => d < lastDayMs, { fromDayMs: firstDayMs, toDayMs: lastDayMs });
     accounts += new Set(chunk.rows.map((r) => r.accountId)).size;
     rows += chunk.rows.length;
     input.onProgress?.({ accountsDone: chunk.accountsDone, accountsTotal: chunk.accountsTotal, rowsWritten: rows, elapsedMs: Date.now() - started });

@@ -17,7 +17,7 @@ import { firstSignalDayMs, signalsOnDay, type MrrCache } from "./account-history
 import { loadAccountHistories, loadOrgContext } from "./load-account-history";
 import type { SignalRow } from "./types";
 import { utcDayStartMs } from "./utc-day";
-import { deleteRowsBeforeStart, updateAccountLifecycle, upsertSignalRows } from "./write-signal-rows";
+import { writeSignalChunk } from "./write-signal-rows";
 
 // SignalRow lives in ./types (write-signal-rows needs it too, without importing this module back).
 export type { SignalRow } from "./types";
@@ -126,9 +126,7 @@ export async function writeSignalsForDay(db: Db, input: SignalRunOptions & { day
   let accounts = 0;
   let rows = 0;
   for await (const chunk of iterateSignalChunks(db, { ...input, days: [day] })) {
-    await upsertSignalRows(db, chunk.rows, () => false);
-    await updateAccountLifecycle(db, input.organizationId, chunk.rows);
-    await deleteRowsBeforeStart(db, chunk.firstDayMs, { fromDayMs: day, toDayMs: day });
+    await writeSignalChunk(db, input.organizationId, chunk, () => false, { fromDayMs: day, toDayMs: day });
     accounts += new Set(chunk.rows.map((r) => r.accountId)).size;
     rows += chunk.rows.length;
   }

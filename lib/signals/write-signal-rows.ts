@@ -15,7 +15,7 @@
  * Nothing is interpolated into SQL. Dates are sent in each provider's own text format (SQLite:
  * Prisma's `2026-11-20T00:00:00.000+00:00`, so Prisma's range filters keep matching the rows).
  */
-import type { Db } from "@/lib/db";
+import type { Db, Tx } from "@/lib/db";
 import { newRowId, sqliteDateText } from "@/lib/db/json-upsert";
 import { providerOf } from "@/lib/db/prisma";
 import type { SignalRow, SignalSnapshot } from "./types";
@@ -95,7 +95,7 @@ function pgRecord(row: SignalRow, id: string, isBackfill: boolean, computedAt: s
  * (PostgreSQL) rows in one JSON parameter.
  * @param isBackfill decides the `isBackfill` flag per row day (ms).
  */
-export async function upsertSignalRows(db: Db, rows: readonly SignalRow[], isBackfill: (dayMs: number) => boolean): Promise<void> {
+export async function upsertSignalRows(db: Db | Tx, rows: readonly SignalRow[], isBackfill: (dayMs: number) => boolean): Promise<void> {
   const pg = providerOf(db) === "postgresql";
   const now = new Date();
   const step = pg ? PG_ROWS_PER_INSERT : SQLITE_ROWS_PER_INSERT;
@@ -136,7 +136,7 @@ const DELETE_ACCOUNTS_PER_STATEMENT = 1_000;
  * @returns nothing; one constant-text statement per ≤ 1,000 affected accounts (none when no account starts after `fromDayMs`).
  */
 export async function deleteRowsBeforeStart(
-  db: Db,
+  db: Db | Tx,
   firstDayMs: ReadonlyMap<string, number>,
   range: { fromDayMs: number; toDayMs: number },
 ): Promise<void> {
@@ -166,7 +166,7 @@ export async function deleteRowsBeforeStart(
  * the state is churned, NULL otherwise). Scoped to `organizationId`: an id of another organization
  * is never updated. One constant-text statement per ≤ 1,000 accounts (JSON parameter, as the upsert).
  */
-export async function updateAccountLifecycle(db: Db, organizationId: string, rows: readonly SignalRow[]): Promise<void> {
+export async function updateAccountLifecycle(db: Db | Tx, organizationId: string, rows: readonly SignalRow[]): Promise<void> {
   const latest = new Map<string, SignalRow>();
   for (const r of rows) {
     const cur = latest.get(r.accountId);
@@ -189,6 +189,33 @@ export async function updateAccountLifecycle(db: Db, organizationId: string, row
       await db.$executeRawUnsafe(SQLITE_UPDATE_LIFECYCLE, json, organizationId);
     }
   }
+}
+
+/** Longest a chunk's transaction may run (a 100-account × 365-day chunk writes 36,500 rows). */
+const CHUNK_TRANSACTION_TIMEOUT_MS = 300_000;
+
+/**
+ * Write one chunk of computed rows — the upsert, the accounts' lifecycle columns and the deletion of rows
+ * before each account's start — in ONE transaction: a failure or crash anywhere in the chunk leaves none
+ * of it (before, the upsert's statements of ≤ 1,000 rows and the two updates committed one by one, so a
+ * crash left some accounts' days written and others not, and lifecycle columns behind their rows).
+ * Cost: one interactive transaction per chunk (100 accounts of a backfill, 500 of a one-day run); the
+ * libsql adapter's per-transaction native memory (header) is paid per chunk, not per statement.
+ * @param range days whose rows before an account's start are deleted (midnight UTC ms, inclusive).
+ */
+export async function writeSignalChunk(
+  db: Db,
+  organizationId: string,
+  chunk: { rows: readonly SignalRow[]; firstDayMs: ReadonlyMap<string, number> },
+  isBackfill: (dayMs: number) => boolean,
+  range: { fromDayMs: number; toDayMs: number },
+): Promise<void> {
+  if (chunk.rows.length === 0 && chunk.firstDayMs.size === 0) return;
+  await db.$transaction(async (tx) => {
+    await upsertSignalRows(tx, chunk.rows, isBackfill);
+    await updateAccountLifecycle(tx, organizationId, chunk.rows);
+    await deleteRowsBeforeStart(tx, chunk.firstDayMs, range);
+  }, { timeout: CHUNK_TRANSACTION_TIMEOUT_MS, maxWait: 60_000 });
 }
 
 const SQLITE_UPDATE_LIFECYCLE =

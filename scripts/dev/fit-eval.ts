@@ -2,7 +2,10 @@
  * Issue 13 (H13) measurement: the health score's figures for several configurations on an existing database
  * (a finished demo database or a copy of one), without running the demo.
  *
- *   npx tsx scripts/dev/fit-eval.ts <sqlite file> [--fit] [--org-slug demo] [--json out.json]
+ *   npx tsx scripts/dev/fit-eval.ts <sqlite file> [--backfill] [--train] [--fit] [--org-slug demo] [--json out.json]
+ *
+ * --backfill recomputes the 365-day signals with the current code and --train retrains the churn model
+ * (both WRITE to the file: use a copy).
  *
  * For the default config, the organization's active config and (with --fit) a freshly fitted candidate
  * (lib/scoring/fit-history.ts, current code), prints per config: backtest ROC AUC and top-decile lift (90 d,
@@ -16,6 +19,8 @@ import { createPrisma } from "@/lib/db/prisma";
 import { setDb, type Db } from "@/lib/db";
 import { resetEnvCache } from "@/lib/env";
 import { fitToHistory } from "@/lib/scoring/fit-history";
+import { backfillSignals } from "@/lib/signals/backfill-signals";
+import { trainAndStoreModel } from "@/lib/model/train-from-db";
 import { backtest } from "@/lib/scoring/backtest";
 import { DEFAULT_SCORING_CONFIG, riskLevelFor, type ScoringConfig } from "@/lib/scoring/config";
 import { getActiveScoringConfig } from "@/lib/scoring/config-store";
@@ -88,6 +93,15 @@ async function main() {
   const conn = await db.connection.findFirst({ where: { organizationId: org.id }, orderBy: { lastSyncAt: "desc" }, select: { lastSyncAt: true } });
   const now = conn?.lastSyncAt ?? new Date();
   const today = utcDay(now);
+  if (args.includes("--backfill")) {
+    const t = Date.now();
+    const r = await backfillSignals(db, { organizationId: org.id, asOf: now, days: 365 });
+    console.log(`backfill: ${r.rows} rows in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+  }
+  if (args.includes("--train")) {
+    const m = await trainAndStoreModel(db, { organizationId: org.id, now });
+    console.log(`model v${m.version} ${m.status}: ${m.trainingRows} rows, ${m.positives} positive; test ROC AUC ${m.metrics?.rocAuc?.toFixed(3)} lift ${m.metrics?.topDecileLift?.toFixed(2)}`);
+  }
   const active = await getActiveScoringConfig(db, org.id);
   const configs: [string, ScoringConfig][] = [["default", DEFAULT_SCORING_CONFIG]];
   if (active.version > 1) configs.push([`active v${active.version}`, active.config]);

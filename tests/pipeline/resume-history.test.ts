@@ -91,7 +91,8 @@ describe(`a failed history run resumes on the next pipeline run (${testDbProvide
 
   it("a signal backfill that fails midway: the next run rebuilds the missing accounts' signal history and scores it", async () => {
     // The backfill writes 13 accounts × 365 days per chunk, in statements of ≤ 1,000 (SQLite) / 2,000 (PostgreSQL)
-    // rows: the failure at the 17th account leaves the first chunk whole and the second one partly written.
+    // rows, each chunk in one transaction (issue 13): the failure at the 17th account leaves the first chunk whole
+    // and nothing of the second.
     const o = await org("resume-signals", 20);
     const heal = await failInsertsFor("AccountSignalDaily", o.ids[16]!);
     await expect(refreshOrganization(t.db, { organizationId: o.id, now: NOW, backfill: true })).rejects.toThrow(/injected failure/);
@@ -100,8 +101,8 @@ describe(`a failed history run resumes on the next pipeline run (${testDbProvide
     const missing = broken.filter(([signals]) => signals < 365).length;
     expect(missing).toBeGreaterThan(0);
     expect(missing).toBeLessThan(20);
-    // On SQLite the account written just before the failing statement kept only its first days.
-    if (testDbProvider() === "sqlite") expect(broken.some(([signals]) => signals > 0 && signals < 365)).toBe(true);
+    // No account is half-written (before issue 13, on SQLite the account written just before the failing statement kept only its first days).
+    expect(broken.some(([signals]) => signals > 0 && signals < 365)).toBe(false);
 
     const next = await refreshOrganization(t.db, { organizationId: o.id, now: NOW });
     expect(next.signals.mode).toBe("today");
