@@ -18,6 +18,7 @@ import { runJobInline } from "@/lib/jobs/run-job";
 import "../lib/app-jobs"; // the job kinds run below
 import { applyFittedConfig, type FitReport } from "@/lib/scoring/fit-history";
 import { startSandbox, type Sandbox, type SandboxOptions } from "@/sandbox/index";
+import { seedDemoAlerts } from "@/lib/alerts/seed";
 
 export type DemoOptions = {
   databaseUrl: string;
@@ -72,6 +73,9 @@ export async function prepareDemo(opts: DemoOptions): Promise<DemoResult> {
     portfolio: opts.portfolio,
     ports: opts.ports ?? { hubspot: 4010, stripe: 4020 },
     limits: opts.limits,
+    // Alert stand-ins (issue 16): Slack receiver and SMTP sink; any free port when the test asked for ephemeral ports.
+    slackPort: opts.ports?.hubspot === 0 ? 0 : 4030,
+    smtpPorts: opts.ports?.hubspot === 0 ? { smtp: 0, http: 0 } : { smtp: 2525, http: 4031 },
     webhooks: opts.appUrl
       ? { stripe: { url: `${opts.appUrl}/api/webhooks/stripe` }, hubspot: { url: `${opts.appUrl}/api/webhooks/hubspot` } }
       : undefined,
@@ -107,6 +111,8 @@ export async function prepareDemo(opts: DemoOptions): Promise<DemoResult> {
     else await setPassword(db, u.id, password);
   }
 
+  // Alert e-mails go to the sandbox's SMTP sink (the console inherits this process's environment).
+  if (sandbox.smtp) { process.env.SMTP_URL = sandbox.smtp.smtpUrl; resetEnvCache(); }
   const existing = await db.connection.count({ where: { organizationId: org.id, status: { not: "disconnected" } } });
   const summary: Record<string, unknown> = {};
   if (existing === 0) {
@@ -159,6 +165,8 @@ export async function prepareDemo(opts: DemoOptions): Promise<DemoResult> {
     }
     lap("fit", t);
   }
+  const alerts = await seedDemoAlerts(db, { organizationId: org.id, slackWebhookUrl: sandbox.slack?.webhookUrl() ?? null, csmEmail: opts.users.csmEmail });
+  log(`alerts: ${alerts.rules} rule(s); Slack messages at ${sandbox.slack?.url ?? "—"}/, e-mails at ${sandbox.smtp?.httpUrl ?? "—"}/`);
   timings.total = Date.now() - t0;
   return { db, sandbox, organizationId: org.id, freshData: existing === 0, summary, timings };
 }
