@@ -74,6 +74,8 @@ type Conn = {
   status: string;
   lastFullSyncAt: Date | null;
   lastError: string | null;
+  /** Vendor API base URL stored at connect time (sandbox or vendor); null = the environment's. */
+  apiBaseUrl: string | null;
 };
 
 type Problem = { where: string; message: string; guidance: string | null };
@@ -264,7 +266,7 @@ runCli(async () => {
       status: { not: "disconnected" },
       credentialsEnc: { not: null },
     },
-    select: { id: true, organizationId: true, provider: true, displayName: true, status: true, lastFullSyncAt: true, lastError: true },
+    select: { id: true, organizationId: true, provider: true, displayName: true, status: true, lastFullSyncAt: true, lastError: true, apiBaseUrl: true },
     orderBy: [{ organizationId: "asc" }, { createdAt: "asc" }],
   });
   if (conns.length === 0) {
@@ -288,8 +290,42 @@ runCli(async () => {
 
   const tty = process.stdout.isTTY === true;
   const progress = createProgress(process.stdout, { tty, sort: true });
-  const live = conns.filter((c) => c.status !== "reconnect_needed");
-  const reconnect = conns.length - live.length;
+  // Each connection talks to where it was connected (Connection.apiBaseUrl: vendor or sandbox). A provider's
+  // base URL is process-wide, so one target per provider per run; a local target (a sandbox) that does not
+  // answer is reported and its connections are left untouched (issue 18).
+  const { API_BASE_URL_VAR, connectionApiTarget, isLocalTarget, probeApiTarget } = await import("@/lib/integrations/api-target");
+  const { resetEnvCache } = await import("@/lib/env");
+  const unreachable: ConnOutcome[] = [];
+  const providerTarget = new Map<Conn["provider"], string>();
+  const probes = new Map<string, Promise<{ up: true } | { up: false; reason: string }>>();
+  const probe = (url: string) => {
+    if (!probes.has(url)) probes.set(url, probeApiTarget(url));
+    return probes.get(url)!;
+  };
+  const reachable: Conn[] = [];
+  for (const c of conns.filter((x) => x.status !== "reconnect_needed")) {
+    const target = connectionApiTarget(c.provider, c.apiBaseUrl);
+    const chosen = providerTarget.get(c.provider);
+    if (chosen && chosen !== target) {
+      unreachable.push({ conn: c, label: labelOf(c), status: "skipped", mode: null, objects: {}, requests: 0, durationMs: 0, jobId: null,
+        problems: [{ where: "connection", message: `not synced: it points at ${target}, and this run syncs ${PROVIDER_LABEL[c.provider]} at ${chosen}`, guidance: `sync it on its own: npm run sync -- --organization ${orgById.get(c.organizationId)?.slug} --provider ${c.provider}` }] });
+      continue;
+    }
+    if (isLocalTarget(target)) {
+      const p = await probe(target);
+      if (!p.up) {
+        unreachable.push({ conn: c, label: labelOf(c), status: "failed", mode: null, objects: {}, requests: 0, durationMs: 0, jobId: null,
+          problems: [{ where: "connection", message: `not synced: it was connected to the sandbox at ${target}, which is not running (${p.reason})`, guidance: "start the sandbox (`npm run demo`, or `npm run sandbox -- --portfolio ravenstack` with the same ports), then run `npm run sync` again; the connection's state was left as it was" }] });
+        continue;
+      }
+    }
+    providerTarget.set(c.provider, target);
+    reachable.push(c);
+  }
+  for (const [prov, target] of providerTarget) process.env[API_BASE_URL_VAR[prov]] = target;
+  resetEnvCache();
+  const live = reachable;
+  const reconnect = conns.filter((c) => c.status === "reconnect_needed").length;
   progress.log(`Syncing ${live.length} connection${live.length === 1 ? "" : "s"} (${reconnect ? `${reconnect} need${reconnect === 1 ? "s" : ""} reconnecting, ` : ""}${values.full ? "full re-sync, " : ""}${opened.provider})…`);
   const started = Date.now();
 
@@ -301,7 +337,7 @@ runCli(async () => {
     (c) => syncOne(db!, c, labelOf(c), { index: live.indexOf(c), full: values.full, signal: controller.signal, progress }),
     (c) => ({ conn: c, label: labelOf(c), status: "skipped", mode: null, objects: {}, requests: 0, durationMs: 0, jobId: null, problems: [{ where: "sync", message: "not started (interrupted)", guidance: null }] }),
   );
-  const outcomes = [...synced, ...needsReconnect];
+  const outcomes = [...synced, ...unreachable, ...needsReconnect];
 
   const scored: RefreshOutcome[] = [];
   if (!values["no-score"] && !controller.signal.aborted) {

@@ -114,6 +114,11 @@ export async function prepareDemo(opts: DemoOptions): Promise<DemoResult> {
   // Alert e-mails go to the sandbox's SMTP sink (the console inherits this process's environment).
   if (sandbox.smtp) { process.env.SMTP_URL = sandbox.smtp.smtpUrl; resetEnvCache(); }
   const existing = await db.connection.count({ where: { organizationId: org.id, status: { not: "disconnected" } } });
+  // Connections of an earlier demo run point at this run's sandbox: `npm run sync` syncs a connection where it
+  // was connected (Connection.apiBaseUrl, lib/integrations/api-target.ts), and demo databases from before the
+  // column existed have none.
+  await db.connection.updateMany({ where: { organizationId: org.id, provider: "hubspot" }, data: { apiBaseUrl: sandbox.hubspotUrl } });
+  await db.connection.updateMany({ where: { organizationId: org.id, provider: "stripe" }, data: { apiBaseUrl: sandbox.stripeUrl } });
   const summary: Record<string, unknown> = {};
   if (existing === 0) {
     t = Date.now();

@@ -81,6 +81,8 @@ async function saveConnection(db: Db, input: {
     displayName: input.displayName, mode: input.mode, authType: input.authType,
     credentialsEnc: encryptJson(input.credentials), credentialsHint: input.hint, scopes: input.scopes, settings,
     status: "connected" as const, lastError: null, disconnectedAt: null,
+    // Where this connection points (vendor or sandbox): `npm run sync` uses it (issue 18, lib/integrations/api-target.ts).
+    apiBaseUrl: env().HUBSPOT_API_BASE_URL,
   };
   const row = existing
     ? await db.connection.update({ where: { id: existing.id }, data })

@@ -124,6 +124,8 @@ async function upsertConnection(
     mode: input.mode, authType: input.authType, displayName: input.displayName, status: "connected" as const,
     credentialsEnc: encryptJson(input.credentials), credentialsHint: input.hint, scopes: input.scopes,
     lastError: null, disconnectedAt: null,
+    // Where this connection points (vendor or sandbox): `npm run sync` uses it (issue 18, lib/integrations/api-target.ts).
+    apiBaseUrl: env().STRIPE_API_BASE_URL,
     ...(input.webhookSecret ? { webhookSecretEnc: encryptSecret(input.webhookSecret), webhookSecretHint: secretHint(input.webhookSecret) } : {}),
   };
   const row = await db.connection.upsert({
