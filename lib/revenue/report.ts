@@ -71,30 +71,16 @@ function ratio(num: number, den: number): number | null {
   return den > 0 ? Math.round((num / den) * 10_000) / 10_000 : null;
 }
 
-async function modeOf(db: Db, organizationId: string): Promise<{ reporting: string | null; unconverted: string[] }> {
-  const settings = await db.revenueSettings.findUnique({ where: { organizationId }, select: { reportingCurrency: true } });
-  const reporting = settings?.reportingCurrency ?? null;
-  if (!reporting) return { reporting: null, unconverted: [] };
-  const missing = await db.revenueMovement.groupBy({ by: ["currency"], where: { organizationId, reportingDeltaCents: null } });
-  return { reporting, unconverted: missing.map((m) => m.currency).sort() };
-}
-
 /**
  * The MRR bridge, movements, logos and retention per month (the last `months` months up to the current one) and
- * trailing-12-month GRR/NRR, per currency or in the reporting currency.
+ * trailing-12-month GRR/NRR, per currency or in the reporting currency. Reads the build's summary (one row).
  */
 export async function getRevenueOverview(db: Db, opts: { organizationId: string; months?: number; now?: Date }): Promise<RevenueOverview> {
   const now = opts.now ?? new Date();
   const months = Math.min(Math.max(opts.months ?? 12, 1), 120);
-  await ensureMovements(db, opts.organizationId, now);
-  const { reporting, unconverted } = await modeOf(db, opts.organizationId);
-  const useReporting = reporting !== null && unconverted.length === 0;
-  const groups = await db.revenueMovement.groupBy({
-    by: ["month", "currency", "kind", "existingAtMonthStart"],
-    where: { organizationId: opts.organizationId },
-    _sum: { deltaCents: true, reportingDeltaCents: true },
-    _count: { _all: true },
-  });
+  const sum = await ensureMovements(db, opts.organizationId, now);
+  const reporting = sum.reportingCurrency;
+  const useReporting = reporting !== null && sum.unconverted.length === 0;
   type Cell = { sum: Record<MovementKind, number>; count: Record<MovementKind, number>; existingDelta: number; existingLoss: number; existingChurnCount: number };
   const blank = (): Cell => ({
     sum: { new: 0, expansion: 0, contraction: 0, churn: 0, reactivation: 0 },
@@ -102,27 +88,23 @@ export async function getRevenueOverview(db: Db, opts: { organizationId: string;
     existingDelta: 0, existingLoss: 0, existingChurnCount: 0,
   });
   const byCur = new Map<string, Map<number, Cell>>();
-  for (const g of groups) {
-    const cur = useReporting ? reporting! : g.currency;
-    const cents = (useReporting ? g._sum.reportingDeltaCents : g._sum.deltaCents) ?? 0;
-    const m = g.month.getTime();
+  for (const g of sum.cells) {
+    const cur = useReporting ? reporting! : g.c;
+    const cents = useReporting ? g.r : g.s;
     const cells = byCur.get(cur) ?? new Map<number, Cell>();
     byCur.set(cur, cells);
-    const c = cells.get(m) ?? blank();
-    cells.set(m, c);
-    const k = g.kind as MovementKind;
-    c.sum[k] += cents;
-    c.count[k] += g._count._all;
-    if (g.existingAtMonthStart) {
+    const c = cells.get(g.m) ?? blank();
+    cells.set(g.m, c);
+    c.sum[g.k] += cents;
+    c.count[g.k] += g.n;
+    if (g.e) {
       c.existingDelta += cents;
-      if (k === "contraction" || k === "churn") c.existingLoss += cents;
-      if (k === "churn") c.existingChurnCount += g._count._all;
+      if (g.k === "contraction" || g.k === "churn") c.existingLoss += cents;
+      if (g.k === "churn") c.existingChurnCount += g.n;
     }
   }
   const currentMonth = monthStartMs(now.getTime());
   const firstShown = addMonths(currentMonth, -(months - 1));
-  const t12Start = addMonths(currentMonth, -12);
-  const trailing = await trailing12(db, opts.organizationId, t12Start, currentMonth, useReporting);
   const series: RevenueSeries[] = [];
   for (const [currency, cells] of [...byCur.entries()].sort(([a], [b]) => a.localeCompare(b))) {
     const first = Math.min(...cells.keys());
@@ -133,7 +115,7 @@ export async function getRevenueOverview(db: Db, opts: { organizationId: string;
       const c = cells.get(m) ?? blank();
       const start = mrr;
       const logosStart = logos;
-      const net = MOVEMENT_KINDS.reduce((s, k) => s + c.sum[k], 0);
+      const net = MOVEMENT_KINDS.reduce((a, k) => a + c.sum[k], 0);
       mrr = start + net;
       logos = logosStart + c.count.new + c.count.reactivation - c.count.churn;
       if (m >= firstShown)
@@ -146,62 +128,16 @@ export async function getRevenueOverview(db: Db, opts: { organizationId: string;
           nrr: start > 0 ? ratio(Math.max(0, start + c.existingDelta), start) : null,
         });
     }
-    const t = trailing.get(currency) ?? { start: 0, retained: 0, gross: 0 };
+    const t = (useReporting ? sum.trailing12.reporting : sum.trailing12.perCurrency.find((x) => x.c === currency)) ?? { start: 0, retained: 0, gross: 0 };
     series.push({
       currency, months: out, currentMrrCents: mrr, currentArrCents: 12 * mrr,
       trailing12: {
-        windowStart: new Date(t12Start).toISOString().slice(0, 10), windowEnd: new Date(currentMonth).toISOString().slice(0, 10),
+        windowStart: new Date(sum.trailing12.startMs).toISOString().slice(0, 10), windowEnd: new Date(sum.trailing12.endMs).toISOString().slice(0, 10),
         startCents: t.start, retainedCents: t.retained, grossRetainedCents: t.gross, grr: ratio(t.gross, t.start), nrr: ratio(t.retained, t.start),
       },
     });
   }
-  return { mode: useReporting ? "reporting" : "per_currency", reportingCurrency: reporting, unconvertedCurrencies: unconverted, asOf: now.toISOString(), series };
-}
-
-/**
- * Trailing-12-month retention of the accounts that had MRR at `start`: NRR = Σ their MRR at `end` ÷ Σ their MRR
- * at `start`; GRR = Σ min(MRR at end, MRR at start) ÷ Σ MRR at start. Per currency (or reporting currency).
- */
-async function trailing12(db: Db, organizationId: string, start: number, end: number, useReporting: boolean) {
-  const q = (before: number) =>
-    db.revenueMovement.groupBy({
-      by: ["accountKey", "currency"], where: { organizationId, month: { lt: new Date(before) } },
-      _sum: { deltaCents: true, reportingDeltaCents: true },
-    });
-  const [a, b] = await Promise.all([q(start), q(end)]);
-  const pick = (g: (typeof a)[number]) => (useReporting ? g._sum.reportingDeltaCents : g._sum.deltaCents) ?? 0;
-  // Per account (reporting: all currencies of the account together; else per currency).
-  const keyOf = (g: (typeof a)[number]) => (useReporting ? g.accountKey : `${g.accountKey}\u0000${g.currency}`);
-  const curOf = (g: (typeof a)[number]) => (useReporting ? "" : g.currency);
-  const startBy = new Map<string, { cur: string; v: number }>();
-  for (const g of a) {
-    const k = keyOf(g);
-    const e = startBy.get(k) ?? { cur: curOf(g), v: 0 };
-    e.v += pick(g);
-    startBy.set(k, e);
-  }
-  const endBy = new Map<string, number>();
-  for (const g of b) endBy.set(keyOf(g), (endBy.get(keyOf(g)) ?? 0) + pick(g));
-  const out = new Map<string, { start: number; retained: number; gross: number }>();
-  for (const [k, s] of startBy) {
-    if (s.v <= 0) continue;
-    const e = Math.max(0, endBy.get(k) ?? 0);
-    const cur = useReporting ? "*" : s.cur;
-    const o = out.get(cur) ?? { start: 0, retained: 0, gross: 0 };
-    o.start += s.v;
-    o.retained += e;
-    o.gross += Math.min(e, s.v);
-    out.set(cur, o);
-  }
-  if (useReporting) {
-    const only = out.get("*");
-    out.clear();
-    if (only) {
-      const settings = await db.revenueSettings.findUnique({ where: { organizationId }, select: { reportingCurrency: true } });
-      out.set(settings!.reportingCurrency!, only);
-    }
-  }
-  return out;
+  return { mode: useReporting ? "reporting" : "per_currency", reportingCurrency: reporting, unconvertedCurrencies: sum.unconverted, asOf: now.toISOString(), series };
 }
 
 export type CohortRow = {
@@ -217,31 +153,25 @@ export type CohortRow = {
   revenueRetention: (number | null)[];
 };
 
-/** Cohort retention by start month (logos and revenue), the last `cohorts` cohorts. */
+/** Cohort retention by start month (logos and revenue), the last `cohorts` cohorts. Reads the build's summary. */
 export async function getCohorts(db: Db, opts: { organizationId: string; cohorts?: number; now?: Date }): Promise<{ mode: "reporting" | "per_currency"; cohorts: CohortRow[] }> {
   const now = opts.now ?? new Date();
-  await ensureMovements(db, opts.organizationId, now);
-  const { reporting, unconverted } = await modeOf(db, opts.organizationId);
-  const useReporting = reporting !== null && unconverted.length === 0;
+  const sum = await ensureMovements(db, opts.organizationId, now);
+  const reporting = sum.reportingCurrency;
+  const useReporting = reporting !== null && sum.unconverted.length === 0;
   const currentMonth = monthStartMs(now.getTime());
   const firstCohort = addMonths(currentMonth, -((opts.cohorts ?? 12) - 1));
-  const groups = await db.revenueMovement.groupBy({
-    by: ["cohortMonth", "month", "currency", "kind"],
-    where: { organizationId: opts.organizationId, cohortMonth: { gte: new Date(firstCohort) } },
-    _sum: { deltaCents: true, reportingDeltaCents: true },
-    _count: { _all: true },
-  });
   const cells = new Map<string, Map<number, { cents: number; logos: number }>>();
-  for (const g of groups) {
-    const cur = useReporting ? reporting! : g.currency;
-    const key = `${g.cohortMonth.getTime()}|${cur}`;
+  for (const g of sum.cohortCells) {
+    if (g.cm < firstCohort) continue;
+    const cur = useReporting ? reporting! : g.c;
+    const key = `${g.cm}|${cur}`;
     const m = cells.get(key) ?? new Map();
     cells.set(key, m);
-    const c = m.get(g.month.getTime()) ?? { cents: 0, logos: 0 };
-    c.cents += (useReporting ? g._sum.reportingDeltaCents : g._sum.deltaCents) ?? 0;
-    const k = g.kind as MovementKind;
-    c.logos += k === "new" || k === "reactivation" ? g._count._all : k === "churn" ? -g._count._all : 0;
-    m.set(g.month.getTime(), c);
+    const c = m.get(g.m) ?? { cents: 0, logos: 0 };
+    c.cents += useReporting ? g.r : g.s;
+    c.logos += g.k === "new" || g.k === "reactivation" ? g.n : g.k === "churn" ? -g.n : 0;
+    m.set(g.m, c);
   }
   const rows: CohortRow[] = [];
   for (const [key, m] of cells) {
@@ -305,32 +235,23 @@ export async function getRenewalForecast(db: Db, opts: { organizationId: string;
     select: { accountId: true, currency: true, mrrCents: true, currentPeriodEnd: true, cancelAtPeriodEnd: true, cancelAt: true },
   });
   const ids = [...new Set(subs.map((s) => s.accountId!))];
-  const [accounts, scores, settings] = await Promise.all([
-    db.account.findMany({ where: { organizationId: opts.organizationId, id: { in: ids } }, select: { id: true, name: true } }),
-    ids.length
-      ? db.churnScoreDaily.findMany({
-          where: { organizationId: opts.organizationId, accountId: { in: ids } }, distinct: ["accountId"],
-          orderBy: [{ accountId: "asc" }, { day: "desc" }], select: { accountId: true, churnProbability: true },
-        })
-      : Promise.resolve([]),
+  const [prob, settings] = await Promise.all([
+    latestChurnProbabilities(db, opts.organizationId, ids),
     db.revenueSettings.findUnique({ where: { organizationId: opts.organizationId }, select: { reportingCurrency: true } }),
   ]);
-  const name = new Map(accounts.map((a) => [a.id, a.name]));
-  const prob = new Map(scores.map((s) => [s.accountId, s.churnProbability]));
   const reporting = settings?.reportingCurrency ?? null;
   let lookup: ((c: string, d: number) => number | null) | null = null;
   if (reporting) lookup = rateLookup(await db.exchangeRate.findMany({ where: { organizationId: opts.organizationId, quoteCurrency: reporting } }), reporting);
   const useReporting = reporting !== null && subs.every((s) => lookup!(s.currency, now.getTime()) !== null);
   const per = new Map<string, ForecastAccount>();
   for (const s of subs) {
-    if (!name.has(s.accountId!)) continue;
     const currency = useReporting ? reporting! : s.currency;
     const cents = useReporting ? convertMinor(s.mrrCents, s.currency, reporting!, lookup!(s.currency, now.getTime())!) : s.mrrCents;
     const key = `${s.accountId}|${currency}`;
     const p = prob.get(s.accountId!) ?? null;
     const canceling = s.cancelAtPeriodEnd || (s.cancelAt !== null && s.cancelAt <= to);
     const e = per.get(key) ?? {
-      accountId: s.accountId!, accountName: name.get(s.accountId!)!, currency, renewalDate: s.currentPeriodEnd!.toISOString(), mrrCents: 0,
+      accountId: s.accountId!, accountName: "", currency, renewalDate: s.currentPeriodEnd!.toISOString(), mrrCents: 0,
       churnProbability: p, effectiveChurnProbability: p ?? 0, expectedRetainedCents: 0, expectedLossCents: 0,
     };
     if (s.currentPeriodEnd!.toISOString() < e.renewalDate) e.renewalDate = s.currentPeriodEnd!.toISOString();
@@ -353,10 +274,35 @@ export async function getRenewalForecast(db: Db, opts: { organizationId: string;
     totals.set(a.currency, t);
   }
   const list = [...per.values()].sort((a, b) => b.expectedLossCents - a.expectedLossCents || b.mrrCents - a.mrrCents).slice(0, Math.min(opts.limit ?? 20, 200));
+  const names = new Map((await db.account.findMany({ where: { organizationId: opts.organizationId, id: { in: list.map((a) => a.accountId) } }, select: { id: true, name: true } })).map((a) => [a.id, a.name]));
+  for (const a of list) a.accountName = names.get(a.accountId) ?? a.accountId;
   return {
     days, from: now.toISOString(), to: to.toISOString(), mode: useReporting ? "reporting" : "per_currency",
     totals: [...totals.values()].sort((a, b) => a.currency.localeCompare(b.currency)), accounts: list,
   };
+}
+
+/**
+ * The churn probability of each account's latest ChurnScoreDaily row: one read of the organization's newest scored day
+ * (every account scored that day), then the accounts not scored that day by their own newest row (500 per query).
+ */
+async function latestChurnProbabilities(db: Db, organizationId: string, accountIds: readonly string[]): Promise<Map<string, number | null>> {
+  const out = new Map<string, number | null>();
+  if (!accountIds.length) return out;
+  const newest = await db.churnScoreDaily.findFirst({ where: { organizationId }, orderBy: { day: "desc" }, select: { day: true } });
+  if (!newest) return out;
+  const wanted = new Set(accountIds);
+  for (const r of await db.churnScoreDaily.findMany({ where: { organizationId, day: newest.day }, select: { accountId: true, churnProbability: true } }))
+    if (wanted.has(r.accountId)) out.set(r.accountId, r.churnProbability);
+  const rest = accountIds.filter((id) => !out.has(id));
+  for (let i = 0; i < rest.length; i += 500) {
+    const rows = await db.churnScoreDaily.findMany({
+      where: { organizationId, accountId: { in: rest.slice(i, i + 500) } }, distinct: ["accountId"],
+      orderBy: [{ accountId: "asc" }, { day: "desc" }], select: { accountId: true, churnProbability: true },
+    });
+    for (const r of rows) out.set(r.accountId, r.churnProbability);
+  }
+  return out;
 }
 
 export type MovementRow = {
@@ -382,7 +328,7 @@ export async function listMovements(
   db: Db,
   opts: { organizationId: string; accountId?: string; from?: string; to?: string; kind?: string; limit?: number; cursor?: string; now?: Date },
 ): Promise<{ data: MovementRow[]; total: number; nextCursor: string | null }> {
-  await ensureMovements(db, opts.organizationId, opts.now ?? new Date());
+  const sum = await ensureMovements(db, opts.organizationId, opts.now ?? new Date());
   if (opts.accountId) {
     const a = await db.account.findFirst({ where: { id: opts.accountId, organizationId: opts.organizationId }, select: { id: true } });
     if (!a) throw new AppError("not_found", `account ${opts.accountId} not found`);
@@ -399,7 +345,7 @@ export async function listMovements(
   const offset = Math.max(0, Number(opts.cursor ?? 0) || 0);
   const [rows, total] = await Promise.all([
     db.revenueMovement.findMany({ where, orderBy: [{ at: "desc" }, { id: "asc" }], skip: offset, take: limit }),
-    db.revenueMovement.count({ where }),
+    opts.accountId || opts.kind || opts.from || opts.to ? db.revenueMovement.count({ where }) : Promise.resolve(sum.total),
   ]);
   const ids = [...new Set(rows.map((r) => r.accountId).filter((x): x is string => !!x))];
   const names = new Map((await db.account.findMany({ where: { organizationId: opts.organizationId, id: { in: ids } }, select: { id: true, name: true } })).map((a) => [a.id, a.name]));
