@@ -22,6 +22,8 @@ export type AccountRowView = {
   lifecycleState: LifecycleState | null; churnedAt: string | null;
   /** Mapped HubSpot custom fields shown as optional columns (`?columns=`; issue 18). */
   customFields?: Record<string, string | null>;
+  /** Open tasks on the account (issue 16). */
+  openTasks?: number;
 };
 
 const PAYING = new Set<string>(["customer", "past_due"]);
@@ -68,6 +70,7 @@ const columns = [
   }),
   col.accessor("renewalDate", { header: "Renewal", cell: (c) => <span className="whitespace-nowrap">{formatDate(c.getValue())}</span> }),
   col.accessor("topReason", { header: "Top reason", enableSorting: false, cell: (c) => <span className="text-sm text-slate-600">{c.getValue() ?? "—"}</span> }),
+  col.accessor("openTasks", { header: "Open tasks", enableSorting: false, cell: (c) => (c.getValue() ? <span className="tabular-nums" data-testid="open-tasks">{c.getValue()}</span> : <span className="text-slate-400">—</span>) }),
 ];
 
 export function AccountsTable(props: {

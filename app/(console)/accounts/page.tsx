@@ -4,13 +4,16 @@ import { requirePageUser } from "@/lib/auth/page-guard";
 import { getDb } from "@/lib/db";
 import { loadAccountsPage } from "@/lib/queries/accounts-page-data";
 import { BookSwitch } from "@/components/tasks/book-switch";
+import { openTaskCounts } from "@/lib/tasks/tasks";
 
 export const dynamic = "force-dynamic";
 
 export default async function AccountsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const user = await requirePageUser();
   const d = await loadAccountsPage(getDb(), user.organizationId, await searchParams, { userId: user.userId, defaultMine: user.role === "csm" });
+  const openTasks = await openTaskCounts(getDb(), user.organizationId, d.page.data.map((r) => r.accountId));
   const rows: AccountRowView[] = d.page.data.map((r) => ({
+    openTasks: openTasks.get(r.accountId) ?? 0,
     accountId: r.accountId, name: r.name, domain: r.domain, owner: r.owner?.name ?? null, healthScore: r.healthScore, riskLevel: r.riskLevel,
     trend: r.trend, churnProbability: r.churnProbability, mrrCents: r.mrrCents, arrCents: r.arrCents, currency: r.mrrCurrency,
     renewalDate: r.renewalDate?.toISOString() ?? null, topReason: r.topReason,
