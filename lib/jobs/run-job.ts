@@ -32,7 +32,11 @@ export async function executeJob(
 ): Promise<JobView> {
   const log = logger.child({ jobId: job.id, job: job.name });
   const controller = new AbortController();
-  opts.signal?.addEventListener("abort", () => controller.abort(opts.signal?.reason));
+  // One listener per job on the caller's signal, removed when the job ends: the worker passes the same
+  // long-lived stop signal to every job, and listeners left behind piled up until Node warned
+  // "MaxListenersExceededWarning: Possible EventTarget memory leak detected. 11 abort listeners" (issue 18).
+  const onAbort = () => controller.abort(opts.signal?.reason);
+  opts.signal?.addEventListener("abort", onAbort, { once: true });
   let cancelRequested = false;
   let progressState: Record<string, unknown> = {};
   let lastWrite = 0;
@@ -93,6 +97,7 @@ export async function executeJob(
     return toView(row);
   } finally {
     clearInterval(heartbeat);
+    opts.signal?.removeEventListener("abort", onAbort);
   }
 }
 
