@@ -7,12 +7,17 @@ import { requirePageUser } from "@/lib/auth/page-guard";
 import { getDb } from "@/lib/db";
 import { formatDate, formatMoney, formatScore, timeAgo } from "@/lib/format";
 import { getDashboardSummary } from "@/lib/queries/get-dashboard-summary";
+import { hasBook } from "@/lib/queries/accounts-page-data";
+import { BookSwitch } from "@/components/tasks/book-switch";
 
 export const dynamic = "force-dynamic";
 
-export default async function DashboardPage() {
+export default async function DashboardPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const user = await requirePageUser();
-  const s = await getDashboardSummary(getDb(), user.organizationId);
+  // A CSM with a book opens on their own accounts (issue 16); ?csm=all / ?csm=me switch.
+  const csmParam = (await searchParams).csm;
+  const mine = csmParam === "me" || (csmParam === undefined && user.role === "csm" && (await hasBook(getDb(), user.organizationId, user.userId)));
+  const s = await getDashboardSummary(getDb(), user.organizationId, undefined, mine ? { csmUserId: user.userId } : {});
   const cur = s.currency;
   if (s.totalAccounts === 0) {
     return (
@@ -30,6 +35,7 @@ export default async function DashboardPage() {
     <div className="space-y-6">
       <div className="flex flex-wrap items-end justify-between gap-2">
         <h1 className="text-2xl font-semibold">Dashboard</h1>
+        <BookSwitch mine={mine} basePath="/" />
         <p className={`text-sm ${stale ? "rounded-md bg-amber-50 px-2 py-1 text-amber-800" : "text-slate-500"}`} data-testid="freshness">
           {freshness || "No connections"}{stale ? " — data is stale" : ""}
         </p>

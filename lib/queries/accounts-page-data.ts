@@ -17,11 +17,14 @@ export type OwnerOption = { id: string; name: string };
 
 export async function loadAccountsPage(
   db: Db, organizationId: string, searchParams: Record<string, string | string[] | undefined>,
-  /** The viewer (issue 16): `csm=me` means their accounts; `defaultMine` (a CSM) makes that the view without a `csm` param. */
+  /**
+   * The viewer (issue 16): `csm=me` means their accounts; `defaultMine` (a CSM) makes that the view without a `csm`
+   * param — when they have a book at all (a CSM with no account assigned yet opens on all accounts).
+   */
   viewer?: { userId: string; defaultMine: boolean },
 ) {
   const raw = Object.fromEntries(Object.entries(searchParams).filter(([, v]) => typeof v === "string")) as Record<string, string>;
-  if (viewer && raw.csm === undefined && viewer.defaultMine) raw.csm = "me";
+  if (viewer && raw.csm === undefined && viewer.defaultMine && (await hasBook(db, organizationId, viewer.userId))) raw.csm = "me";
   const mine = raw.csm === "me";
   if (raw.csm === "me") raw.csm = viewer?.userId ?? "all";
   const parsed = ZAccountListQuery.safeParse(raw);
@@ -53,4 +56,9 @@ export async function loadAccountsPage(
     error: parsed.success ? null : `Some filters were not understood and were ignored: ${parsed.error.issues.map((i) => i.path.join(".")).join(", ")}`,
   };
 }
+/** Whether the user is the CSM of at least one live account of the organization. */
+export async function hasBook(db: Db, organizationId: string, userId: string): Promise<boolean> {
+  return (await db.account.findFirst({ where: { organizationId, csmUserId: userId, archivedAt: null }, select: { id: true } })) !== null;
+}
+
 export type AccountsPageData = Awaited<ReturnType<typeof loadAccountsPage>>;

@@ -39,14 +39,15 @@ const num = (v: number | bigint | string | null | undefined): number => (v === n
  * The Account part of the dashboard in ONE scan: counts, scored counts, health-score sums and MRR sums
  * (minor units) per (risk level, currency). Was five Prisma count/aggregate/groupBy calls.
  */
-async function levelGroups(db: Db, organizationId: string): Promise<LevelRow[]> {
+async function levelGroups(db: Db, organizationId: string, csmUserId?: string): Promise<LevelRow[]> {
   const p = (i: number) => (providerOf(db) === "postgresql" ? `$${i}` : "?");
+  const csm = csmUserId ? ` AND "csmUserId" = ${p(2)}` : ""; // "my accounts" (issue 16)
   return db.$queryRawUnsafe<LevelRow[]>(
     `SELECT CASE WHEN ${PAYING_SQL} THEN "riskLevel" END AS "level", CASE WHEN ${PAYING_SQL} THEN 1 ELSE 0 END AS "paying", ` +
       `"mrrCurrency" AS "currency", "lifecycleState" AS "lifecycle", COUNT(*) AS "n", COUNT("healthScore") AS "scored", ` +
       `SUM("healthScore") AS "scoreSum", SUM("mrrCents") AS "mrr" ` +
-      `FROM "Account" WHERE "organizationId" = ${p(1)} AND "archivedAt" IS NULL GROUP BY 1, 2, 3, 4`,
-    organizationId,
+      `FROM "Account" WHERE "organizationId" = ${p(1)} AND "archivedAt" IS NULL${csm} GROUP BY 1, 2, 3, 4`,
+    organizationId, ...(csmUserId ? [csmUserId] : []),
   );
 }
 
@@ -60,7 +61,7 @@ const PAYING_SQL = `("mrrCents" > 0 AND ("lifecycleState" IS NULL OR "lifecycleS
  * One SQL join over the (organizationId, day, accountId, healthScore) index with ORDER BY … LIMIT, instead
  * of loading both days' rows (2 × N) into JS.
  */
-async function moversBetween(db: Db, organizationId: string, latest: Date, prev: Date): Promise<Mover[]> {
+async function moversBetween(db: Db, organizationId: string, latest: Date, prev: Date, csmUserId?: string): Promise<Mover[]> {
   const pg = providerOf(db) === "postgresql";
   const p = (i: number) => (pg ? `$${i}` : `?${i}`); // numbered: the SQL text uses them out of order
   // The Account name is joined after the LIMIT: joining it first read 50,000 Account rows for 8 names.
@@ -74,9 +75,10 @@ async function moversBetween(db: Db, organizationId: string, latest: Date, prev:
       `AND b."scoringConfigVersion" = c."scoringConfigVersion" ` +
       // Only paying customers move in the risk lists: a score without a level (prospect, churned) is left out.
       `WHERE c."organizationId" = ${p(1)} AND c."day" = ${p(2)} AND c."riskLevel" IS NOT NULL AND ROUND(ABS(c."healthScore" - b."healthScore") * 10) > 0 ` +
+      (csmUserId ? `AND c."accountId" IN (SELECT "id" FROM "Account" WHERE "organizationId" = ${p(1)} AND "csmUserId" = ${p(4)}) ` : "") +
       `ORDER BY "size" DESC, c."accountId" ASC LIMIT 8` +
       `) m JOIN "Account" a ON a."id" = m."accountId" ORDER BY m."size" DESC, m."accountId" ASC`,
-    organizationId, dbTimestamp(pg, latest), dbTimestamp(pg, prev),
+    organizationId, dbTimestamp(pg, latest), dbTimestamp(pg, prev), ...(csmUserId ? [csmUserId] : []),
   );
   return rows.map((r) => {
     const from = Number(r.from), to = Number(r.to);
@@ -90,10 +92,11 @@ async function moversBetween(db: Db, organizationId: string, latest: Date, prev:
  *   score (0-100, 1 decimal), distribution by level, movers since yesterday / last week (≤ 8 each),
  *   at-risk renewals within 30 days (≤ 20, soonest first) and per-connection freshness (stale after 24 h).
  */
-export async function getDashboardSummary(db: Db, organizationId: string, now = new Date()) {
-  const where = { organizationId, archivedAt: null };
+export async function getDashboardSummary(db: Db, organizationId: string, now = new Date(), scope: { csmUserId?: string } = {}) {
+  // scope.csmUserId: only that CSM's accounts ("my accounts", issue 16).
+  const where = { organizationId, archivedAt: null, ...(scope.csmUserId ? { csmUserId: scope.csmUserId } : {}) };
   const [groups, connections, latest] = await Promise.all([
-    levelGroups(db, organizationId),
+    levelGroups(db, organizationId, scope.csmUserId),
     db.connection.findMany({ where: { organizationId, status: { not: "disconnected" } }, select: { provider: true, displayName: true, lastSyncAt: true, status: true, mode: true } }),
     db.churnScoreDaily.findFirst({ where: { organizationId }, orderBy: { day: "desc" }, select: { day: true } }),
   ]);
@@ -135,7 +138,7 @@ export async function getDashboardSummary(db: Db, organizationId: string, now = 
     .sort((a, b) => b.totalMrrCents - a.totalMrrCents || a.currency.localeCompare(b.currency));
 
   // Movers: compare the latest scored day with the day before and a week before.
-  const movers = (daysBack: number) => (latest ? moversBetween(db, organizationId, latest.day, new Date(latest.day.getTime() - daysBack * DAY)) : Promise.resolve([]));
+  const movers = (daysBack: number) => (latest ? moversBetween(db, organizationId, latest.day, new Date(latest.day.getTime() - daysBack * DAY), scope.csmUserId) : Promise.resolve([]));
   const [sinceYesterday, sinceLastWeek, renewals] = await Promise.all([
     movers(1),
     movers(7),
