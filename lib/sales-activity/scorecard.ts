@@ -11,15 +11,17 @@
  * - mrr_closed_cents = Σ value of closed-won deals whose closedate is in the period; value = amount, or the
  *                      configured MRR property (config.dealValue), minor units, per currency (never added across)
  *
- * Every count is one SQL aggregate per table (GROUP BY connection, owner, period) — the drill-down
- * (`salesActivityRecords`) uses the SAME predicates, so a count and its records always agree. Archived records
- * never count. Every query is scoped to one organization.
+ * Engagement counts come from the daily pre-aggregate SalesActivityDay (rollup.ts, rebuilt for the days the
+ * HubSpot writers marked), deals from one aggregate on Deal; the drill-down (`salesActivityRecords`) runs the SAME
+ * predicates live on the records, so a count and its records always agree. Archived records never count. Every
+ * query is scoped to one organization.
  */
 import type { Db } from "@/lib/db";
 import { providerOf } from "@/lib/db/prisma";
 import { AppError } from "@/lib/errors";
 import { getSalesActivityConfig, matchesAnyPhrase, phrasePatterns, type SalesActivityConfig } from "./config";
 import { periodAt, periodsEndingAt, type Granularity, type Period } from "./periods";
+import { ensureSalesActivityRollup, readSalesActivityRollup, type RollupRefresh } from "./rollup";
 import { num, SqlParams } from "./sql";
 
 export const SALES_METRICS = ["dials", "dm_conversations", "meetings_set", "meetings_held", "mrr_closed_cents"] as const;
@@ -58,6 +60,8 @@ export type Scorecard = {
   config: SalesActivityConfig;
   /** Per HubSpot connection, the scopes the scorecard needs that its token lacks (exact HubSpot scope names). */
   missingScopes: { connectionId: string; portalId: string; scopes: string[] }[];
+  /** What the daily pre-aggregate needed before this answer ("none" when it was up to date). */
+  rollup: RollupRefresh;
   generatedMs: number;
 };
 
@@ -81,14 +85,15 @@ function dmPredicate(q: SqlParams, ctx: Ctx): string {
 const CONTACT_JOIN = `LEFT JOIN "Contact" c ON c."connectionId" = e."connectionId" AND c."externalId" = e."contactExternalId"`;
 
 /**
- * The job titles (as stored) of the contacts associated with the organization's engagements in [from, to) that
+ * The job titles (as stored) of the contacts associated with one owner's engagements in [from, to) that
  * match a decision-maker phrase: titles are few, so they are matched in JS (whole words) and the aggregate
  * compares the stored title with this list.
  */
-async function decisionMakerTitles(db: Db, organizationId: string, from: Date, to: Date, config: SalesActivityConfig): Promise<string[]> {
+async function decisionMakerTitles(db: Db, organizationId: string, cell: OwnerCell, from: Date, to: Date, config: SalesActivityConfig): Promise<string[]> {
   const q = new SqlParams(providerOf(db));
   const sql = `SELECT DISTINCT c."jobTitle" AS t FROM "Engagement" e JOIN "Contact" c ON c."connectionId" = e."connectionId" AND c."externalId" = e."contactExternalId" ` +
     `WHERE e."organizationId" = ${q.ph(organizationId)} AND e."occurredAt" >= ${q.ph(from, "ts")} AND e."occurredAt" < ${q.ph(to, "ts")} ` +
+    `AND e."connectionId" = ${q.ph(cell.connectionId)} AND ${cell.ownerExternalId === null ? `e."ownerExternalId" IS NULL` : `e."ownerExternalId" = ${q.ph(cell.ownerExternalId)}`} ` +
     `AND e."type" IN ('call', 'meeting') AND c."jobTitle" IS NOT NULL`;
   const rows = (await db.$queryRawUnsafe(sql, ...q.args)) as { t: string }[];
   return rows.map((r) => r.t).filter((t) => matchesAnyPhrase(t, config.decisionMakerTitles));
@@ -113,26 +118,10 @@ export async function salesActivityScorecard(db: Db, organizationId: string, que
   const config = await getSalesActivityConfig(db, organizationId);
   const p = providerOf(db);
 
-  // 1. Engagements by hs_timestamp: dials, meetings held, and the decision-maker parts. The job title of a
-  //    conversation's contact is looked up only for conversations (a scalar subquery, not a join of every row) and
-  //    grouped on, so the titles are matched once in JS: dm = Σ over groups (title is a decision maker's ?
-  //    conversations : conversations with a keyword) + notes with a keyword — the same set as dmPredicate.
-  const q1 = new SqlParams(p);
-  const kws = config.keywordRule ? phrasePatterns(config.noteKeywords) : [];
-  // Placeholders are numbered in text order (SQLite's `?` is positional): kw() makes fresh ones at each use.
-  const kw = () => (kws.length ? `(${kws.map((k) => `e."searchText" LIKE ${q1.ph(`%${k}%`)}`).join(" OR ")})` : "1 = 0");
-  const sql1 = `SELECT e."connectionId" AS "connectionId", e."ownerExternalId" AS "ownerExternalId", ${q1.bucket(`e."occurredAt"`, starts)} AS b, ` +
-    `CASE WHEN ${CONVERSATION} THEN (SELECT c."jobTitle" FROM "Contact" c WHERE c."connectionId" = e."connectionId" AND c."externalId" = e."contactExternalId") END AS title, ` +
-    `SUM(CASE WHEN ${DIAL} THEN 1 ELSE 0 END) AS dials, SUM(CASE WHEN ${HELD} THEN 1 ELSE 0 END) AS held, ` +
-    `SUM(CASE WHEN ${CONVERSATION} THEN 1 ELSE 0 END) AS conv, SUM(CASE WHEN ${CONVERSATION} AND ${kw()} THEN 1 ELSE 0 END) AS "convKw", ` +
-    `SUM(CASE WHEN e."type" = 'note' AND ${kw()} THEN 1 ELSE 0 END) AS "noteKw" FROM "Engagement" e ` +
-    `WHERE e."organizationId" = ${q1.ph(organizationId)} AND e."occurredAt" >= ${q1.ph(from, "ts")} AND e."occurredAt" < ${q1.ph(to, "ts")} ` +
-    `AND e."archivedAt" IS NULL GROUP BY 1, 2, 3, 4`;
-  // 2. Meetings by hs_createdate: meetings set.
-  const q2 = new SqlParams(p);
-  const sql2 = `SELECT e."connectionId" AS "connectionId", e."ownerExternalId" AS "ownerExternalId", ${q2.bucket(`e."sourceCreatedAt"`, starts)} AS b, COUNT(*) AS n ` +
-    `FROM "Engagement" e WHERE e."organizationId" = ${q2.ph(organizationId)} AND e."type" = 'meeting' ` +
-    `AND e."sourceCreatedAt" >= ${q2.ph(from, "ts")} AND e."sourceCreatedAt" < ${q2.ph(to, "ts")} AND e."archivedAt" IS NULL GROUP BY 1, 2, 3`;
+  // 1+2. Engagements (dials, decision-maker conversations, meetings held by hs_timestamp; meetings set by
+  //      hs_createdate): from the daily pre-aggregate (rollup.ts), brought up to date first.
+  const rollup = await ensureSalesActivityRollup(db, organizationId, config);
+  const dayStr = (d: Date) => d.toISOString().slice(0, 10);
   // 3. Closed-won deals by closedate: MRR closed per currency.
   const q3 = new SqlParams(p);
   const valueCol = config.dealValue === "mrr" ? `d."mrrCents"` : `d."amountCents"`;
@@ -141,9 +130,8 @@ export async function salesActivityScorecard(db: Db, organizationId: string, que
     `WHERE d."organizationId" = ${q3.ph(organizationId)} AND d."isWon" = true AND d."closeDate" >= ${q3.ph(from, "ts")} AND d."closeDate" < ${q3.ph(to, "ts")} ` +
     `AND d."archivedAt" IS NULL GROUP BY 1, 2, 3, 4`;
 
-  const [r1, r2, r3, owners, targets, conns] = await Promise.all([
-    db.$queryRawUnsafe(sql1, ...q1.args) as Promise<(OwnerCell & { b: unknown; title: string | null; dials: unknown; held: unknown; conv: unknown; convKw: unknown; noteKw: unknown })[]>,
-    db.$queryRawUnsafe(sql2, ...q2.args) as Promise<(OwnerCell & { b: unknown; n: unknown })[]>,
+  const [r1, r3, owners, targets, conns] = await Promise.all([
+    readSalesActivityRollup(db, organizationId, starts.map(dayStr), dayStr(to)),
     db.$queryRawUnsafe(sql3, ...q3.args) as Promise<(OwnerCell & { b: unknown; cur: string; v: unknown })[]>,
     db.owner.findMany({ where: { organizationId } }),
     db.salesTarget.findMany({ where: { organizationId, period: granularity } }),
@@ -168,20 +156,13 @@ export async function salesActivityScorecard(db: Db, organizationId: string, que
     }
     return r;
   };
-  const titleIsDm = new Map<string, boolean>();
-  const isDm = (t: string | null) => {
-    if (t === null) return false;
-    let v = titleIsDm.get(t);
-    if (v === undefined) titleIsDm.set(t, (v = matchesAnyPhrase(t, config.decisionMakerTitles)));
-    return v;
-  };
   for (const x of r1) {
-    const cell = rowFor(x).periods[num(x.b)];
-    cell.dials += num(x.dials);
-    cell.dm_conversations += (isDm(x.title) ? num(x.conv) : num(x.convKw)) + num(x.noteKw);
-    cell.meetings_held += num(x.held);
+    const cell = rowFor(x).periods[x.b];
+    cell.dials += x.dials;
+    cell.dm_conversations += x.dm;
+    cell.meetings_held += x.held;
+    cell.meetings_set += x.set;
   }
-  for (const x of r2) rowFor(x).periods[num(x.b)].meetings_set += num(x.n);
   const currencies = new Set<string>();
   for (const x of r3) {
     const r = rowFor(x);
@@ -219,7 +200,7 @@ export async function salesActivityScorecard(db: Db, organizationId: string, que
     granularity,
     periods: periods.map((x) => ({ start: x.start.toISOString(), end: x.end.toISOString(), label: x.label })),
     owners: list, totals, currencies: mainCurrency ? [mainCurrency, ...[...currencies].filter((c) => c !== mainCurrency)] : [...currencies],
-    config, missingScopes, generatedMs: Date.now() - t0,
+    config, missingScopes, rollup, generatedMs: Date.now() - t0,
   };
 }
 
@@ -293,7 +274,7 @@ export async function salesActivityRecords(
       })),
     };
   }
-  const dmTitles = input.metric === "dm_conversations" ? await decisionMakerTitles(db, organizationId, period.start, period.end, config) : [];
+  const dmTitles = input.metric === "dm_conversations" ? await decisionMakerTitles(db, organizationId, cell, period.start, period.end, config) : [];
   const ctx: Ctx = { config, dmTitles };
   const timeCol = input.metric === "meetings_set" ? `e."sourceCreatedAt"` : `e."occurredAt"`;
   const predicate = input.metric === "dials" ? DIAL : input.metric === "meetings_held" ? HELD : input.metric === "meetings_set" ? `e."type" = 'meeting'` : dmPredicate(q, ctx);

@@ -91,4 +91,48 @@ describe("HubSpot sync → sales-activity scorecard", () => {
     expect(b.owners[0].periods[1].mrr_closed_cents).toBe(77_700);
     await expect(salesActivityRecords(h.t.db, orgB, { ownerKey: dana.key, metric: "dials", granularity: "week", periodStart: new Date(s.periods[1].start) })).rejects.toMatchObject({ code: "not_found" });
   });
+
+  it("a meeting rescheduled in HubSpot moves weeks after the next incremental sync: only the touched days are rebuilt", async () => {
+    const before = await salesActivityScorecard(h.t.db, h.organizationId, { end: new Date("2026-01-21T12:00:00Z"), periods: 2 });
+    expect(before.rollup.rebuilt).toBe("none");
+    const dana = (c: typeof before) => c.owners.find((o) => o.hubspotOwnerId === "11")!;
+    expect(dana(before).periods.map((p) => p.meetings_held)).toEqual([1, 0]);
+    const res = await fetch(`${h.sb.hubspotUrl}/crm/v3/objects/meetings/701`, {
+      method: "PATCH", headers: { authorization: `Bearer ${h.token}`, "content-type": "application/json" },
+      body: JSON.stringify({ properties: { hs_timestamp: "2026-01-20T15:00:00Z" } }),
+    });
+    expect(res.status).toBe(200);
+    const conn = await h.t.db.connection.findFirstOrThrow({ where: { organizationId: h.organizationId } });
+    // The sync refreshes the pre-aggregate at its end: capture what it rebuilt.
+    const refreshed: unknown[] = [];
+    const base = h.ctx();
+    const log = new Proxy(base.log, {
+      get: (t, k) => k === "info" ? (o: unknown, m?: string) => { if (m?.startsWith("sales-activity")) refreshed.push(o); return t.info(o as object, m); } : Reflect.get(t, k),
+    });
+    const s = await runHubspotSync(h.t.db, { connectionId: conn.id, full: false, trigger: "manual" }, { ...base, log });
+    expect(s.objects.meetings.processed).toBe(1);
+    // 2026-01-13 (where it was), 2026-01-20 (where it is) and its booking day 2026-01-06 — not every day.
+    expect(refreshed).toEqual([expect.objectContaining({ rebuilt: 3 })]);
+    const after = await salesActivityScorecard(h.t.db, h.organizationId, { end: new Date("2026-01-21T12:00:00Z"), periods: 2 });
+    expect(after.rollup.rebuilt).toBe("none");
+    expect(dana(after).periods.map((p) => p.meetings_held)).toEqual([0, 1]);
+    expect(dana(after).periods.map((p) => p.dm_conversations)).toEqual([2, 1]);
+    // Organization B's copy of the portal is not touched until its own sync.
+    const b = await salesActivityScorecard(h.t.db, orgB, { end: new Date("2026-01-21T12:00:00Z"), periods: 2 });
+    expect(b.owners[0].periods.map((p) => p.meetings_held)).toEqual([1, 0]);
+  });
+  it("a contact's new job title changes the decision-maker count of its days after the next sync", async () => {
+    const end = new Date("2026-01-14T12:00:00Z"); // the week of call 401 (the meeting moved to the next week above)
+    const dana = async () => (await salesActivityScorecard(h.t.db, h.organizationId, { end, periods: 1 })).owners.find((o) => o.hubspotOwnerId === "11")!.periods[0];
+    expect((await dana()).dm_conversations).toBe(2); // call 401 (Head of Operations) + call 403 (keyword)
+    const res = await fetch(`${h.sb.hubspotUrl}/crm/v3/objects/contacts/203`, {
+      method: "PATCH", headers: { authorization: `Bearer ${h.token}`, "content-type": "application/json" },
+      body: JSON.stringify({ properties: { jobtitle: "Support agent" } }),
+    });
+    expect(res.status).toBe(200);
+    const conn = await h.t.db.connection.findFirstOrThrow({ where: { organizationId: h.organizationId } });
+    await runHubspotSync(h.t.db, { connectionId: conn.id, full: false, trigger: "manual" }, h.ctx());
+    expect((await dana()).dm_conversations).toBe(1); // call 401 was with contact 203, no longer a head of operations
+  });
+
 });

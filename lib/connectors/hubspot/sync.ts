@@ -37,7 +37,8 @@ import {
   CALL_PROPERTIES, CHURNWATCH_PROPERTIES, COMPANY_PROPERTIES, CONTACT_PROPERTIES, DEAL_PROPERTIES, MEETING_PROPERTIES, NOTE_PROPERTIES,
   TICKET_PROPERTIES, DEFAULT_DEAL_MRR_PROPERTY, parseHsDate, type EngagementType,
 } from "./mappers";
-import { salesMrrPropertyOf } from "@/lib/sales-activity/config";
+import { getSalesActivityConfig, salesMrrPropertyOf } from "@/lib/sales-activity/config";
+import { ensureSalesActivityRollup } from "@/lib/sales-activity/rollup";
 import { probeHighWater, searchWindowPages, type SearchCursor, type SearchPage } from "./search-window";
 import {
   writeCompanies, writeContacts, writeDeals, writeEngagements, writeTickets, type Assoc, type WriteContext, type WriteResult,
@@ -382,6 +383,15 @@ export async function runHubspotSync(db: Db, opts: SyncOptions & { clientOptions
       await fail(run, def.name, e);
       if (e.kind === "missing_scope" && saved === null) await clearCheckpoint(db, opts.connectionId, def.name);
     }
+  }
+
+  // The sales-activity pre-aggregate: rebuild the days this sync touched now, so the page does not (issue 17).
+  // Never fails the sync: the page rebuilds whatever is still marked.
+  try {
+    const r = await ensureSalesActivityRollup(db, organizationId, await getSalesActivityConfig(db, organizationId));
+    ctx.log.info({ rebuilt: r.rebuilt, ms: r.ms }, "sales-activity pre-aggregate refreshed");
+  } catch (e) {
+    ctx.log.warn({ err: e instanceof Error ? e.message : String(e) }, "sales-activity pre-aggregate refresh failed; the page rebuilds it");
   }
 
   summary.requestCount = client.requestCount;

@@ -22,6 +22,7 @@
 import type { Tx } from "@/lib/db";
 import { defineJsonUpsert } from "@/lib/db/json-upsert";
 import { providerOf } from "@/lib/db/prisma";
+import { markSalesActivityDays, utcDay } from "@/lib/sales-activity/rollup";
 import type { HubspotRecord } from "./client";
 import {
   companyContentKey, mapCompany, mapContact, mapDeal, mapEngagement, mapTicket, type EngagementType,
@@ -180,9 +181,30 @@ function withCompany<R extends { companyExternalId: string | null }>(row: R, ass
   return rest;
 }
 
-/** Contacts → Contact (companyExternalId: the primary associated company). Every record is upserted. */
+/**
+ * The sales-activity pre-aggregate counts decision makers by their contact's job title: when titles of `contactIds`
+ * are new or changed, the days their calls/meetings occurred on are marked for rebuilding (one indexed read on
+ * Engagement(connectionId, contactExternalId)).
+ */
+async function markContactDays(tx: Tx, w: WriteContext, contactIds: string[]): Promise<void> {
+  const rows = await tx.engagement.findMany({ where: { connectionId: w.connectionId, contactExternalId: { in: contactIds } }, select: { occurredAt: true } });
+  await markSalesActivityDays(tx, w.organizationId, rows.map((r) => utcDay(r.occurredAt)));
+}
+
+/**
+ * Contacts → Contact (companyExternalId: the primary associated company). Every record is upserted. A contact whose
+ * job title is new or changed marks the days of its calls/meetings in the sales-activity pre-aggregate (one read
+ * of the stored titles per batch).
+ */
 export async function writeContacts(tx: Tx, w: WriteContext, recs: HubspotRecord[], assoc: Assoc | null): Promise<WriteResult> {
   const rows = dedupe(recs).map((r) => ({ ...withCompany(mapContact(r, assoc?.get(r.id)), assoc), organizationId: w.organizationId, connectionId: w.connectionId }));
+  const titled = rows.filter((r) => r.jobTitle !== null);
+  if (titled.length) {
+    const stored = await tx.contact.findMany({ where: { connectionId: w.connectionId, externalId: { in: titled.map((r) => r.externalId) } }, select: { externalId: true, jobTitle: true } });
+    const before = new Map(stored.map((c) => [c.externalId, c.jobTitle]));
+    const changed = titled.filter((r) => before.get(r.externalId) !== r.jobTitle).map((r) => r.externalId);
+    if (changed.length) await markContactDays(tx, w, changed);
+  }
   await CONTACTS.run(tx, rows, { chunkSize: UPSERT_CHUNK });
   return { processed: rows.length, unchanged: 0, skipped: [] };
 }
@@ -202,10 +224,19 @@ export async function writeDeals(tx: Tx, w: WriteContext, recs: HubspotRecord[],
 export async function writeEngagements(tx: Tx, w: WriteContext, type: EngagementType, recs: HubspotRecord[], assoc: Assoc | null, contactAssoc?: Assoc | null): Promise<WriteResult> {
   const skipped: WriteResult["skipped"] = [];
   const rows: Record<string, unknown>[] = [];
+  const days = new Set<string | null>();
   for (const r of dedupe(recs)) {
     const row = mapEngagement(type, r, assoc?.get(r.id), contactAssoc ? (contactAssoc.get(r.id) ?? []) : undefined);
-    if (row) rows.push({ ...withCompany(row, assoc), organizationId: w.organizationId, connectionId: w.connectionId });
-    else skipped.push({ externalId: r.id, reason: "malformed record: no hs_timestamp" });
+    if (row) {
+      rows.push({ ...withCompany(row, assoc), organizationId: w.organizationId, connectionId: w.connectionId });
+      days.add(utcDay(row.occurredAt)).add(utcDay(row.sourceCreatedAt));
+    } else skipped.push({ externalId: r.id, reason: "malformed record: no hs_timestamp" });
+  }
+  // The sales-activity pre-aggregate: the days these records occurred/were created on, before and after this write.
+  if (rows.length) {
+    const stored = await tx.engagement.findMany({ where: { connectionId: w.connectionId, type, externalId: { in: rows.map((r) => String(r.externalId)) } }, select: { occurredAt: true, sourceCreatedAt: true } });
+    for (const e of stored) days.add(utcDay(e.occurredAt)).add(utcDay(e.sourceCreatedAt));
+    await markSalesActivityDays(tx, w.organizationId, days);
   }
   await ENGAGEMENTS.run(tx, rows, { chunkSize: UPSERT_CHUNK });
   return { processed: rows.length, unchanged: 0, skipped };
