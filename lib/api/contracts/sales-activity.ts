@@ -36,6 +36,8 @@ export const ZScorecard = z.object({
   currencies: z.array(z.string()).describe("First = the currency of mrr_closed_cents"),
   config: ZSalesConfig,
   missing_scopes: z.array(z.object({ connection_id: z.string(), portal_id: z.string(), scopes: z.array(z.string()) })),
+  rollup: z.object({ rebuilt: z.union([z.literal("all"), z.literal("none"), z.number()]), ms: z.number() })
+    .describe("What the daily pre-aggregate rebuilt before this answer: all, none, or a number of days"),
   generated_ms: z.number(),
 });
 
