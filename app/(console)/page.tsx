@@ -49,7 +49,7 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
             <Link href="/accounts?lifecycle=trialing" className="hover:underline">{s.lifecycleCounts.trialing.toLocaleString()} trialing</Link>
           </>} />
         <Stat label="Average health" value={formatScore(s.avgHealthScore)} hint="0-100, higher is healthier" testId="stat-avg" />
-        <Stat label="MRR at risk" value={formatMoney(s.mrrAtRiskCents, cur, { compact: true })} hint={`of ${formatMoney(s.totalMrrCents, cur, { compact: true })} MRR${s.mrrConverted ? ` (in ${cur.toUpperCase()})` : s.mrrByCurrency.filter((m) => m.currency !== cur).map((m) => ` · + ${m.currency.toUpperCase()} ${formatMinor(m.mrrAtRiskCents, m.currency, { compact: true })} of ${formatMinor(m.totalMrrCents, m.currency, { compact: true })}`).join("")}`} testId="stat-mrr-risk" />
+        <Stat label="MRR at risk" value={formatMoney(s.mrrAtRiskCents, cur, { compact: true })} hint={`of ${formatMoney(s.totalMrrCents, cur, { compact: true })} MRR${s.mrrConverted ? ` (in ${cur.toUpperCase()})` : s.mrrPerCurrency.filter((m) => m.currency !== cur).map((m) => ` · + ${m.currency.toUpperCase()} ${formatMinor(m.mrrAtRiskCents, m.currency, { compact: true })} of ${formatMinor(m.totalMrrCents, m.currency, { compact: true })}`).join("")}`} testId="stat-mrr-risk" />
         <Stat label="ARR at risk" value={formatMoney(s.arrAtRiskCents, cur, { compact: true })} hint={`${s.atRiskCount} at risk · ${s.criticalCount} critical`} />
       </div>
       <div className="grid gap-4 lg:grid-cols-3">

@@ -124,7 +124,7 @@ export async function getDashboardSummary(db: Db, organizationId: string, now = 
     if (g.currency !== null) currencyCounts.set(g.currency, (currencyCounts.get(g.currency) ?? 0) + num(g.n));
   }
   // One currency for the totals: the reporting currency when every currency has a rate to it (latest rate), else the
-  // most common currency — the others are listed in mrrByCurrency, never added in.
+  // most common currency — the others are listed in mrrPerCurrency, never added in.
   const conv = await latestRateConverter(db, organizationId);
   const converted = conv && [...mrrBy.keys()].every((c) => conv.convert(0, c) !== null);
   const currency = converted ? conv.currency : ([...currencyCounts].sort((a, b) => b[1] - a[1])[0]?.[0] ?? "usd");
@@ -134,7 +134,7 @@ export async function getDashboardSummary(db: Db, organizationId: string, now = 
       else if (cur === currency) dist[k].mrrCents += m[k];
   const totalMrr = dist.healthy.mrrCents + dist.at_risk.mrrCents + dist.critical.mrrCents + dist.unscored.mrrCents;
   const atRiskMrr = dist.at_risk.mrrCents + dist.critical.mrrCents;
-  const mrrByCurrency = [...mrrBy].map(([cur, m]) => ({ currency: cur, totalMrrCents: m.healthy + m.at_risk + m.critical + m.unscored, mrrAtRiskCents: m.at_risk + m.critical }))
+  const mrrPerCurrency = [...mrrBy].map(([cur, m]) => ({ currency: cur, totalMrrCents: m.healthy + m.at_risk + m.critical + m.unscored, mrrAtRiskCents: m.at_risk + m.critical }))
     .sort((a, b) => b.totalMrrCents - a.totalMrrCents || a.currency.localeCompare(b.currency));
 
   // Movers: compare the latest scored day with the day before and a week before.
@@ -159,7 +159,7 @@ export async function getDashboardSummary(db: Db, organizationId: string, now = 
     /** MRR totals, MRR at risk and the distribution's MRR are in `currency` only (converted when it is the reporting currency). */
     totalMrrCents: totalMrr,
     /** Paying customers' MRR and MRR at risk per currency (minor units of each), largest first. */
-    mrrByCurrency,
+    mrrPerCurrency,
     /** true when the totals are converted to the organization's reporting currency (latest rate per currency). */
     mrrConverted: Boolean(converted),
     totalArrCents: totalMrr * 12,

@@ -15,7 +15,7 @@ let csm: Session;
 const DAY = 86_400_000;
 const today = new Date(Date.UTC(2026, 10, 20));
 
-type Seeded = { id: string; name: string; healthScore: number | null; churnProbability: number | null; mrrCents: number | null; renewalDate: Date | null; scoredAt: Date | null; riskLevel: string | null };
+type Seeded = { id: string; name: string; healthScore: number | null; churnProbability: number | null; mrrCents: number | null; mrrCurrency?: string | null; renewalDate: Date | null; scoredAt: Date | null; riskLevel: string | null };
 const seeded: Seeded[] = [];
 
 beforeAll(async () => {
@@ -35,7 +35,7 @@ beforeAll(async () => {
         renewalDate: i % 3 === 2 ? null : new Date(today.getTime() + ((i * 11) % 40) * DAY), scoredAt: scored ? today : null,
       },
     });
-    seeded.push({ id: a.id, name: a.name, healthScore: a.healthScore, churnProbability: a.churnProbability, mrrCents: a.mrrCents, renewalDate: a.renewalDate, scoredAt: a.scoredAt, riskLevel: a.riskLevel });
+    seeded.push({ id: a.id, name: a.name, healthScore: a.healthScore, churnProbability: a.churnProbability, mrrCents: a.mrrCents, mrrCurrency: a.mrrCurrency, renewalDate: a.renewalDate, scoredAt: a.scoredAt, riskLevel: a.riskLevel });
   }
   // One archived account: never listed, never counted.
   await app.db.account.create({ data: { organizationId: app.org.id, name: "Archived", healthScore: 1, riskLevel: "critical", archivedAt: today } });
@@ -143,8 +143,10 @@ describe("dashboard aggregates and movers", () => {
     expect(r.json.paying_accounts).toBe(live.length);
     expect(r.json.scored_accounts).toBe(scored.length);
     expect(r.json.avg_health_score).toBe(Math.round((scored.reduce((a, s) => a + s.healthScore!, 0) / scored.length) * 10) / 10);
-    const mrrOf = (f: (s: Seeded) => boolean) => live.filter(f).reduce((a, s) => a + (s.mrrCents ?? 0), 0);
+    // MRR totals are in the most common currency (usd) only: the eur accounts are listed apart, never added (issue 17).
+    const mrrOf = (f: (s: Seeded) => boolean, cur = "usd") => live.filter((s) => s.mrrCurrency === cur && f(s)).reduce((a, s) => a + (s.mrrCents ?? 0), 0);
     expect(r.json.total_mrr_cents).toBe(mrrOf(() => true));
+    expect(r.json.mrr_per_currency.find((x: { currency: string }) => x.currency === "eur").total_mrr_cents).toBe(mrrOf(() => true, "eur"));
     expect(r.json.health_distribution.unscored).toEqual({ count: live.filter((s) => s.riskLevel === null).length, mrr_cents: mrrOf((s) => s.riskLevel === null) });
     expect(r.json.health_distribution.critical.count).toBe(live.filter((s) => s.riskLevel === "critical").length);
     expect(r.json.mrr_at_risk_cents).toBe(mrrOf((s) => s.riskLevel === "critical" || s.riskLevel === "at_risk"));

@@ -34,7 +34,7 @@ describe("dashboard MRR totals per currency", () => {
     expect(s.mrrAtRiskCents).toBe(20_000);
     expect(s.healthDistribution.critical.mrrCents).toBe(20_000);
     expect(s.mrrConverted).toBe(false);
-    expect(s.mrrByCurrency).toEqual([
+    expect(s.mrrPerCurrency).toEqual([
       { currency: "jpy", totalMrrCents: 500_000, mrrAtRiskCents: 500_000 },
       { currency: "usd", totalMrrCents: 30_000, mrrAtRiskCents: 20_000 },
     ]);
