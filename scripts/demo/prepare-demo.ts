@@ -19,6 +19,8 @@ import "../lib/app-jobs"; // the job kinds run below
 import { applyFittedConfig, type FitReport } from "@/lib/scoring/fit-history";
 import { startSandbox, type Sandbox, type SandboxOptions } from "@/sandbox/index";
 import { seedDemoAlerts } from "@/lib/alerts/seed";
+import { observeJobs } from "../lib/cli-db";
+import { demoProgressLines } from "./progress-lines";
 
 export type DemoOptions = {
   databaseUrl: string;
@@ -132,18 +134,24 @@ export async function prepareDemo(opts: DemoOptions): Promise<DemoResult> {
 
     t = Date.now();
     log("first full sync of HubSpot and Stripe (real SDKs over HTTP to the sandbox)…");
+    // A progress line per phase with counts, at most every 5 s per job, instead of minutes of silence (issue 18).
+    const watched = observeJobs(db, demoProgressLines(log));
     const syncs = await Promise.all([hs, st].map((c) =>
-      runJobInline(db, "sync-connection-job", { connectionId: c.connectionId, full: true, trigger: "connect", skipPostProcessing: true }, { organizationId: org!.id }),
+      runJobInline(watched, "sync-connection-job", { connectionId: c.connectionId, full: true, trigger: "connect", skipPostProcessing: true }, { organizationId: org!.id }),
     ));
     for (const s of syncs) {
       if (s.status !== "succeeded") throw new Error(`sync failed: ${s.error}`);
     }
     summary.sync = syncs.map((s) => s.result);
+    for (const [i, s] of syncs.entries()) {
+      const objects = Object.entries((s.result as { objects?: Record<string, { processed?: number }> } | null)?.objects ?? {}).filter(([k]) => k !== "connection");
+      log(`synced ${i === 0 ? "HubSpot" : "Stripe"}: ${objects.map(([k, o]) => `${k} ${(o.processed ?? 0).toLocaleString("en-US")}`).join(" · ")}`);
+    }
     lap("sync", t);
 
     t = Date.now();
     log("identity resolution, 365-day signal backfill, model training, scoring…");
-    const refresh = await runJobInline(db, "refresh-organization-job", { organizationId: org.id, backfill: true, trigger: "demo" }, { organizationId: org.id });
+    const refresh = await runJobInline(watched, "refresh-organization-job", { organizationId: org.id, backfill: true, trigger: "demo" }, { organizationId: org.id });
     if (refresh.status !== "succeeded") throw new Error(`scoring pipeline failed: ${refresh.error}`);
     summary.pipeline = refresh.result;
     lap("pipeline", t);
@@ -153,7 +161,7 @@ export async function prepareDemo(opts: DemoOptions): Promise<DemoResult> {
     // fitted one (docs/scoring.md, "Fit to our history"). Printed with the backtest before and after.
     t = Date.now();
     log("fit to history (as an admin would): fitting weights and thresholds to the portfolio's churn…");
-    const fit = await runJobInline(db, "fit-scoring-job", { organizationId: org.id }, { organizationId: org.id });
+    const fit = await runJobInline(watched, "fit-scoring-job", { organizationId: org.id }, { organizationId: org.id });
     const report = fit.result as FitReport | null;
     if (fit.status === "succeeded" && report?.status === "fitted" && report.candidate) {
       const admin = await db.user.findUnique({ where: { email: opts.users.adminEmail }, select: { id: true } });
@@ -162,7 +170,7 @@ export async function prepareDemo(opts: DemoOptions): Promise<DemoResult> {
       const f = (n: number | null | undefined) => (n === null || n === undefined ? "—" : n.toFixed(2));
       const b = w90(report.before), a = w90(report.after);
       log(`fit to history: saved as config v${saved.version}; 90-day backtest ROC AUC ${f(b?.healthScore.rocAuc)} → ${f(a?.healthScore.rocAuc)} (model ${f(a?.model?.rocAuc)}), top-decile lift ${f(b?.healthScore.topDecileLift)} → ${f(a?.healthScore.topDecileLift)}; held-out days ROC AUC ${f(report.before?.heldOut.rocAuc)} → ${f(report.after?.heldOut.rocAuc)}`);
-      const rescore = await runJobInline(db, "refresh-organization-job", { organizationId: org.id, trigger: "config" }, { organizationId: org.id });
+      const rescore = await runJobInline(watched, "refresh-organization-job", { organizationId: org.id, trigger: "config" }, { organizationId: org.id });
       if (rescore.status !== "succeeded") throw new Error(`re-scoring with the fitted config failed: ${rescore.error}`);
       summary.fit = { configVersion: saved.version, before: b?.healthScore.rocAuc ?? null, after: a?.healthScore.rocAuc ?? null };
     } else {
