@@ -1,0 +1,192 @@
+/**
+ * `npm run bench:scale` (also part of `npm run bench`) — issue 15's scaling benchmark on PostgreSQL with pg-boss:
+ * two organizations each run a full Stripe sync at once (each connection paced at its own rate, `--rps`), first
+ * with ONE `npm run worker` process (concurrency 1), then with TWO; prints the wall time of each run and the
+ * throughput ratio (target ≥ 1.8×). Prints figures, asserts nothing; writes bench/results/scale-<time>.json.
+ *
+ *   npm run bench:scale -- [--customers 200] [--months 3] [--rps 2] [--latency-ms 20] [--pg postgresql://user@host:port/postgres]
+ *
+ * PostgreSQL: `--pg`, else TEST_DATABASE_URL, else a throwaway cluster started like .ci/run (initdb + pg_ctl on
+ * a free port; removed at the end). Each run gets a fresh database (`prisma migrate deploy`), so the second run
+ * does not profit from the first one's stored rows. The sandbox serves both organizations (one Stripe account,
+ * sandbox limits off): each connection's budget is its own pacer (`settings.requestsPerSecond`).
+ */
+import { execFileSync, fork, type ChildProcess } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import pg from "pg";
+import { createPrisma, type Db } from "@/lib/db/prisma";
+import { resetEnvCache } from "@/lib/env";
+import { setJobEngine } from "@/lib/jobs/engine";
+import { enqueueJob } from "@/lib/jobs/queue";
+import { registeredJobNames } from "@/lib/jobs/registry";
+import { startPgBossEngine } from "@/lib/jobs/pgboss/engine";
+import { configureStripe } from "@/lib/connectors/stripe/connect";
+import { startSandbox } from "@/sandbox/index";
+import { buildSyntheticPortfolio } from "@/sandbox/portfolio";
+import { todayUtc } from "@/sandbox/portfolio/util";
+import "../lib/app-jobs";
+
+const { values } = parseArgs({
+  options: {
+    customers: { type: "string", default: "200" },
+    months: { type: "string", default: "3" },
+    rps: { type: "string", default: "2" },
+    "latency-ms": { type: "string", default: "20" },
+    pg: { type: "string" },
+  },
+});
+
+const say = (s: string) => process.stderr.write(`  ${new Date().toISOString().slice(11, 19)} ${s}\n`);
+
+/** A PostgreSQL server URL (admin database): --pg, TEST_DATABASE_URL, or a throwaway cluster (stopped by `stop`). */
+function postgresServer(): { url: string; stop: () => void } {
+  const given = values.pg ?? process.env.TEST_DATABASE_URL;
+  if (given) return { url: given, stop: () => undefined };
+  const dir = mkdtempSync(path.join(os.tmpdir(), "cw-bench-pg-"));
+  const port = 56000 + Math.floor(Math.random() * 900);
+  execFileSync("initdb", ["-D", `${dir}/data`, "-U", "app", "--auth=trust", "-E", "UTF8"], { stdio: "ignore" });
+  execFileSync("pg_ctl", ["-D", `${dir}/data`, "-o", `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1`, "-l", `${dir}/server.log`, "-w", "start"], { stdio: "ignore" });
+  return {
+    url: `postgresql://app@127.0.0.1:${port}/postgres`,
+    stop: () => {
+      try { execFileSync("pg_ctl", ["-D", `${dir}/data`, "stop", "-m", "fast"], { stdio: "ignore" }); } catch { /* already stopped */ }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function freshDatabase(server: string, name: string): Promise<string> {
+  const admin = new pg.Client({ connectionString: server });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE "${name}"`);
+  await admin.end();
+  const u = new URL(server);
+  u.pathname = `/${name}`;
+  execFileSync("npx", ["prisma", "migrate", "deploy"], { env: { ...process.env, DATABASE_URL: u.toString() }, stdio: "pipe" });
+  return u.toString();
+}
+
+async function dropDatabase(server: string, name: string) {
+  const admin = new pg.Client({ connectionString: server });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  await admin.end();
+}
+
+/** One run: fresh database, two organizations connected, N worker processes, both full syncs enqueued at once. */
+async function run(server: string, workers: number, stripeUrl: string, secretKey: string) {
+  const name = `cw_bench_scale_${process.pid}_${workers}`;
+  const url = await freshDatabase(server, name);
+  const db: Db = createPrisma(url);
+  const children: ChildProcess[] = [];
+  const pb = await startPgBossEngine({ connectionString: url, names: registeredJobNames(), supervise: false });
+  setJobEngine(pb.engine);
+  try {
+    const conns: { organizationId: string; connectionId: string }[] = [];
+    for (const i of [1, 2]) {
+      const org = await db.organization.create({ data: { name: `Bench org ${i}`, slug: `bench-${i}-${Date.now()}` } });
+      const c = await configureStripe(db, { organizationId: org.id, body: { api_key: secretKey } });
+      await db.connection.update({ where: { id: c.connectionId }, data: { settings: { requestsPerSecond: Number(values.rps) } } });
+      conns.push({ organizationId: org.id, connectionId: c.connectionId });
+    }
+    await db.job.updateMany({ where: { status: "queued" }, data: { status: "cancelled" } }); // connect's own first syncs
+    const peakRss: number[] = [];
+    for (let i = 0; i < workers; i++) {
+      const child = fork("scripts/worker.ts", ["--concurrency", "1", "--no-schedules", "--dotenv", "/dev/null"], {
+        execArgv: ["--import", "tsx"],
+        env: { ...process.env, DATABASE_URL: url, CHURNWATCH_QUEUE: "pg-boss", LOG_LEVEL: "warn", STRIPE_API_BASE_URL: stripeUrl },
+        stdio: ["ignore", "inherit", "inherit", "ipc"],
+      });
+      children.push(child);
+      peakRss.push(0);
+    }
+    // every worker up (scripts/worker.ts answers {type: "ready"} over IPC once its pg-boss loops run)
+    await Promise.all(children.map((c) => new Promise((r) => c.once("message", r))));
+    const rssTimer = setInterval(() => {
+      children.forEach((c, i) => {
+        try {
+          const kb = Number(execFileSync("ps", ["-o", "rss=", "-p", String(c.pid)]).toString().trim());
+          peakRss[i] = Math.max(peakRss[i], kb * 1024);
+        } catch { /* exited */ }
+      });
+    }, 1_000);
+    const t0 = performance.now();
+    const ids = [];
+    for (const c of conns) {
+      const { job } = await enqueueJob(db, "sync-connection-job", { connectionId: c.connectionId, full: true, trigger: "bench", skipPostProcessing: true }, {
+        organizationId: c.organizationId, dedupeKey: `sync:${c.connectionId}`,
+      });
+      ids.push(job.id);
+    }
+    let rows;
+    for (;;) {
+      rows = await db.job.findMany({ where: { id: { in: ids } } });
+      if (rows.every((r) => ["succeeded", "failed", "cancelled"].includes(r.status))) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    const wallS = (performance.now() - t0) / 1000;
+    clearInterval(rssTimer);
+    const records = await db.sourceRecord.count() + await db.subscription.count() + await db.invoice.count() + await db.charge.count();
+    say(`${workers} worker(s): ${wallS.toFixed(1)} s, ${records} records, statuses ${rows.map((r) => r.status).join(",")}`);
+    return {
+      workers, wallS: Number(wallS.toFixed(1)), records, recordsPerSecond: Number((records / wallS).toFixed(1)),
+      statuses: rows.map((r) => r.status), peakRssMbPerWorker: peakRss.map((b) => Math.round(b / 1048576)),
+      jobs: rows.map((r) => ({
+        worker: r.lockedBy?.split("-").slice(-1)[0], attempts: r.attempts,
+        startS: Number((((r.startedAt?.getTime() ?? 0) - rows.reduce((m, x) => Math.min(m, x.createdAt.getTime()), Infinity)) / 1000).toFixed(1)),
+        runS: Number((((r.finishedAt?.getTime() ?? 0) - (r.startedAt?.getTime() ?? 0)) / 1000).toFixed(1)),
+      })),
+    };
+  } finally {
+    for (const c of children) c.kill("SIGTERM");
+    await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once("exit", r)))));
+    setJobEngine(null);
+    await pb.stop({ timeoutMs: 1_000 });
+    await db.$disconnect();
+    await dropDatabase(server, name);
+  }
+}
+
+async function main() {
+  process.env.APP_ENCRYPTION_KEY ??= Buffer.alloc(32, 9).toString("base64");
+  process.env.LOG_LEVEL ??= "warn";
+  const customers = Number(values.customers);
+  const portfolio = buildSyntheticPortfolio({ companies: 10, contacts: 0, deals: 0, engagements: 0, tickets: 0, customers, invoicesMonths: Number(values.months), anchor: todayUtc() });
+  const latency = { fixedMs: Number(values["latency-ms"]), jitterMs: 0 };
+  const sb = await startSandbox({ portfolio, ports: { hubspot: 0, stripe: 0 }, limits: false, latency });
+  process.env.STRIPE_API_BASE_URL = sb.stripeUrl;
+  resetEnvCache();
+  const server = postgresServer();
+  try {
+    const secretKey = (sb.info.stripe as { secretKey: string }).secretKey;
+    const one = await run(server.url, 1, sb.stripeUrl, secretKey);
+    const two = await run(server.url, 2, sb.stripeUrl, secretKey);
+    const out = {
+      benchmark: "scale",
+      size: { organizations: 2, customersEach: customers, invoiceMonths: Number(values.months), rpsPerConnection: Number(values.rps), latencyMs: latency.fixedMs },
+      oneWorker: one, twoWorkers: two,
+      wallS: two.wallS,
+      ratio: Number((one.wallS / two.wallS).toFixed(2)),
+      target: "≥ 1.8× throughput with 2 workers",
+      loadAverage1m: Number(os.loadavg()[0]!.toFixed(1)),
+      cpus: os.cpus().length,
+    };
+    mkdirSync("bench/results", { recursive: true });
+    const file = `bench/results/scale-${new Date().toISOString().replace(/[:.]/g, "-")}.json`;
+    writeFileSync(file, `${JSON.stringify(out, null, 2)}\n`);
+    say(`wrote ${file}`);
+    console.log(JSON.stringify(out, null, 2));
+  } finally {
+    await sb.close();
+    server.stop();
+  }
+}
+
+main().then(() => process.exit(0)).catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});
