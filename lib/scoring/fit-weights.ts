@@ -55,6 +55,9 @@ export const FACTOR_FAMILIES: readonly { name: string; keys: readonly FactorKey[
   { name: "relationship", keys: ["engagement", "stakeholderCoverage", "openDeals"], max: 45 },
   { name: "payments", keys: ["paymentRecency", "failedPayments"], max: 45 },
 ];
+/** A learned curve whose values span less than this (points) is flat: the factor gets no weight in the fit. */
+export const FLAT_CURVE_RANGE = 2;
+const curveRange = (c: FactorCurve) => Math.max(...c.points.map((p) => p[1])) - Math.min(...c.points.map((p) => p[1]));
 /** Learned curves: the churn-rate ratio to the average that maps to 0 (and its inverse to 100); 1 → 50. */
 export const CURVE_RATIO_AT_ZERO = 4;
 /** Fewest fit rows per bin of a learned curve (also at least 1/20 of the factor's rows). */
@@ -271,14 +274,21 @@ export function fitScoringConfig(
   const learned = learnTables(rows, horizonDays);
   if (opts.curves ?? true) learned.curves = learnFactorCurves(rows, learned);
   const cap = (opts.maxFactorWeight ?? MAX_FACTOR_WEIGHT) / 100;
-  const caps = FACTOR_KEYS.map(() => cap);
+  let caps = FACTOR_KEYS.map(() => cap);
+  if (learned.curves) {
+    // A factor whose learned curve is flat (or that has one value for every fit row) tells churners from
+    // the others by nothing: with weight it only dilutes the others where it has data, and a CSM would read
+    // a weight that means nothing. It gets weight 0 when the informative factors can carry the 100 points.
+    const informative = FACTOR_KEYS.map((k) => { const c = learned.curves![k]; return !!c && curveRange(c) >= FLAT_CURVE_RANGE; });
+    if (informative.filter(Boolean).length * cap >= 1) caps = caps.map((c, j) => (informative[j] ? c : 0));
+  }
   const families = (opts.families ?? FACTOR_FAMILIES).map((f) => ({ idx: f.keys.map((k) => FACTOR_KEYS.indexOf(k)), max: f.max / 100 }));
   const project = (x: number[]) => projectCappedSimplex(x, caps, families);
   const keepEvery = Math.max(1, Math.ceil((rows.length - pos) / Math.max(1, MAX_FIT_ROWS - pos)));
   let negSeen = 0;
   const data = prepare(rows.filter((r) => r.churned || negSeen++ % keepEvery === 0), learned);
   const F = FACTOR_KEYS.length, K = PENALTY_KEYS.length;
-  const w0 = FACTOR_KEYS.map((k) => (current.weights[k] ?? 0) / 100);
+  const w0 = FACTOR_KEYS.map((k, j) => (caps[j] > 0 ? (current.weights[k] ?? 0) / 100 : 0));
   let w = project(w0.map((x) => x + 0.02)); // every factor starts with a little weight so the gradient can see it
   const enabled = new Map(current.penalties.map((p) => [p.key, p]));
   let P = PENALTY_KEYS.map((k) => (enabled.get(k)?.enabled ? enabled.get(k)!.points : 0));

@@ -51,21 +51,23 @@ function quantile(xs: number[], q: number): number {
 
 function dailyFigures(history: Map<string, SignalSnapshot[]>, config: ScoringConfig) {
   const deltas: number[] = [], worst: number[] = [];
-  let paying = 0, flagged = 0, critical = 0, jumps = 0;
+  let paying = 0, flagged = 0, critical = 0, jumps = 0, penaltyJumps = 0;
   let newest = 0;
   for (const l of history.values()) newest = Math.max(newest, l[l.length - 1].day.getTime());
   for (const l of history.values()) {
-    let prev: number | null = null, prevDay = 0, max = -1;
+    let prev: number | null = null, prevDay = 0, max = -1, prevPen = 0;
     for (const s of l) {
-      const hs = scoreAccount(s, config).healthScore;
+      const scored = scoreAccount(s, config);
+      const hs = scored.healthScore;
+      const pen = scored.penalties.reduce((a, p) => a + p.points, 0);
       if (isPayingCustomer(s)) {
         if (prev !== null && s.day.getTime() - prevDay === 86_400_000) {
           deltas.push(Math.abs(hs - prev));
           max = Math.max(max, Math.abs(hs - prev));
           const a = riskLevelFor(prev, config.thresholds), b = riskLevelFor(hs, config.thresholds);
-          if (a === "healthy" && b === "critical") jumps++;
+          if (a === "healthy" && b === "critical") { jumps++; if (pen > prevPen) penaltyJumps++; }
         }
-        prev = hs; prevDay = s.day.getTime();
+        prev = hs; prevDay = s.day.getTime(); prevPen = pen;
       } else prev = null;
       if (s.day.getTime() === newest && isPayingCustomer(s)) {
         paying++;
@@ -80,7 +82,7 @@ function dailyFigures(history: Map<string, SignalSnapshot[]>, config: ScoringCon
     payingToday: paying, flaggedShareToday: paying ? flagged / paying : null, criticalShareToday: paying ? critical / paying : null,
     p95AbsDelta: quantile(deltas, 0.95), p99AbsDelta: quantile(deltas, 0.99), maxAbsDelta: deltas.length ? Math.max(...deltas) : NaN,
     p95WorstDayPerAccount: quantile(worst, 0.95), medianWorstDayPerAccount: quantile(worst, 0.5),
-    healthyToCriticalInADay: jumps, dayPairs: deltas.length,
+    healthyToCriticalInADay: jumps, ofWhichAPenaltyStarted: penaltyJumps, dayPairs: deltas.length,
   };
 }
 
@@ -127,7 +129,7 @@ async function main() {
       const l = w.healthScore.levels;
       console.log(`${name.padEnd(12)} ${w.days}d: score AUC ${f(w.healthScore.rocAuc)} lift ${f(w.healthScore.topDecileLift, 2)} caught crit ${f(l.caughtCritical, 2)} atRisk+ ${f(l.caughtAtRiskOrCritical, 2)} FA/CSM ${l.falseAlarmsPerCsm} | model AUC ${f(w.model?.rocAuc)} lift ${f(w.model?.topDecileLift, 2)} (${w.accounts} accts, ${w.churned} churned)`);
     }
-    console.log(`${name.padEnd(12)} today: paying ${daily.payingToday} flagged ${f(daily.flaggedShareToday, 3)} critical ${f(daily.criticalShareToday, 3)} | p95 |Δ| ${f(daily.p95AbsDelta, 1)} p99 ${f(daily.p99AbsDelta, 1)} max ${f(daily.maxAbsDelta, 1)} | per account worst day: p95 ${f(daily.p95WorstDayPerAccount, 1)} median ${f(daily.medianWorstDayPerAccount, 1)} | healthy→critical in a day ${daily.healthyToCriticalInADay} (${daily.dayPairs} day pairs) thresholds ${JSON.stringify(config.thresholds)}`);
+    console.log(`${name.padEnd(12)} today: paying ${daily.payingToday} flagged ${f(daily.flaggedShareToday, 3)} critical ${f(daily.criticalShareToday, 3)} | p95 |Δ| ${f(daily.p95AbsDelta, 1)} p99 ${f(daily.p99AbsDelta, 1)} max ${f(daily.maxAbsDelta, 1)} | per account worst day: p95 ${f(daily.p95WorstDayPerAccount, 1)} median ${f(daily.medianWorstDayPerAccount, 1)} | healthy→critical in a day ${daily.healthyToCriticalInADay} (${daily.ofWhichAPenaltyStarted} with a new penalty; ${daily.dayPairs} day pairs) thresholds ${JSON.stringify(config.thresholds)}`);
     out[name] = { backtest: bt.windows.map((w) => ({ days: w.days, accounts: w.accounts, churned: w.churned, score: { rocAuc: w.healthScore.rocAuc, lift: w.healthScore.topDecileLift, levels: w.healthScore.levels }, model: w.model && { rocAuc: w.model.rocAuc, lift: w.model.topDecileLift } })), daily };
   }
   const json = opt("--json");

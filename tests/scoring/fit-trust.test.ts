@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { rocAuc } from "@/lib/model/metrics";
 import { DEFAULT_SCORING_CONFIG, FACTOR_KEYS, parseScoringConfig, riskLevelFor } from "@/lib/scoring/config";
 import {
-  FACTOR_FAMILIES, FLAGGED_SHARE, fitScoringConfig, fitThresholds, learnFactorCurve, MAX_FACTOR_WEIGHT, projectCappedSimplex, scoreWith, type FitRow,
+  FACTOR_FAMILIES, FLAT_CURVE_RANGE, FLAGGED_SHARE, fitScoringConfig, fitThresholds, learnFactorCurve, MAX_FACTOR_WEIGHT, projectCappedSimplex, scoreWith, type FitRow,
 } from "@/lib/scoring/fit-weights";
 import { scoreAccount } from "@/lib/scoring/score-account";
 import { mulberry32 } from "@/sandbox/core/prng";
@@ -67,6 +67,17 @@ describe("learned factor curves", () => {
     expect(withDeal.detail).toMatch(/^1 open deal.*; accounts like this churned \d+\.\d× as often as the average$/);
     const s = rows(3, 1, 20)[0].signals;
     expect(scoreAccount(s, config).healthScore).toBeCloseTo(scoreWith(s, config), 0);
+  });
+
+  it("a factor whose learned curve is flat (no link to churn) gets no weight", () => {
+    // two informative factors here (open deals, engagement): at 50 points each they can carry the 100
+    const { config } = fitScoringConfig(rows(1, 8, 0), DEFAULT_SCORING_CONFIG, 90, { iterations: 300, maxFactorWeight: 50, families: [] });
+    const flat = config.learned!.curves!.supportLoad; // open tickets are noise in these rows
+    const range = (c: NonNullable<typeof flat>) => Math.max(...c.points.map((p) => p[1])) - Math.min(...c.points.map((p) => p[1]));
+    expect(flat === undefined || range(flat) < FLAT_CURVE_RANGE).toBe(true);
+    expect(config.weights.supportLoad).toBe(0); // default 10; before: kept a share by the pull towards the current weights
+    expect(range(config.learned!.curves!.openDeals!)).toBeGreaterThan(FLAT_CURVE_RANGE);
+    expect(config.weights.openDeals).toBeGreaterThan(0);
   });
 });
 
