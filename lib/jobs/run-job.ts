@@ -15,6 +15,22 @@ const PROGRESS_INTERVAL_MS = 500;
 export const REQUEUED_ON_STOP = "worker stopped while running; resumed";
 
 /**
+ * A job queued for organization `organizationId` may name only that organization and its connections (issue 14:
+ * a job enqueued for organization B naming A's connection would otherwise sync, or write into, A's connection).
+ * @throws Error naming the mismatch (the job fails; nothing of the other organization is read or written).
+ */
+async function assertPayloadOfOrganization(db: Db, organizationId: string, payload: unknown): Promise<void> {
+  const p = (payload ?? {}) as { organizationId?: unknown; connectionId?: unknown };
+  if (typeof p.organizationId === "string" && p.organizationId !== organizationId) {
+    throw new Error("job payload names another organization than the one the job was queued for: refused");
+  }
+  if (typeof p.connectionId === "string") {
+    const conn = await db.connection.findUnique({ where: { id: p.connectionId }, select: { organizationId: true } });
+    if (conn && conn.organizationId !== organizationId) throw new Error("job payload names a connection of another organization than the one the job was queued for: refused");
+  }
+}
+
+/**
  * Run one claimed job row (status running) to its end and store the outcome: succeeded (result),
  * queued again (a failure with attempts left, retried after 2 s × attempts), failed, or cancelled (a
  * `cancelJob` request seen at a progress write).
@@ -27,7 +43,7 @@ export const REQUEUED_ON_STOP = "worker stopped while running; resumed";
  */
 export async function executeJob(
   db: Db,
-  job: { id: string; name: string; payload: unknown; attempts: number; maxAttempts: number },
+  job: { id: string; name: string; payload: unknown; attempts: number; maxAttempts: number; organizationId?: string | null },
   opts: { signal?: AbortSignal; requeueOnAbort?: boolean; heartbeatMs?: number } = {},
 ): Promise<JobView> {
   const log = logger.child({ jobId: job.id, job: job.name });
@@ -67,6 +83,7 @@ export async function executeJob(
   try {
     const def = await getJobDefinition(job.name);
     const payload = def.schema.parse(job.payload);
+    if (job.organizationId) await assertPayloadOfOrganization(db, job.organizationId, payload);
     log.info("job started");
     const result = await def.handle(payload, ctx);
     const row = await db.job.update({
