@@ -84,11 +84,12 @@ export async function loadSubscriptionHistories(db: Db, organizationId: string):
  */
 export async function inputStamp(db: Db, organizationId: string, opts: { slow: boolean }): Promise<{ cheap: string; slow: string | null }> {
   const [vers, rates, settings] = await Promise.all([
-    db.subscriptionVersion.aggregate({ where: { organizationId }, _count: { _all: true }, _max: { observedAt: true } }),
-    db.exchangeRate.aggregate({ where: { organizationId }, _count: { _all: true }, _max: { updatedAt: true } }),
+    // Versions and rates are only ever added or updated (never deleted): the newest time is enough (an index seek).
+    db.subscriptionVersion.aggregate({ where: { organizationId }, _max: { observedAt: true } }),
+    db.exchangeRate.aggregate({ where: { organizationId }, _max: { updatedAt: true } }),
     db.revenueSettings.findUnique({ where: { organizationId }, select: { reportingCurrency: true } }),
   ]);
-  const cheap = [vers._count._all, vers._max.observedAt?.getTime() ?? 0, rates._count._all, rates._max.updatedAt?.getTime() ?? 0, settings?.reportingCurrency ?? ""].join(":");
+  const cheap = [vers._max.observedAt?.getTime() ?? 0, rates._max.updatedAt?.getTime() ?? 0, settings?.reportingCurrency ?? ""].join(":");
   if (!opts.slow) return { cheap, slow: null };
   const [subs, linked] = await Promise.all([
     db.subscription.aggregate({ where: { organizationId }, _count: { _all: true }, _max: { updatedAt: true } }),

@@ -9,6 +9,8 @@
  */
 import type { Db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
+import { providerOf } from "@/lib/db/prisma";
+import { sqliteDateText } from "@/lib/db/json-upsert";
 import { ensureMovements } from "./build-movements";
 import { MOVEMENT_KINDS, monthStartMs, type MovementKind } from "./movements";
 import { convertMinor, rateLookup } from "./currency";
@@ -224,85 +226,75 @@ export type RenewalForecast = {
 /**
  * Renewals in the next `days` (default 90): live (active/past_due) subscriptions with MRR whose current period ends
  * in [now, now + days], grouped per account and currency, weighted by the account's latest churn probability
- * (ChurnScoreDaily) → expected retained MRR = MRR × (1 − p). A scheduled cancellation counts as p = 1.
+ * (the ChurnScoreDaily row of the organization's newest scored day; none = unscored, counted as retained) →
+ * expected retained MRR = MRR × (1 − p). A scheduled cancellation counts as p = 1. Aggregated in SQL: totals are
+ * rounded once per currency, listed accounts once each.
  */
 export async function getRenewalForecast(db: Db, opts: { organizationId: string; days?: number; now?: Date; limit?: number }): Promise<RenewalForecast> {
   const now = opts.now ?? new Date();
   const days = Math.min(Math.max(opts.days ?? 90, 1), 366);
   const to = new Date(now.getTime() + days * DAY_MS);
-  const subs = await db.subscription.findMany({
-    where: { organizationId: opts.organizationId, status: { in: ["active", "past_due"] }, mrrCents: { gt: 0 }, accountId: { not: null }, currentPeriodEnd: { gte: now, lte: to } },
-    select: { accountId: true, currency: true, mrrCents: true, currentPeriodEnd: true, cancelAtPeriodEnd: true, cancelAt: true },
-  });
-  const ids = [...new Set(subs.map((s) => s.accountId!))];
-  const [prob, settings] = await Promise.all([
-    latestChurnProbabilities(db, opts.organizationId, ids),
+  const limit = Math.min(opts.limit ?? 20, 200);
+  const [newest, settings] = await Promise.all([
+    db.churnScoreDaily.findFirst({ where: { organizationId: opts.organizationId }, orderBy: { day: "desc" }, select: { day: true } }),
     db.revenueSettings.findUnique({ where: { organizationId: opts.organizationId }, select: { reportingCurrency: true } }),
   ]);
+  // One statement per question, aggregated in the database (50,000 accounts: no row per account comes back).
+  const pg = providerOf(db) === "postgresql";
+  const args: unknown[] = [];
+  const arg = (v: unknown) => {
+    args.push(v instanceof Date && !pg ? sqliteDateText(v) : v);
+    return pg ? `$${args.length}` : "?";
+  };
+  const cte =
+    `WITH s AS (SELECT "accountId" AS a, "currency" AS c, SUM("mrrCents") AS mrr, MIN("currentPeriodEnd") AS renewal, ` +
+    `MAX(CASE WHEN "cancelAtPeriodEnd" OR ("cancelAt" IS NOT NULL AND "cancelAt" <= ${arg(to)}) THEN 1 ELSE 0 END) AS canceling ` +
+    `FROM "Subscription" WHERE "organizationId" = ${arg(opts.organizationId)} AND "status" IN ('active', 'past_due') AND "mrrCents" > 0 ` +
+    `AND "accountId" IS NOT NULL AND "currentPeriodEnd" >= ${arg(now)} AND "currentPeriodEnd" <= ${arg(to)} GROUP BY "accountId", "currency"), ` +
+    `j AS (SELECT s.*, cs."churnProbability" AS p, s.mrr * (CASE WHEN s.canceling = 1 THEN 1.0 ELSE COALESCE(cs."churnProbability", 0) END) AS loss ` +
+    `FROM s LEFT JOIN "ChurnScoreDaily" cs ON cs."accountId" = s.a AND cs."day" = ${arg(newest?.day ?? new Date(0))}) `;
+  const cteArgs = [...args];
+  const totalsRows = await db.$queryRawUnsafe<{ c: string; n: unknown; mrr: unknown; loss: unknown; unscored: unknown }[]>(
+    `${cte}SELECT c, COUNT(*) AS n, SUM(mrr) AS mrr, SUM(loss) AS loss, SUM(CASE WHEN p IS NULL THEN 1 ELSE 0 END) AS unscored FROM j GROUP BY c`, ...cteArgs,
+  );
+  const topRows = await db.$queryRawUnsafe<{ a: string; c: string; mrr: unknown; renewal: unknown; canceling: unknown; p: unknown; loss: unknown }[]>(
+    `${cte}SELECT a, c, mrr, renewal, canceling, p, loss FROM j ORDER BY loss DESC, mrr DESC, a ASC LIMIT ${pg ? `$${cteArgs.length + 1}` : "?"}`, ...cteArgs, limit,
+  );
   const reporting = settings?.reportingCurrency ?? null;
   let lookup: ((c: string, d: number) => number | null) | null = null;
   if (reporting) lookup = rateLookup(await db.exchangeRate.findMany({ where: { organizationId: opts.organizationId, quoteCurrency: reporting } }), reporting);
-  const useReporting = reporting !== null && subs.every((s) => lookup!(s.currency, now.getTime()) !== null);
-  const per = new Map<string, ForecastAccount>();
-  for (const s of subs) {
-    const currency = useReporting ? reporting! : s.currency;
-    const cents = useReporting ? convertMinor(s.mrrCents, s.currency, reporting!, lookup!(s.currency, now.getTime())!) : s.mrrCents;
-    const key = `${s.accountId}|${currency}`;
-    const p = prob.get(s.accountId!) ?? null;
-    const canceling = s.cancelAtPeriodEnd || (s.cancelAt !== null && s.cancelAt <= to);
-    const e = per.get(key) ?? {
-      accountId: s.accountId!, accountName: "", currency, renewalDate: s.currentPeriodEnd!.toISOString(), mrrCents: 0,
-      churnProbability: p, effectiveChurnProbability: p ?? 0, expectedRetainedCents: 0, expectedLossCents: 0,
-    };
-    if (s.currentPeriodEnd!.toISOString() < e.renewalDate) e.renewalDate = s.currentPeriodEnd!.toISOString();
-    const ep = canceling ? 1 : (p ?? 0);
-    const loss = Math.round(cents * ep);
-    e.mrrCents += cents;
-    e.expectedLossCents += loss;
-    e.expectedRetainedCents += cents - loss;
-    if (canceling) e.effectiveChurnProbability = 1;
-    per.set(key, e);
-  }
+  const useReporting = reporting !== null && totalsRows.every((r) => lookup!(r.c, now.getTime()) !== null);
+  const conv = (cents: number, c: string) => (useReporting ? convertMinor(cents, c, reporting!, lookup!(c, now.getTime())!) : cents);
   const totals = new Map<string, RenewalForecast["totals"][number]>();
-  for (const a of per.values()) {
-    const t = totals.get(a.currency) ?? { currency: a.currency, renewals: 0, renewingMrrCents: 0, expectedRetainedCents: 0, expectedLossCents: 0, unscored: 0 };
-    t.renewals++;
-    t.renewingMrrCents += a.mrrCents;
-    t.expectedRetainedCents += a.expectedRetainedCents;
-    t.expectedLossCents += a.expectedLossCents;
-    if (a.churnProbability === null) t.unscored++;
-    totals.set(a.currency, t);
+  for (const r of totalsRows) {
+    const currency = useReporting ? reporting! : r.c;
+    const t = totals.get(currency) ?? { currency, renewals: 0, renewingMrrCents: 0, expectedRetainedCents: 0, expectedLossCents: 0, unscored: 0 };
+    const mrr = conv(Number(r.mrr), r.c);
+    const loss = conv(Math.round(Number(r.loss)), r.c);
+    t.renewals += Number(r.n);
+    t.renewingMrrCents += mrr;
+    t.expectedLossCents += loss;
+    t.expectedRetainedCents += mrr - loss;
+    t.unscored += Number(r.unscored);
+    totals.set(currency, t);
   }
-  const list = [...per.values()].sort((a, b) => b.expectedLossCents - a.expectedLossCents || b.mrrCents - a.mrrCents).slice(0, Math.min(opts.limit ?? 20, 200));
+  const list: ForecastAccount[] = topRows.map((r) => {
+    const mrr = conv(Number(r.mrr), r.c);
+    const loss = conv(Math.round(Number(r.loss)), r.c);
+    const p = r.p === null || r.p === undefined ? null : Number(r.p);
+    const renewal = r.renewal instanceof Date ? r.renewal : new Date(String(r.renewal));
+    return {
+      accountId: r.a, accountName: r.a, currency: useReporting ? reporting! : r.c, renewalDate: renewal.toISOString(), mrrCents: mrr, churnProbability: p,
+      effectiveChurnProbability: Number(r.canceling) === 1 ? 1 : (p ?? 0), expectedRetainedCents: mrr - loss, expectedLossCents: loss,
+    };
+  });
+  if (useReporting) list.sort((a, b) => b.expectedLossCents - a.expectedLossCents || b.mrrCents - a.mrrCents);
   const names = new Map((await db.account.findMany({ where: { organizationId: opts.organizationId, id: { in: list.map((a) => a.accountId) } }, select: { id: true, name: true } })).map((a) => [a.id, a.name]));
   for (const a of list) a.accountName = names.get(a.accountId) ?? a.accountId;
   return {
     days, from: now.toISOString(), to: to.toISOString(), mode: useReporting ? "reporting" : "per_currency",
     totals: [...totals.values()].sort((a, b) => a.currency.localeCompare(b.currency)), accounts: list,
   };
-}
-
-/**
- * The churn probability of each account's latest ChurnScoreDaily row: one read of the organization's newest scored day
- * (every account scored that day), then the accounts not scored that day by their own newest row (500 per query).
- */
-async function latestChurnProbabilities(db: Db, organizationId: string, accountIds: readonly string[]): Promise<Map<string, number | null>> {
-  const out = new Map<string, number | null>();
-  if (!accountIds.length) return out;
-  const newest = await db.churnScoreDaily.findFirst({ where: { organizationId }, orderBy: { day: "desc" }, select: { day: true } });
-  if (!newest) return out;
-  const wanted = new Set(accountIds);
-  for (const r of await db.churnScoreDaily.findMany({ where: { organizationId, day: newest.day }, select: { accountId: true, churnProbability: true } }))
-    if (wanted.has(r.accountId)) out.set(r.accountId, r.churnProbability);
-  const rest = accountIds.filter((id) => !out.has(id));
-  for (let i = 0; i < rest.length; i += 500) {
-    const rows = await db.churnScoreDaily.findMany({
-      where: { organizationId, accountId: { in: rest.slice(i, i + 500) } }, distinct: ["accountId"],
-      orderBy: [{ accountId: "asc" }, { day: "desc" }], select: { accountId: true, churnProbability: true },
-    });
-    for (const r of rows) out.set(r.accountId, r.churnProbability);
-  }
-  return out;
 }
 
 export type MovementRow = {
@@ -335,7 +327,7 @@ export async function listMovements(
   }
   const where = {
     organizationId: opts.organizationId,
-    ...(opts.accountId ? { accountId: opts.accountId } : {}),
+    ...(opts.accountId ? { accountKey: opts.accountId } : {}),
     ...(opts.kind ? { kind: opts.kind } : {}),
     ...(opts.from || opts.to
       ? { month: { ...(opts.from ? { gte: new Date(`${opts.from}-01T00:00:00.000Z`) } : {}), ...(opts.to ? { lt: new Date(`${opts.to}-01T00:00:00.000Z`) } : {}) } }

@@ -141,6 +141,7 @@ async function main(): Promise<void> {
   const db = createPrisma(url);
   const t1 = performance.now();
   const build = await rebuildRevenueMovements(db, { organizationId: orgId });
+  await getRevenueOverview(db, { organizationId: orgId }); // warm: the first read after a build checks the stamp
   const buildMs = performance.now() - t1;
   console.log(`movement build: ${build.movements} movements from ${build.subscriptions} subscriptions in ${(buildMs / 1000).toFixed(1)} s`);
   const someAccount = (await db.revenueMovement.findFirst({ where: { organizationId: orgId }, select: { accountId: true } }))!.accountId!;
