@@ -203,13 +203,13 @@ async function readOrdered<T>(db: Db, where: Prisma.AccountWhereInput, column: S
   return present.length ? [...present, ...rest] : rest;
 }
 
-/** The columns a list row / CSV line needs (not the JSON columns: customFields, mrrByCurrency). */
-const ROW_SELECT = {
-  id: true, name: true, domain: true, healthScore: true, riskLevel: true, trend: true, churnProbability: true, mrrCents: true,
-  mrrCurrency: true, renewalDate: true, topReason: true, scoredAt: true, lifecycleState: true, churnedAt: true,
-  owner: { select: { id: true, firstName: true, lastName: true, email: true, externalId: true } },
-} as const satisfies Prisma.AccountSelect;
-type AccountWithOwner = Prisma.AccountGetPayload<{ select: typeof ROW_SELECT }>;
+/** The columns a list row / CSV line needs (not the JSON columns: customFields, mrrByCurrency), as readRowsById returns them. */
+type RowSelect = {
+  id: true; name: true; domain: true; healthScore: true; riskLevel: true; trend: true; churnProbability: true; mrrCents: true;
+  mrrCurrency: true; renewalDate: true; topReason: true; scoredAt: true; lifecycleState: true; churnedAt: true;
+  owner: { select: { id: true; firstName: true; lastName: true; email: true; externalId: true } };
+};
+type AccountWithOwner = Prisma.AccountGetPayload<{ select: RowSelect }>;
 
 function toRow(a: AccountWithOwner): AccountScoreRow {
   return {
@@ -241,11 +241,15 @@ export async function listAccountScores(db: Db, organizationId: string, q: Accou
   const offset = offsetFromCursor(q.cursor);
   const where = withCustomField(accountWhere(db, organizationId, q, new Date(), defaultLifecycle, await literalSearchWhere(db, organizationId, q.q)), await customFieldWhere(db, organizationId, q.custom_field));
   const { column, dir } = sortOf(q);
-  const [total, rows] = await Promise.all([
+  // The page's ids in order (one index walk, one column to decode), then its rows in ONE statement returning one
+  // JSON value (readRowsById): Prisma decoding 14 columns + an owner relation per row was most of the CPU of a
+  // request — under 50 concurrent clients that CPU is the latency (issue 14 item 10, scripts/bench/console.ts --load).
+  const [total, ids] = await Promise.all([
     db.account.count({ where }),
-    readOrdered(db, where, column, dir, offset, q.limit, (w, orderBy, skip, take) => db.account.findMany({ where: w, orderBy, skip, take, select: ROW_SELECT })),
+    readOrdered(db, where, column, dir, offset, q.limit, (w, orderBy, skip, take) => db.account.findMany({ where: w, orderBy, skip, take, select: { id: true } })),
   ]);
-  const out = rows.map(toRow);
+  const byId = new Map((ids.length ? await readRowsById(db, ids.map((a) => a.id)) : []).map((a) => [a.id, a]));
+  const out = ids.flatMap(({ id }) => { const a = byId.get(id); return a ? [toRow(a)] : []; });
   if (q.columns?.length) {
     const values = await readCustomFields(db, organizationId, out.map((r) => r.accountId));
     for (const r of out) r.customFields = Object.fromEntries(q.columns.map((f) => [f, values.get(r.accountId)?.[f] ?? null]));

@@ -21,8 +21,18 @@
  *
  * Target (issue 7): every interactive query < 300 ms p50 at 50,000 accounts on SQLite (2 cores), CSV export
  * of all rows < 5 s.
+ *
+ * Load (issue 14 item 10): `--load [--clients 50] [--requests 2000] [--load-only]` also serves
+ * `GET /api/integrations/scores/latest` from a child process (`--serve`: node:http in front of the real route
+ * handler — withApi, cron-bearer auth, zod, the list query, snake_case JSON; only Next.js's own router is
+ * not in the path) and sends it `--requests` requests from `--clients` concurrent clients (each a fetch
+ * loop, keep-alive), after 2 × clients warm-up requests; prints p50 / p95 / p99 / max latency (ms), requests/s
+ * and the server process's CPU time per request (ms; the figure that does not depend on what else the machine
+ * runs: one Node process serves requests one CPU slice at a time, so 50 clients wait ≈ 50 × that each).
+ * Target: p95 < 300 ms with 50 clients. `--load-only` skips the query timings above.
  */
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
+import http from "node:http";
 import { randomBytes, randomUUID } from "node:crypto";
 import { existsSync, mkdirSync, rmSync } from "node:fs";
 import os from "node:os";
@@ -327,11 +337,112 @@ async function drainCsv(stream: ReadableStream<Uint8Array>): Promise<{ bytes: nu
   return { bytes, lines, peakRssGrowthMb: Math.round((peak - base) / 1048576) };
 }
 
+// ───────────────────────────── load: scores/latest under concurrent clients ─────────────────────────────
+
+const LOAD_CRON_SECRET = "bench-console-cron-secret";
+
+/** Child mode (`--serve`): GET /api/integrations/scores/latest through its real route handler on a free port; prints `PORT=<n>`. */
+async function serveOnly(): Promise<void> {
+  const { GET } = await import("@/app/api/integrations/scores/latest/route");
+  const { NextRequest } = await import("next/server");
+  const server = http.createServer((req, res) => {
+    if (req.url === "/__bench/cpu") { // CPU time (ms) this server process used so far: the load phase's cost per request
+      const u = process.cpuUsage();
+      res.end(JSON.stringify({ cpuMs: (u.user + u.system) / 1000 }));
+      return;
+    }
+    const headers = new Headers();
+    for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers.set(k, v);
+    void GET(new NextRequest(`http://127.0.0.1${req.url}`, { headers }))
+      .then(async (r) => {
+        const body = Buffer.from(await r.arrayBuffer());
+        res.writeHead(r.status, { "content-type": r.headers.get("content-type") ?? "application/json", "content-length": body.length });
+        res.end(body);
+      })
+      .catch((e: unknown) => { res.writeHead(500); res.end(String(e)); });
+  });
+  server.keepAliveTimeout = 60_000;
+  server.listen(0, "127.0.0.1", () => console.log(`PORT=${(server.address() as { port: number }).port}`));
+}
+
+/** p-th percentile (0-100) of sorted `xs` (nearest rank). */
+const percentile = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.max(0, Math.ceil((p / 100) * xs.length) - 1))];
+
+export type LoadResult = { clients: number; requests: number; errors: number; p50Ms: number; p95Ms: number; p99Ms: number; maxMs: number; reqPerS: number; bytesPerResponse: number; serverCpuMsPerRequest: number };
+
+/**
+ * `requests` GETs of `url` from `clients` concurrent fetch loops (after `warmup` untimed ones).
+ * @returns latency percentiles (ms, wall time per request as a client sees it), errors (non-200) and throughput.
+ */
+async function loadTest(url: string, headers: Record<string, string>, clients: number, requests: number, warmup: number): Promise<LoadResult> {
+  const serverCpu = async () => ((await (await fetch(new URL("/__bench/cpu", url))).json()) as { cpuMs: number }).cpuMs;
+  let bytes = 0;
+  const one = async () => {
+    const t0 = performance.now();
+    const res = await fetch(url, { headers });
+    const body = await res.arrayBuffer();
+    bytes = body.byteLength;
+    return { ms: performance.now() - t0, ok: res.status === 200 };
+  };
+  const run = async (total: number, out: { ms: number; ok: boolean }[]) => {
+    let next = 0;
+    await Promise.all(Array.from({ length: clients }, async () => { while (next++ < total) out.push(await one()); }));
+  };
+  await run(warmup, []);
+  const samples: { ms: number; ok: boolean }[] = [];
+  const cpu0 = await serverCpu();
+  const t0 = performance.now();
+  await run(requests, samples);
+  const wall = performance.now() - t0;
+  const cpuMs = (await serverCpu()) - cpu0;
+  const ms = samples.map((x) => x.ms).sort((a, b) => a - b);
+  return {
+    clients, requests: samples.length, errors: samples.filter((x) => !x.ok).length,
+    p50Ms: round1(percentile(ms, 50)), p95Ms: round1(percentile(ms, 95)), p99Ms: round1(percentile(ms, 99)), maxMs: round1(ms[ms.length - 1]),
+    reqPerS: round1(samples.length / (wall / 1000)), bytesPerResponse: bytes, serverCpuMsPerRequest: Math.round((cpuMs / samples.length) * 100) / 100,
+  };
+}
+
+/** Starts the `--serve` child on `url`, runs {@link loadTest} against scores/latest of `org`, stops the child. */
+async function loadScoresLatest(url: string, org: string): Promise<LoadResult[]> {
+  const clients = Number(arg("clients", "50"));
+  const requests = Number(arg("requests", "2000"));
+  const child = spawn("npx", ["tsx", "scripts/bench/console.ts", "--serve"], {
+    env: {
+      ...process.env, DATABASE_URL: url, CRON_SECRET: LOAD_CRON_SECRET, LOG_LEVEL: "warn", NODE_ENV: "production",
+      APP_ENCRYPTION_KEY: process.env.APP_ENCRYPTION_KEY ?? randomBytes(32).toString("base64"),
+      BETTER_AUTH_SECRET: process.env.BETTER_AUTH_SECRET ?? randomBytes(32).toString("base64"),
+    },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  try {
+    const port = await new Promise<number>((resolve, reject) => {
+      let out = "";
+      child.stdout!.on("data", (d: Buffer) => { out += d; const m = /PORT=(\d+)/.exec(out); if (m) resolve(Number(m[1])); });
+      child.on("exit", (code) => reject(new Error(`--serve exited with ${code}: ${out}`)));
+    });
+    const headers = { authorization: `Bearer ${LOAD_CRON_SECRET}` };
+    const probe = await fetch(`http://127.0.0.1:${port}/api/integrations/scores/latest?organization=${org}&limit=1`, { headers });
+    if (probe.status !== 200) throw new Error(`scores/latest answered ${probe.status}: ${await probe.text()}`);
+    const results: LoadResult[] = [];
+    console.log(`\nLoad: GET /api/integrations/scores/latest, ${clients} concurrent clients, ${requests} requests (after ${2 * clients} warm-up):`);
+    for (const [label, qs] of [["default page (50 rows)", ""], ["limit=200", "&limit=200"]] as const) {
+      const r = await loadTest(`http://127.0.0.1:${port}/api/integrations/scores/latest?organization=${org}${qs}`, headers, clients, requests, 2 * clients);
+      results.push(r);
+      console.log(`  ${label.padEnd(24)} p50 ${String(r.p50Ms).padStart(7)} ms   p95 ${String(r.p95Ms).padStart(7)} ms   p99 ${String(r.p99Ms).padStart(7)} ms   max ${String(r.maxMs).padStart(7)} ms   ${r.reqPerS} req/s   errors ${r.errors}   ${r.bytesPerResponse} B   server CPU ${r.serverCpuMsPerRequest} ms/request`);
+    }
+    return results;
+  } finally {
+    child.kill("SIGTERM");
+  }
+}
+
 async function main() {
   const n = Number(arg("accounts", "50000"));
   const days = Number(arg("days", "30"));
   const today = new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate()));
   if (process.argv.includes("--seed-only")) return seedOnly(process.env.DATABASE_URL!, n, days, new Date(Number(arg("today", String(today.getTime())))));
+  if (process.argv.includes("--serve")) return serveOnly();
   const runs = Math.max(5, Number(arg("runs", "5")));
   const keep = process.argv.includes("--keep");
   const reuse = process.argv.includes("--reuse");
@@ -367,6 +478,12 @@ async function main() {
     console.log(`reusing ${file} (organization ${orgId})`);
   }
 
+  if (process.argv.includes("--load-only")) {
+    const load = await loadScoresLatest(url, orgId);
+    console.log(JSON.stringify({ provider: pgMode ? "postgresql" : "sqlite", accounts: n, days, loadAverage1m: +os.loadavg()[0].toFixed(1), load }, null, 2));
+    if (file && !keep && !reuse) for (const f of [file, `${file}-wal`, `${file}-shm`]) rmSync(f, { force: true });
+    return;
+  }
   const db = createPrisma(url);
   const org = orgId;
   const now = new Date(today.getTime() + 12 * 3600_000);
@@ -415,6 +532,8 @@ async function main() {
     console.log(`  ${label.padEnd(46)} p50 ${String(round1(ms[1])).padStart(8)} ms   max ${String(round1(ms[2])).padStart(8)} ms   (${last.lines - 1} rows, ${(last.bytes / 1048576).toFixed(1)} MB, RSS +${last.peakRssGrowthMb} MB)`);
   }
 
+  const load = process.argv.includes("--load") ? await loadScoresLatest(url, org) : undefined;
+
   const worst = timings.reduce((a, b) => (b.p50Ms > a.p50Ms ? b : a));
   const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
   console.log(`\npeak RSS ${peakRssMb} MB · slowest interactive p50 ${worst.p50Ms} ms (${worst.name}) · target < 300 ms p50, CSV of all rows < 5 s`);
@@ -433,6 +552,7 @@ async function main() {
     loadAverage1m: +os.loadavg()[0].toFixed(1),
     timings: Object.fromEntries(timings.map((x) => [x.name, { p50Ms: x.p50Ms, maxMs: x.maxMs }])),
     csv,
+    ...(load ? { load } : {}),
   }, null, 2));
   if (pgMode && !keep) await db.organization.delete({ where: { id: org } });
   await db.$disconnect();
