@@ -5,6 +5,7 @@ import { AppError } from "@/lib/errors";
 import { withApi } from "@/lib/http/with-api";
 import { getConnectionOrThrow } from "@/lib/integrations/manage-connections";
 import { listSyncHistory } from "@/lib/sync/sync-history";
+import { methodsNotAllowed } from "@/lib/http/method-not-allowed";
 
 export const dynamic = "force-dynamic";
 
@@ -20,3 +21,6 @@ export const GET = withApi(syncHistoryRoute, async ({ caller, params, query }) =
     },
   });
 });
+
+// The methods this route does not implement: 405 JSON with Allow (not Next.js's empty 405).
+export const { POST, PUT, PATCH, DELETE } = methodsNotAllowed(["GET"]);
