@@ -63,7 +63,7 @@ export function FitPanel({ onSaved }: { onSaved: () => void }) {
   const r = job?.result ?? null;
   return (
     <div className="space-y-3" data-testid="fit-panel">
-      <p className="text-xs text-slate-500">Fits the factor weights (non-negative, total 100), the penalties and the risk thresholds to your own churn: fitted on older snapshot days, measured on newer ones. Nothing changes until you save it as a new version.</p>
+      <p className="text-xs text-slate-500">Fits the factor weights (non-negative, total 100, at most 30 per factor so one event cannot swing a score), a curve per factor (how accounts with each reading churned), the penalties and the risk thresholds (15-25 % of today&apos;s paying accounts flagged) to your own churn: fitted on older snapshot days, measured on newer ones. Nothing changes until you save it as a new version.</p>
       <Button variant="primary" onClick={start} busy={busy && !r} busyLabel={job?.progress?.phase ? `Fitting… ${job.progress.phase}` : "Fitting…"} data-testid="fit-start">Fit to our history</Button>
       {job?.status === "failed" && <Notice>Fit failed: {job.error}</Notice>}
       {r?.status === "insufficient_data" && <Notice tone="warning">{r.notes}</Notice>}
