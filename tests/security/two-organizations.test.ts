@@ -269,7 +269,7 @@ describe("two organizations: B reaches nothing of A's", () => {
     const before = await snapshotA();
     const run = (script: string, args: string[]) => new Promise<{ code: number | null; out: string }>((resolve, reject) => {
       const child = spawn("node_modules/.bin/tsx", [script, "--dotenv", "data/.no-such-env-file", ...args], {
-        env: { PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: app.url, APP_ENCRYPTION_KEY: process.env.APP_ENCRYPTION_KEY, HUBSPOT_API_BASE_URL: "http://127.0.0.1:9", STRIPE_API_BASE_URL: "http://127.0.0.1:9" } as NodeJS.ProcessEnv,
+        env: { PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: app.url, APP_ENCRYPTION_KEY: process.env.APP_ENCRYPTION_KEY, HUBSPOT_API_BASE_URL: "http://127.0.0.1:9", STRIPE_API_BASE_URL: "http://127.0.0.1:9" } as unknown as NodeJS.ProcessEnv,
         stdio: ["ignore", "pipe", "pipe"],
       });
       let out = "";
