@@ -12,6 +12,7 @@
  */
 import type { Db } from "@/lib/db";
 import { isPostgresUrl } from "@/lib/db/prisma";
+import { logger } from "@/lib/logger";
 import { setJobEngine } from "@/lib/jobs/engine";
 import { registeredJobNames } from "@/lib/jobs/registry";
 import { delegateInlineJobs } from "@/lib/jobs/run-job";
@@ -75,7 +76,15 @@ export async function startAppWorker(
 ): Promise<AppWorker> {
   registerAppJobs();
   if (queueEngineFor(databaseUrl, opts.setting) === "table") {
-    const w = startWorker(db, { concurrency: opts.concurrency, pollMs: opts.pollMs });
+    const { sweepWebhookEvents } = await import("@/lib/sync/webhook-sweep");
+    const w = startWorker(db, {
+      concurrency: opts.concurrency, pollMs: opts.pollMs, // maintenance every 5 min (MAINTENANCE_MS)
+      // Webhook events accepted but never applied are queued again (every maintenance pass, 5 min by default).
+      maintenance: [async (d) => {
+        const swept = await sweepWebhookEvents(d);
+        if (swept.hubspot || swept.stripe) logger.warn(swept, "re-queued webhook events that were never applied");
+      }],
+    });
     return { ...w, engine: "table" };
   }
   const [{ startPgBossEngine }, { startPgBossWorker }, { appSchedules }, { sweepWebhookEvents }] = await Promise.all([

@@ -15,7 +15,7 @@ import type { PgBossSchedule } from "@/lib/jobs/pgboss/worker";
 import { startAllSyncs } from "@/lib/integrations/manage-connections";
 
 /** The schedules of this deployment, from the environment (`env` defaults to process.env). */
-export function appSchedules(env: NodeJS.ProcessEnv = process.env): PgBossSchedule[] {
+export function appSchedules(env: Record<string, string | undefined> = process.env): PgBossSchedule[] {
   const out: PgBossSchedule[] = [];
   const sync = env.CHURNWATCH_SYNC_CRON?.trim() || "0 * * * *";
   const score = env.CHURNWATCH_SCORE_CRON?.trim() || "30 4 * * *";

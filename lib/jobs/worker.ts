@@ -56,7 +56,10 @@ export async function requeueJobsOfWorker(db: Db, workerId: string, error = REQU
  * Start a worker on `db`. `concurrency` jobs at a time (default 2); `pollMs` between looks at the queue
  * when nothing woke it (default 1,000 ms).
  */
-export function startWorker(db: Db, opts: { concurrency?: number; pollMs?: number; maintenanceMs?: number } = {}): Worker {
+export function startWorker(
+  db: Db,
+  opts: { concurrency?: number; pollMs?: number; maintenanceMs?: number; maintenance?: ((db: Db) => Promise<unknown>)[] } = {},
+): Worker {
   const concurrency = opts.concurrency ?? 2;
   const pollMs = opts.pollMs ?? 1_000;
   const maintenanceMs = opts.maintenanceMs ?? MAINTENANCE_MS;
@@ -120,16 +123,15 @@ export function startWorker(db: Db, opts: { concurrency?: number; pollMs?: numbe
   timer = setInterval(() => void tick(), pollMs);
   timer.unref?.();
   // Maintenance, every maintenanceMs (0 = off): jobs whose process died are re-queued (not only at start-up),
-  // and webhook events accepted but never applied are queued again (lib/sync/webhook-sweep.ts).
+  // then `opts.maintenance` runs (the app passes the webhook sweep, lib/sync/webhook-sweep.ts).
   const maintenance = maintenanceMs > 0 ? setInterval(() => {
     if (stopped) return;
     void track(
       (async () => {
         const n = await requeueStaleJobs(db);
         if (n) logger.warn({ n }, "re-queued stale jobs");
-        const { sweepWebhookEvents } = await import("@/lib/sync/webhook-sweep");
-        const swept = await sweepWebhookEvents(db);
-        if (swept.hubspot || swept.stripe) logger.warn(swept, "re-queued webhook events that were never applied");
+        // The application's own maintenance (the webhook sweep, lib/app/job-runtime.ts): the queue knows no job kinds.
+        for (const task of opts.maintenance ?? []) await task(db);
       })().catch((err: unknown) => logger.error({ err }, "job worker maintenance failed")),
     );
   }, maintenanceMs) : undefined;

@@ -196,11 +196,11 @@ describe.skipIf(!onPg)("pg-boss engine (PostgreSQL)", () => {
   });
 
   it("schedules: pg-boss holds the cron entries of the deployment; the scheduled scoring queues one re-score per organization", async () => {
-    const scheds = appSchedules({ CHURNWATCH_SYNC_CRON: "*/15 * * * *", CHURNWATCH_SCORE_CRON: "off" } as NodeJS.ProcessEnv);
+    const scheds = appSchedules({ CHURNWATCH_SYNC_CRON: "*/15 * * * *", CHURNWATCH_SCORE_CRON: "off" });
     expect(scheds.map((x) => [x.name, x.cron])).toEqual([["scheduled-sync-job", "*/15 * * * *"]]);
     const pb = await startPgBossEngine({ connectionString: t.url, names: [], supervise: true });
     engines.push(pb);
-    const w = await startPgBossWorker(t.db, pb, { names: [], maintenanceMs: 0, schedules: appSchedules({} as NodeJS.ProcessEnv) });
+    const w = await startPgBossWorker(t.db, pb, { names: [], maintenanceMs: 0, schedules: appSchedules({}) });
     workers.push(w);
     const stored = await pb.boss.getSchedules();
     expect(stored.map((x) => [x.name, x.cron]).sort()).toEqual([["scheduled-score-job", "30 4 * * *"], ["scheduled-sync-job", "0 * * * *"]]);
