@@ -194,7 +194,10 @@ type Fetch<T> = (where: Prisma.AccountWhereInput, orderBy: Prisma.AccountOrderBy
  */
 async function readOrdered<T>(db: Db, where: Prisma.AccountWhereInput, column: SortColumn, dir: Dir, offset: number, limit: number | undefined, fetch: Fetch<T>): Promise<T[]> {
   if (column === "name") return fetch(where, [{ name: dir }, { id: dir }], offset, limit); // NOT NULL
-  const present = await fetch({ AND: [where, { [column]: { not: null } }] }, [{ [column]: dir }, { id: dir }], offset, limit);
+  // MRR of different currencies is never compared (issue 17, docs/revenue.md): sort=mrr groups by currency (a → z),
+  // then the amount in `dir`.
+  const order: Prisma.AccountOrderByWithRelationInput[] = column === "mrrCents" ? [{ mrrCurrency: "asc" }, { mrrCents: dir }, { id: dir }] : [{ [column]: dir }, { id: dir }];
+  const present = await fetch({ AND: [where, { [column]: { not: null } }] }, order, offset, limit);
   if (limit !== undefined && present.length >= limit) return present;
   // The page reaches the rows without a value. Their offset: 0 when this page holds rows with a value
   // (or starts at 0); else `offset` minus the number of rows with a value (counted only in that case).

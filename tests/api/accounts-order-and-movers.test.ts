@@ -56,6 +56,8 @@ function expected(sort: (typeof SORT_FIELDS)[number], dir: "asc" | "desc", rows 
   };
   return [...rows].sort((a, b) => {
     const x = v(a), y = v(b);
+    // sort=mrr never compares currencies: by currency (a → z), then the amount (issue 17).
+    if (sort === "mrr" && x !== null && y !== null && a.mrrCurrency !== b.mrrCurrency) return String(a.mrrCurrency) < String(b.mrrCurrency) ? -1 : 1;
     if (x === null && y !== null) return 1;
     if (y === null && x !== null) return -1;
     if (x !== null && y !== null && x !== y) return (x < y ? -1 : 1) * (dir === "asc" ? 1 : -1);
