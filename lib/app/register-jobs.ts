@@ -23,10 +23,6 @@ const APP_JOBS: Record<string, () => Promise<JobDefinition>> = {
   "deliver-alert-job": async () => (await import("@/lib/alerts/jobs")).deliverAlertJob as JobDefinition,
   "alert-digest-job": async () => (await import("@/lib/alerts/jobs")).alertDigestJob as JobDefinition,
   "hubspot-task-write-back-job": async () => (await import("@/lib/tasks/jobs")).hubspotTaskWriteBackJob as JobDefinition,
-  "evaluate-alerts-job": async () => (await import("@/lib/alerts/jobs")).evaluateAlertsJob as JobDefinition,
-  "deliver-alert-job": async () => (await import("@/lib/alerts/jobs")).deliverAlertJob as JobDefinition,
-  "alert-digest-job": async () => (await import("@/lib/alerts/jobs")).alertDigestJob as JobDefinition,
-  "hubspot-task-write-back-job": async () => (await import("@/lib/tasks/jobs")).hubspotTaskWriteBackJob as JobDefinition,
 };
 
 /** Register every job kind of the application in this process (see lib/jobs/registry.ts). */
