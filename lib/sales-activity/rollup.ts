@@ -20,6 +20,7 @@
  */
 import { createHash } from "node:crypto";
 import type { Db, Tx } from "@/lib/db";
+import { chunks } from "@/lib/db/chunks";
 import { defineJsonUpsert } from "@/lib/db/json-upsert";
 import { providerOf, type Provider } from "@/lib/db/prisma";
 import { matchesAnyPhrase, phrasePatterns, type SalesActivityConfig } from "./config";
@@ -136,7 +137,9 @@ export async function ensureSalesActivityRollup(db: Db, organizationId: string, 
   const days = full ? null : [...new Set(dirty.map((d) => d.day))];
   await db.$transaction(async (tx) => {
     await rebuild(tx, organizationId, config, days);
-    await tx.salesActivityDirtyDay.deleteMany({ where: { organizationId, markedAt: { lte: startedAt }, ...(days ? { day: { in: [...days] } } : {}) } });
+    if (!days) await tx.salesActivityDirtyDay.deleteMany({ where: { organizationId, markedAt: { lte: startedAt } } });
+    // ≤ 300 days per statement (SQLite's bound-parameter cap).
+    else for (const part of chunks(days, 300)) await tx.salesActivityDirtyDay.deleteMany({ where: { organizationId, markedAt: { lte: startedAt }, day: { in: part } } });
     await tx.salesActivityRollupState.upsert({
       where: { organizationId },
       create: { organizationId, configHash: hash, dirtyAll: false, builtAt: startedAt },

@@ -22,6 +22,7 @@
 import type { Tx } from "@/lib/db";
 import { defineJsonUpsert } from "@/lib/db/json-upsert";
 import { providerOf } from "@/lib/db/prisma";
+import { chunks } from "@/lib/db/chunks";
 import { markSalesActivityDays, utcDay } from "@/lib/sales-activity/rollup";
 import type { HubspotRecord } from "./client";
 import {
@@ -187,8 +188,12 @@ function withCompany<R extends { companyExternalId: string | null }>(row: R, ass
  * Engagement(connectionId, contactExternalId)).
  */
 async function markContactDays(tx: Tx, w: WriteContext, contactIds: string[]): Promise<void> {
-  const rows = await tx.engagement.findMany({ where: { connectionId: w.connectionId, contactExternalId: { in: contactIds } }, select: { occurredAt: true } });
-  await markSalesActivityDays(tx, w.organizationId, rows.map((r) => utcDay(r.occurredAt)));
+  const days: (string | null)[] = [];
+  for (const ids of chunks(contactIds, ID_CHUNK)) {
+    const rows = await tx.engagement.findMany({ where: { connectionId: w.connectionId, contactExternalId: { in: ids } }, select: { occurredAt: true } });
+    for (const r of rows) days.push(utcDay(r.occurredAt));
+  }
+  await markSalesActivityDays(tx, w.organizationId, days);
 }
 
 /**
@@ -200,8 +205,10 @@ export async function writeContacts(tx: Tx, w: WriteContext, recs: HubspotRecord
   const rows = dedupe(recs).map((r) => ({ ...withCompany(mapContact(r, assoc?.get(r.id)), assoc), organizationId: w.organizationId, connectionId: w.connectionId }));
   const titled = rows.filter((r) => r.jobTitle !== null);
   if (titled.length) {
-    const stored = await tx.contact.findMany({ where: { connectionId: w.connectionId, externalId: { in: titled.map((r) => r.externalId) } }, select: { externalId: true, jobTitle: true } });
-    const before = new Map(stored.map((c) => [c.externalId, c.jobTitle]));
+    const before = new Map<string, string | null>();
+    for (const ids of chunks(titled.map((r) => r.externalId), ID_CHUNK)) {
+      for (const c of await tx.contact.findMany({ where: { connectionId: w.connectionId, externalId: { in: ids } }, select: { externalId: true, jobTitle: true } })) before.set(c.externalId, c.jobTitle);
+    }
     const changed = titled.filter((r) => before.get(r.externalId) !== r.jobTitle).map((r) => r.externalId);
     if (changed.length) await markContactDays(tx, w, changed);
   }
@@ -234,8 +241,10 @@ export async function writeEngagements(tx: Tx, w: WriteContext, type: Engagement
   }
   // The sales-activity pre-aggregate: the days these records occurred/were created on, before and after this write.
   if (rows.length) {
-    const stored = await tx.engagement.findMany({ where: { connectionId: w.connectionId, type, externalId: { in: rows.map((r) => String(r.externalId)) } }, select: { occurredAt: true, sourceCreatedAt: true } });
-    for (const e of stored) days.add(utcDay(e.occurredAt)).add(utcDay(e.sourceCreatedAt));
+    for (const ids of chunks(rows.map((r) => String(r.externalId)), ID_CHUNK)) {
+      const stored = await tx.engagement.findMany({ where: { connectionId: w.connectionId, type, externalId: { in: ids } }, select: { occurredAt: true, sourceCreatedAt: true } });
+      for (const e of stored) days.add(utcDay(e.occurredAt)).add(utcDay(e.sourceCreatedAt));
+    }
     await markSalesActivityDays(tx, w.organizationId, days);
   }
   await ENGAGEMENTS.run(tx, rows, { chunkSize: UPSERT_CHUNK });
