@@ -251,15 +251,18 @@ export async function getRenewalForecast(db: Db, opts: { organizationId: string;
     `MAX(CASE WHEN "cancelAtPeriodEnd" OR ("cancelAt" IS NOT NULL AND "cancelAt" <= ${arg(to)}) THEN 1 ELSE 0 END) AS canceling ` +
     `FROM "Subscription" WHERE "organizationId" = ${arg(opts.organizationId)} AND "status" IN ('active', 'past_due') AND "mrrCents" > 0 ` +
     `AND "accountId" IS NOT NULL AND "currentPeriodEnd" >= ${arg(now)} AND "currentPeriodEnd" <= ${arg(to)} GROUP BY "accountId", "currency"), ` +
-    `j AS (SELECT s.*, cs."churnProbability" AS p, s.mrr * (CASE WHEN s.canceling = 1 THEN 1.0 ELSE COALESCE(cs."churnProbability", 0) END) AS loss ` +
+    // MATERIALIZED (SQLite ≥ 3.35, PostgreSQL ≥ 12): j is computed once for both parts of the UNION.
+    `j AS MATERIALIZED (SELECT s.*, cs."churnProbability" AS p, s.mrr * (CASE WHEN s.canceling = 1 THEN 1.0 ELSE COALESCE(cs."churnProbability", 0) END) AS loss ` +
     `FROM s LEFT JOIN "ChurnScoreDaily" cs ON cs."accountId" = s.a AND cs."day" = ${arg(newest?.day ?? new Date(0))}) `;
-  const cteArgs = [...args];
-  const totalsRows = await db.$queryRawUnsafe<{ c: string; n: unknown; mrr: unknown; loss: unknown; unscored: unknown }[]>(
-    `${cte}SELECT c, COUNT(*) AS n, SUM(mrr) AS mrr, SUM(loss) AS loss, SUM(CASE WHEN p IS NULL THEN 1 ELSE 0 END) AS unscored FROM j GROUP BY c`, ...cteArgs,
+  type Out = { t: string; a: string | null; c: string; n: unknown; mrr: unknown; loss: unknown; unscored: unknown; renewal: unknown; canceling: unknown; p: unknown };
+  const rows = await db.$queryRawUnsafe<Out[]>(
+    `${cte}SELECT 't' AS t, NULL AS a, c, COUNT(*) AS n, SUM(mrr) AS mrr, SUM(loss) AS loss, SUM(CASE WHEN p IS NULL THEN 1 ELSE 0 END) AS unscored, ` +
+    `NULL AS renewal, NULL AS canceling, NULL AS p FROM j GROUP BY c ` +
+    `UNION ALL SELECT * FROM (SELECT 'a' AS t, a, c, 1 AS n, mrr, loss, 0 AS unscored, renewal, canceling, p FROM j ORDER BY loss DESC, mrr DESC, a ASC LIMIT ${arg(limit)}) top`,
+    ...args,
   );
-  const topRows = await db.$queryRawUnsafe<{ a: string; c: string; mrr: unknown; renewal: unknown; canceling: unknown; p: unknown; loss: unknown }[]>(
-    `${cte}SELECT a, c, mrr, renewal, canceling, p, loss FROM j ORDER BY loss DESC, mrr DESC, a ASC LIMIT ${pg ? `$${cteArgs.length + 1}` : "?"}`, ...cteArgs, limit,
-  );
+  const totalsRows = rows.filter((r) => r.t === "t");
+  const topRows = rows.filter((r) => r.t === "a").map((r) => ({ ...r, a: r.a! }));
   const reporting = settings?.reportingCurrency ?? null;
   let lookup: ((c: string, d: number) => number | null) | null = null;
   if (reporting) lookup = rateLookup(await db.exchangeRate.findMany({ where: { organizationId: opts.organizationId, quoteCurrency: reporting } }), reporting);

@@ -23,7 +23,7 @@ import Database from "libsql";
 import { createPrisma } from "@/lib/db/prisma";
 import { sqliteDateText } from "@/lib/db/json-upsert";
 import { stateHash } from "@/lib/revenue/subscription-versions";
-import { rebuildRevenueMovements } from "@/lib/revenue/build-movements";
+import { ensureMovements, rebuildRevenueMovements } from "@/lib/revenue/build-movements";
 import { getCohorts, getRenewalForecast, getRevenueOverview, listMovements } from "@/lib/revenue/report";
 import { bridgeCsv } from "@/lib/revenue/api";
 import { mulberry32 } from "@/sandbox/core/prng";
@@ -124,6 +124,15 @@ async function time<T>(label: string, fn: () => Promise<T>): Promise<{ p50: numb
   return out;
 }
 
+/** true when the stored build was stale and ensureMovements rebuilt it. */
+async function ensureMovementsRebuilt(db: ReturnType<typeof createPrisma>, orgId: string): Promise<boolean> {
+  const before = (await db.revenueSettings.findUnique({ where: { organizationId: orgId }, select: { builtStamp: true } }))?.builtStamp;
+  if (!before) return true;
+  await ensureMovements(db, orgId);
+  const after = await db.revenueSettings.findUnique({ where: { organizationId: orgId }, select: { builtStamp: true, builtAsOf: true } });
+  return after?.builtStamp !== before;
+}
+
 async function main(): Promise<void> {
   if (!Number.isInteger(N) || N < 1 || N > 200_000) throw new Error(`--accounts must be 1..200000, got ${args.accounts}`);
   mkdirSync("data/bench", { recursive: true });
@@ -140,10 +149,14 @@ async function main(): Promise<void> {
   }
   const db = createPrisma(url);
   const t1 = performance.now();
-  const build = await rebuildRevenueMovements(db, { organizationId: orgId });
+  // --reuse with an up-to-date build: keep it (a build of 50,000 accounts takes minutes on a loaded machine).
+  const fresh = args.reuse && !(await ensureMovementsRebuilt(db, orgId));
+  const build = fresh
+    ? { movements: await db.revenueMovement.count({ where: { organizationId: orgId } }), subscriptions: await db.subscription.count({ where: { organizationId: orgId } }) }
+    : await rebuildRevenueMovements(db, { organizationId: orgId });
   await getRevenueOverview(db, { organizationId: orgId }); // warm: the first read after a build checks the stamp
   const buildMs = performance.now() - t1;
-  console.log(`movement build: ${build.movements} movements from ${build.subscriptions} subscriptions in ${(buildMs / 1000).toFixed(1)} s`);
+  console.log(`movement build${fresh ? " (reused, checked)" : ""}: ${build.movements} movements from ${build.subscriptions} subscriptions in ${(buildMs / 1000).toFixed(1)} s`);
   const someAccount = (await db.revenueMovement.findFirst({ where: { organizationId: orgId }, select: { accountId: true } }))!.accountId!;
   const r = {
     overview: await time("GET /api/revenue (12 months)", () => getRevenueOverview(db, { organizationId: orgId })),
