@@ -21,6 +21,7 @@ import { backfillSignals } from "@/lib/signals/backfill-signals";
 import { writeSignalsForDay } from "@/lib/signals/compute-signals";
 import { scoreHistory, scoreOrganization } from "@/lib/scoring/run-scoring";
 import { trainAndStoreModel } from "@/lib/model/train-from-db";
+import { FEATURE_NAMES } from "@/lib/model/features";
 import { getActiveScoringConfig } from "@/lib/scoring/config-store";
 import { findHistoryGaps, newestSourceSince } from "./history-gaps";
 import { enqueueJob } from "@/lib/jobs/queue";
@@ -120,7 +121,9 @@ export async function refreshOrganization(
 
     const active = await db.churnModel.findFirst({ where: { organizationId, isActive: true }, orderBy: { version: "desc" } });
     let model: RefreshResult["model"] = { trained: false, status: active?.status, version: active?.version };
-    if (backfill || !active || now.getTime() - active.trainedAt.getTime() > MODEL_MAX_AGE_MS) {
+    // a model trained on another feature list (code added features) is ignored by scoring: retrain it now (issue 13)
+    const staleFeatures = active?.status === "trained" && JSON.stringify(active.features) !== JSON.stringify(FEATURE_NAMES);
+    if (backfill || !active || staleFeatures || now.getTime() - active.trainedAt.getTime() > MODEL_MAX_AGE_MS) {
       await progress({ phase: "model" });
       const m = await trainAndStoreModel(db, { organizationId, now });
       model = { trained: true, status: m.status, version: m.version };
