@@ -37,8 +37,16 @@ async function main() {
     portfolio: process.env.E2E_PORTFOLIO ?? "ravenstack",
     ports: { hubspot: Number(hs.port), stripe: Number(st.port) },
     limits: false,
+    // Issue 16: Slack receiver and SMTP sink; Stripe events delivered to the app (4-cs-workflow's failed payment).
+    slackPort: 4730,
+    smtpPorts: { smtp: 4725, http: 4731 },
+    webhooks: { stripe: { url: `http://127.0.0.1:${port}/api/webhooks/stripe` } },
   });
-  writeFileSync("data/e2e-sandbox.json", JSON.stringify(sandbox.info, null, 2));
+  if (sandbox.smtp) process.env.SMTP_URL = sandbox.smtp.smtpUrl;
+  writeFileSync("data/e2e-sandbox.json", JSON.stringify({
+    ...sandbox.info,
+    alerts: { slackWebhookUrl: sandbox.slack?.webhookUrl(), slackUrl: sandbox.slack?.url, smtpHttpUrl: sandbox.smtp?.httpUrl },
+  }, null, 2));
 
   const next = spawn("npx", ["next", "start", "-H", "127.0.0.1", "-p", String(port)], { stdio: "inherit", env: process.env });
   const stop = async () => {
