@@ -6,6 +6,7 @@
  */
 import { useCallback, useEffect, useState } from "react";
 import { apiFetch } from "@/components/settings/api-fetch";
+import { OwnerMapping } from "./owner-mapping";
 
 type Delivery = {
   id: string; kind: string; channel: string; target: string; status: string; attempts: number; last_error: string | null; next_attempt_at: string | null;
@@ -139,6 +140,8 @@ export function AlertsClient({ isAdmin }: { isAdmin: boolean }) {
           </form>
         </section>
       ) : null}
+
+      {isAdmin ? <OwnerMapping /> : null}
     </div>
   );
 }
