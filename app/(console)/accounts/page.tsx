@@ -4,6 +4,7 @@ import { requirePageUser } from "@/lib/auth/page-guard";
 import { getDb } from "@/lib/db";
 import { loadAccountsPage } from "@/lib/queries/accounts-page-data";
 import { BookSwitch } from "@/components/tasks/book-switch";
+import { SavedViews } from "@/components/tasks/saved-views";
 import { openTaskCounts } from "@/lib/tasks/tasks";
 
 export const dynamic = "force-dynamic";
@@ -28,7 +29,7 @@ export default async function AccountsPage({ searchParams }: { searchParams: Pro
           Click a column to sort; the URL keeps your view.
         </p>
       </div>
-      <BookSwitch mine={d.mine} />
+      <div className="flex flex-wrap items-center gap-4"><BookSwitch mine={d.mine} /><SavedViews /></div>
       {!d.hasAccounts ? (
         <EmptyState title="No accounts yet">Connect HubSpot or Stripe on the Integrations page and run a sync to see accounts here.</EmptyState>
       ) : (
