@@ -12,7 +12,8 @@ import type { Db } from "@/lib/db";
 import { providerOf } from "@/lib/db/prisma";
 import type { Prisma } from "@/lib/generated/sqlite/client";
 import { offsetFromCursor, offsetPage, ZListQuery } from "@/lib/http/pagination";
-import { customFieldWhere, readCustomFields } from "./custom-fields";
+import { ACCOUNT_FIELD_RE, customFieldWhere, readCustomFields } from "./custom-fields";
+import { sqliteDateText } from "@/lib/db/json-upsert";
 import { isPayingAccount, LIFECYCLE_STATES, PAYING_LIFECYCLE_STATES, type LifecycleState } from "@/lib/signals/types";
 
 const csvList = <T extends z.ZodType>(item: T) =>
@@ -242,22 +243,19 @@ function toRow(a: AccountWithOwner): AccountScoreRow {
  */
 export async function listAccountScores(db: Db, organizationId: string, q: AccountListQuery, defaultLifecycle: readonly LifecycleFilter[] = ["paying"]) {
   const offset = offsetFromCursor(q.cursor);
-  const where = withCustomField(accountWhere(db, organizationId, q, new Date(), defaultLifecycle, await literalSearchWhere(db, organizationId, q.q)), await customFieldWhere(db, organizationId, q.custom_field));
+  const pg = providerOf(db) === "postgresql";
   const { column, dir } = sortOf(q);
-  // The page's ids in order (one index walk, one column to decode), then its rows in ONE statement returning one
-  // JSON value (readRowsById): Prisma decoding 14 columns + an owner relation per row was most of the CPU of a
-  // request — under 50 concurrent clients that CPU is the latency (issue 14 item 10, scripts/bench/console.ts --load).
-  const [total, ids] = await Promise.all([
-    db.account.count({ where }),
-    readOrdered(db, where, column, dir, offset, q.limit, (w, orderBy, skip, take) => db.account.findMany({ where: w, orderBy, skip, take, select: { id: true } })),
-  ]);
-  const byId = new Map((ids.length ? await readRowsById(db, ids.map((a) => a.id)) : []).map((a) => [a.id, a]));
-  const out = ids.flatMap(({ id }) => { const a = byId.get(id); return a ? [toRow(a)] : []; });
+  // ONE raw statement: the total, the page's ids in index order and their rows (with the owner) as one JSON text
+  // (listPageSql). Each Prisma statement cost ~1.3 ms CPU and decoding columns per row more: under 50
+  // concurrent clients that CPU is the latency (issue 14 item 10, scripts/bench/console.ts --load).
+  const { sql, params } = listPageSql(pg, accountWhereSql(pg, organizationId, q, new Date(), defaultLifecycle), column, dir, offset, q.limit);
+  const [res] = await db.$queryRawUnsafe<{ total: number | bigint; rows: string | null }[]>(sql, ...params);
+  const out = (res?.rows ? (JSON.parse(res.rows) as ChunkTuple[]) : []).map((t) => toRow(fromTuple(t)));
   if (q.columns?.length) {
     const values = await readCustomFields(db, organizationId, out.map((r) => r.accountId));
     for (const r of out) r.customFields = Object.fromEntries(q.columns.map((f) => [f, values.get(r.accountId)?.[f] ?? null]));
   }
-  return offsetPage(out, total, offset);
+  return offsetPage(out, Number(res?.total ?? 0), offset);
 }
 
 const CSV_COLUMNS: [string, (r: AccountScoreRow) => unknown][] = [
@@ -296,6 +294,98 @@ type ChunkTuple = [
   scoredAt: string | null, ownerId: string | null, firstName: string | null, lastName: string | null, email: string | null, externalId: string | null,
   lifecycleState: string | null, churnedAt: string | null,
 ];
+// ───────────────────────────── the list page as raw SQL (issue 14 item 10) ─────────────────────────────
+
+/** A WHERE clause over `"Account" a` with numbered placeholders (`?N` on SQLite, `$N` on PostgreSQL) into `params`. */
+type SqlWhere = { sql: string; params: unknown[] };
+
+/** The SQL column behind each sort column (Account alias `a`). */
+const SORT_SQL: Record<SortColumn, string> = {
+  healthScore: `a."healthScore"`, churnProbability: `a."churnProbability"`, mrrCents: `a."mrrCents"`, name: `a."name"`, renewalDate: `a."renewalDate"`, scoredAt: `a."scoredAt"`,
+};
+
+/**
+ * accountWhere + literalSearchWhere + customFieldWhere as ONE SQL condition on `"Account" a` (same rows):
+ * organization, live accounts, lifecycle (paying = MRR > 0 and customer/past_due or not computed), risk level
+ * (paying only), trend, owner, CSM, minimum MRR (minor units), renewal within N days of `now`, `q` (name or
+ * domain contains the text literally: `LIKE … ESCAPE '\\'` on SQLite, `ILIKE` on the name on PostgreSQL, as
+ * Prisma's `contains`/`mode: insensitive` did) and a custom field's value (lib/queries/custom-fields.ts rules).
+ * Values are always parameters; only validated names (enum values, ACCOUNT_FIELD_RE field names) are in the text.
+ */
+function accountWhereSql(pg: boolean, organizationId: string, q: Omit<AccountListQuery, "limit" | "cursor" | "sort" | "order" | "format">, now: Date, defaultLifecycle: readonly LifecycleFilter[]): SqlWhere {
+  const params: unknown[] = [];
+  const p = (v: unknown) => { params.push(v); return pg ? `$${params.length}` : `?${params.length}`; };
+  const list = (vs: readonly string[], pgType?: string) => vs.map((v) => (pg && pgType ? `CAST(${p(v)} AS "${pgType}")` : p(v))).join(", ");
+  const ts = (d: Date) => (pg ? `CAST(${p(d.toISOString())} AS timestamp(3))` : p(sqliteDateText(d)));
+  const paying = () => `(a."mrrCents" > 0 AND (a."lifecycleState" IN (${list(PAYING_LIFECYCLE_STATES)}) OR a."lifecycleState" IS NULL))`;
+  const and: string[] = [`a."organizationId" = ${p(organizationId)}`, `a."archivedAt" IS NULL`];
+  const life = q.lifecycle ?? defaultLifecycle;
+  if (life.length && !life.includes("all")) {
+    const states = life.filter((v): v is LifecycleState => v !== "paying" && v !== "all");
+    const parts = [...(life.includes("paying") ? [paying()] : []), ...(states.length ? [`a."lifecycleState" IN (${list(states)})`] : [])];
+    and.push(parts.length === 1 ? parts[0]! : `(${parts.join(" OR ")})`);
+  }
+  if (q.risk_level?.length) and.push(paying(), `a."riskLevel" IN (${list(q.risk_level, "RiskLevel")})`);
+  if (q.trend?.length) and.push(`a."trend" IN (${list(q.trend, "Trend")})`);
+  if (q.owner) and.push(q.owner === "none" ? `a."ownerId" IS NULL` : `a."ownerId" = ${p(q.owner)}`);
+  if (q.csm && q.csm !== "all" && q.csm !== "me") and.push(q.csm === "unassigned" ? `a."csmUserId" IS NULL` : `a."csmUserId" = ${p(q.csm)}`);
+  if (q.min_mrr !== undefined) and.push(`a."mrrCents" >= ${p(q.min_mrr)}`);
+  if (q.renewal_within_days !== undefined) and.push(`a."renewalDate" >= ${ts(now)}`, `a."renewalDate" <= ${ts(new Date(now.getTime() + q.renewal_within_days * 86_400_000))}`);
+  if (q.q) {
+    const pattern = `%${escapeLike(q.q)}%`;
+    and.push(pg
+      ? `(a."name" ILIKE ${p(pattern)} OR a."domain" LIKE ${p(pattern.toLowerCase())})`
+      : `(a."name" LIKE ${p(pattern)} ESCAPE '\\' OR a."domain" LIKE ${p(pattern.toLowerCase())} ESCAPE '\\')`);
+  }
+  if (q.custom_field) {
+    const i = q.custom_field.indexOf(":");
+    const field = i < 0 ? q.custom_field : q.custom_field.slice(0, i);
+    const value = (i < 0 ? "" : q.custom_field.slice(i + 1)).trim().toLowerCase();
+    if (!ACCOUNT_FIELD_RE.test(field)) and.push("1 = 0");
+    else {
+      const expr = pg ? `(a."customFields"->>'${field}')` : `json_extract(a."customFields", '$.${field}')`;
+      and.push(value ? `lower(trim(${expr})) = ${p(value)}` : `(${expr} IS NULL OR trim(${expr}) = '')`);
+    }
+  }
+  return { sql: and.join(" AND "), params };
+}
+
+/** Columns of one list row as a JSON array, in ChunkTuple order (CHUNK_COLS), for json_group_array / json_agg. */
+const ROW_JSON = { sqlite: `json_array(${CHUNK_COLS})`, postgresql: `json_build_array(${CHUNK_COLS})` };
+
+/**
+ * ONE statement for a list page: `{total, rows}` where rows is a JSON text of ChunkTuple in page order.
+ * `c` counts the filtered view and its rows with a value in the sort column; the page's ids are read as
+ * readOrdered does (rows with a value in index order `column dir, id dir`, then rows without one by `id dir`,
+ * the second part's offset/limit computed from `c` inside the statement), then joined to their columns and the
+ * owner and aggregated into one JSON text ordered by (part, sort column, id) — a sort of ≤ 200 rows.
+ */
+function listPageSql(pg: boolean, where: SqlWhere, column: SortColumn, dir: Dir, offset: number, limit: number): { sql: string; params: unknown[] } {
+  const params = [...where.params, offset, limit];
+  const O = pg ? `$${params.length - 1}` : `?${params.length - 1}`;
+  const L = pg ? `$${params.length}` : `?${params.length}`;
+  const D = dir === "asc" ? "ASC" : "DESC";
+  const col = SORT_SQL[column];
+  const order = column === "mrrCents" ? `a."mrrCurrency" ASC, a."mrrCents" ${D}, a."id" ${D}` : `${col} ${D}, a."id" ${D}`;
+  const big = pg ? "greatest" : "max";
+  const small = pg ? "least" : "min";
+  const int = (x: string) => (pg ? `CAST(${x} AS bigint)` : x);
+  const W = where.sql;
+  const agg = pg
+    ? `json_agg(${ROW_JSON.postgresql} ORDER BY ids."part", ${order})::text`
+    : `'[' || group_concat(${ROW_JSON.sqlite}, ',' ORDER BY ids."part", ${order}) || ']'`; // json_group_array(… ORDER BY …) loses the JSON subtype (rows come back as strings)
+  const sql = `WITH c AS (SELECT count(*) AS "total", count(${col}) AS "present" FROM "Account" a WHERE ${W}),
+ids AS (
+  SELECT "id", 0 AS "part" FROM (SELECT a."id" FROM "Account" a WHERE ${W} AND ${col} IS NOT NULL ORDER BY ${order} LIMIT ${int(L)} OFFSET ${int(O)}) p1
+  UNION ALL
+  SELECT "id", 1 AS "part" FROM (SELECT a."id" FROM "Account" a WHERE ${W} AND ${col} IS NULL ORDER BY a."id" ${D}
+    LIMIT (SELECT ${int(L)} - ${small}(${int(L)}, ${big}(0, c."present" - ${int(O)})) FROM c) OFFSET (SELECT ${big}(0, ${int(O)} - c."present") FROM c)) p2
+)
+SELECT (SELECT "total" FROM c) AS "total",
+  (SELECT ${agg} FROM ids JOIN "Account" a ON a."id" = ids."id" LEFT JOIN "Owner" o ON o."id" = a."ownerId") AS "rows"`;
+  return { sql, params };
+}
+
 /** A timestamp as JSON text: SQLite keeps Prisma's `…+00:00`; PostgreSQL `timestamp(3)` has no zone (it is UTC). */
 const utcDate = (t: string | null) => (t === null ? null : new Date(/(Z|[+-]\d\d:\d\d)$/i.test(t) ? t : `${t}Z`));
 
@@ -307,11 +397,16 @@ const utcDate = (t: string | null) => (t === null ? null : new Date(/(Z|[+-]\d\d
 async function readRowsById(db: Db, ids: string[]): Promise<AccountWithOwner[]> {
   const [res] = await db.$queryRawUnsafe<{ rows: string | null }[]>(providerOf(db) === "postgresql" ? CHUNK_SQL.postgresql : CHUNK_SQL.sqlite, JSON.stringify(ids));
   const tuples = res?.rows ? (JSON.parse(res.rows) as ChunkTuple[]) : [];
-  return tuples.map((t) => ({
+  return tuples.map(fromTuple);
+}
+
+/** One ChunkTuple (CHUNK_COLS order) as the row shape toRow reads. */
+function fromTuple(t: ChunkTuple): AccountWithOwner {
+  return {
     id: t[0], name: t[1], domain: t[2], healthScore: t[3], riskLevel: t[4], trend: t[5], churnProbability: t[6], mrrCents: t[7], mrrCurrency: t[8],
     renewalDate: utcDate(t[9]), topReason: t[10], scoredAt: utcDate(t[11]), lifecycleState: t[17], churnedAt: utcDate(t[18]),
     owner: t[12] === null ? null : { id: t[12], firstName: t[13], lastName: t[14], email: t[15], externalId: t[16] ?? "" },
-  }));
+  };
 }
 
 /** Rows per query while exporting. */
