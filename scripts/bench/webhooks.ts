@@ -81,12 +81,15 @@ function postgresServer(): { url: string; stop: () => void } {
   if (given) return { url: given, stop: () => undefined };
   const dir = mkdtempSync(path.join(os.tmpdir(), "cw-bench-pg-"));
   const port = 56000 + Math.floor(Math.random() * 900);
-  execFileSync("initdb", ["-D", `${dir}/data`, "-U", "app", "--auth=trust", "-E", "UTF8"], { stdio: "ignore" });
-  execFileSync("pg_ctl", ["-D", `${dir}/data`, "-o", `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1`, "-l", `${dir}/server.log`, "-w", "start"], { stdio: "ignore" });
+  // initdb refuses to run as root: as .ci/run does, run the server's commands as the postgres user then.
+  const asdb = (cmd: string, args: string[]) => (process.getuid?.() === 0 ? execFileSync("runuser", ["-u", "postgres", "--", cmd, ...args], { stdio: "ignore" }) : execFileSync(cmd, args, { stdio: "ignore" }));
+  if (process.getuid?.() === 0) execFileSync("chown", ["postgres", dir]);
+  asdb("initdb", ["-D", `${dir}/data`, "-U", "app", "--auth=trust", "-E", "UTF8"]);
+  asdb("pg_ctl", ["-D", `${dir}/data`, "-o", `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1`, "-l", `${dir}/server.log`, "-w", "start"]);
   return {
     url: `postgresql://app@127.0.0.1:${port}/postgres`,
     stop: () => {
-      try { execFileSync("pg_ctl", ["-D", `${dir}/data`, "stop", "-m", "fast"], { stdio: "ignore" }); } catch { /* already stopped */ }
+      try { asdb("pg_ctl", ["-D", `${dir}/data`, "stop", "-m", "fast"]); } catch { /* already stopped */ }
       rmSync(dir, { recursive: true, force: true });
     },
   };
