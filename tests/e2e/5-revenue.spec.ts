@@ -1,6 +1,6 @@
 /**
  * The Revenue page in Chromium (issue 17) against the e2e server (tests/e2e/serve.ts: fresh DB, seeded owner + CSM,
- * RavenStack sandbox). Connects Stripe itself when no other spec did, waits for the MRR movements, then: the stats,
+ * RavenStack sandbox). Connects and syncs Stripe itself when no other spec did, waits for the MRR movements, then: the stats,
  * the bridge chart, retention chart and forecast chart render (recharts), the bridge table closes month by month, the
  * cohort heat map has cells, the movements CSV downloads, an admin sets a reporting currency, and a CSM sees the page
  * without the admin forms. Screenshots go to test-results/screens/revenue-*.png.
@@ -23,8 +23,14 @@ test("an admin reads the MRR bridge, retention, cohorts and forecast, and downlo
     await section.getByRole("button", { name: "Test & Save" }).click();
     await expect(page.getByTestId("connection-stripe")).toBeVisible();
   }
-  // The first sync starts on connect; wait until movements exist (identity resolution links them to accounts).
+  // Sync Stripe unless another spec already did (Test & Save does not sync; a running sync is returned, not started
+  // twice), then wait until movements exist.
   let series: { currency: string; months: Month[]; current_mrr_cents: number }[] = [];
+  const mrr = async () => {
+    const r = await page.request.get("/api/revenue?months=24");
+    return r.ok() ? ((await r.json()) as { series: typeof series }).series.reduce((a, s) => a + s.current_mrr_cents, 0) : 0;
+  };
+  if ((await mrr()) === 0) expect((await page.request.post("/api/integrations/stripe/sync")).status()).toBeLessThan(300);
   await expect.poll(async () => {
     const r = await page.request.get("/api/revenue?months=24");
     if (!r.ok()) return 0;
