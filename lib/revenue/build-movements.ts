@@ -185,6 +185,18 @@ export type BuildResult = { movements: number; subscriptions: number; durationMs
  * @param asOf movements up to this instant (default now).
  */
 export async function rebuildRevenueMovements(db: Db, opts: { organizationId: string; asOf?: Date; mrr?: MrrOptions }): Promise<BuildResult> {
+  // One build per organization at a time in this process: concurrent reads of a stale organization (the page's
+  // parallel reports, API polling) join the running build instead of interleaving delete + insert (which doubled rows).
+  const running = BUILDS.get(opts.organizationId);
+  if (running) return running;
+  const p = rebuild(db, opts).finally(() => BUILDS.delete(opts.organizationId));
+  BUILDS.set(opts.organizationId, p);
+  return p;
+}
+
+const BUILDS = new Map<string, Promise<BuildResult>>();
+
+async function rebuild(db: Db, opts: { organizationId: string; asOf?: Date; mrr?: MrrOptions }): Promise<BuildResult> {
   const started = Date.now();
   const asOfMs = (opts.asOf ?? new Date()).getTime();
   const st = await inputStamp(db, opts.organizationId, { slow: true });
@@ -214,8 +226,11 @@ export async function rebuildRevenueMovements(db: Db, opts: { organizationId: st
     mrrAfterCents: m.mrrAfterCents, cohortMonth: new Date(m.cohortMonthMs), existingAtMonthStart: m.existingAtMonthStart,
     reportingDeltaCents: converted[i] ?? null, details: m.details as object,
   }));
-  await db.revenueMovement.deleteMany({ where: { organizationId: opts.organizationId } });
-  for (const part of chunks(rows, 2_000)) await db.revenueMovement.createMany({ data: part });
+  // Delete + insert in one transaction: readers (and another process's build) see the old set or the new one.
+  await db.$transaction(async (tx) => {
+    await tx.revenueMovement.deleteMany({ where: { organizationId: opts.organizationId } });
+    for (const part of chunks(rows, 2_000)) await tx.revenueMovement.createMany({ data: part });
+  }, { timeout: 900_000, maxWait: 120_000 });
   // Rebuild at the next dated change already known, and at the next month (the trailing window moves).
   const next = Math.min(nextChangeAfter(histories, asOfMs) ?? Infinity, nextMonthMs(asOfMs));
   const summary = summarize(movements, converted, asOfMs, reporting);

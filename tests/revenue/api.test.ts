@@ -147,3 +147,14 @@ describe("GET /api/revenue/cohorts", () => {
     expect(total).toBe(32_000);
   });
 });
+
+describe("concurrent reads of a stale organization", () => {
+  it("build the movements once: no movement is doubled", async () => {
+    await app.call(settingsPUT, "/api/revenue/settings", { as: admin, method: "PUT", body: { reporting_currency: null } }); // stale
+    await Promise.all([1, 2, 3, 4].map(() => app.call(movementsGET, "/api/revenue/movements?limit=1000", { as: csm })));
+    const rows = await db.revenueMovement.findMany({ where: { organizationId: app.org.id }, select: { accountKey: true, currency: true, at: true } });
+    const keys = rows.map((r) => `${r.accountKey}|${r.currency}|${r.at.toISOString()}`);
+    expect(keys.length).toBeGreaterThan(0);
+    expect(new Set(keys).size).toBe(keys.length);
+  });
+});
