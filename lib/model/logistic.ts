@@ -1,5 +1,6 @@
 /**
- * L2-regularised logistic regression on standardised features, fitted by Newton's method (IRLS).
+ * L2-regularised logistic regression on standardised features, fitted by damped Newton's method (IRLS with a
+ * backtracking line search on the objective, so every iteration decreases it and the fit converges).
  * Deterministic: no random initialisation, no shuffling; the same data gives the same coefficients.
  *
  * Objective (minimised): mean log-loss + (l2 / 2) · ‖w‖² over standardised features (intercept not
@@ -65,6 +66,20 @@ export function solveSpd(A: number[][], b: number[]): number[] {
   return x;
 }
 
+/** Mean log-loss + (l2 / 2) · ‖w‖² of parameters `beta` = [intercept, w…] on standardised rows Z. */
+function objective(Z: number[][], y: number[], beta: number[], l2: number): number {
+  let loss = 0;
+  for (let i = 0; i < Z.length; i++) {
+    let eta = beta[0];
+    for (let j = 0; j < Z[i].length; j++) eta += beta[j + 1] * Z[i][j];
+    // log(1 + e^η) − y·η, computed without overflow
+    loss += (eta > 0 ? eta + Math.log1p(Math.exp(-eta)) : Math.log1p(Math.exp(eta))) - y[i] * eta;
+  }
+  let pen = 0;
+  for (let j = 1; j < beta.length; j++) pen += beta[j] * beta[j];
+  return loss / Math.max(1, Z.length) + (l2 / 2) * pen;
+}
+
 /**
  * Fit on rows X (numbers only: impute first) and labels y (0/1).
  * @throws Error when X is empty or X and y differ in length.
@@ -117,8 +132,20 @@ export function fitLogistic(X: number[][], y: number[], opts: FitOptions = {}): 
     }
     H[0][0] += 1e-10;
     const step = solveSpd(H, g);
-    beta = beta.map((b, i) => b - step[i]);
-    const size = Math.max(...step.map(Math.abs));
+    // Damped Newton: halve the step until the objective does not increase (Armijo with c = 1e-4). A full
+    // Newton step overshoots on nearly separable data (e.g. a binary feature that is 1 only for churners) and
+    // then oscillates: before this the fit stopped after 50 iterations at an arbitrary iterate, whose ranking
+    // changed a lot with a few hundred rows more or less (issue 13: backtest 0.76 → 0.68, docs/scoring.md).
+    const f0 = objective(Z, y, beta, l2);
+    const slope = step.reduce((a, s, i) => a + s * g[i], 0);
+    let t = 1;
+    let next = beta.map((b, i) => b - step[i]);
+    for (let k = 0; k < 30 && objective(Z, y, next, l2) > f0 - 1e-4 * t * slope; k++) {
+      t /= 2;
+      next = beta.map((b, i) => b - t * step[i]);
+    }
+    beta = next;
+    const size = t * Math.max(...step.map(Math.abs));
     if (size < tolerance) {
       converged = true;
       iterations++;
