@@ -102,7 +102,7 @@ async function main() {
   }
   if (args.includes("--train")) {
     const m = await trainAndStoreModel(db, { organizationId: org.id, now });
-    console.log(`model v${m.version} ${m.status}: ${m.trainingRows} rows, ${m.positives} positive; test ROC AUC ${m.metrics?.rocAuc?.toFixed(3)} lift ${m.metrics?.topDecileLift?.toFixed(2)}`);
+    console.log(`model v${m.version} ${m.status}: ${m.trainingRows} rows, ${m.positives} positive; test ROC AUC ${m.metrics?.rocAuc?.toFixed(3)} lift ${m.metrics?.topDecileLift?.toFixed(2)}${m.notes ? ` (${m.notes})` : ""}`);
   }
   const active = await getActiveScoringConfig(db, org.id);
   const configs: [string, ScoringConfig][] = [["default", DEFAULT_SCORING_CONFIG]];
