@@ -55,6 +55,9 @@ export const ZEnv = z
     STRIPE_CONNECT_SECRET_KEY: optionalString,
     STRIPE_CONNECT_BASE_URL: z.string().url().default("https://connect.stripe.com"),
     TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
+    /** Sign-in attempts per client address per minute (better-auth's limiter, lib/auth/auth.ts). The browser tests
+     * sign in once per test from one address and raise it; production keeps the default. */
+    AUTH_SIGN_IN_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(5),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional(),
     SMTP_URL: z.string().trim().regex(/^smtps?:\/\//, "must start with smtp:// or smtps://").optional().or(z.literal("").transform(() => undefined)),
     ALERTS_EMAIL_FROM: z.string().trim().min(3).default("Churnwatch <alerts@churnwatch.local>"),

@@ -33,7 +33,7 @@ function createAuth() {
       storage: "memory",
       window: 60,
       max: 300,
-      customRules: { "/sign-in/email": { window: 60, max: 5 } },
+      customRules: { "/sign-in/email": { window: 60, max: e.AUTH_SIGN_IN_PER_MINUTE } },
     },
     // The address our /api/auth route derived from the trusted part of X-Forwarded-For (lib/auth/client-ip.ts);
     // the raw headers are the client's own word.
