@@ -12,9 +12,8 @@
  * sandbox limits off): each connection's budget is its own pacer (`settings.requestsPerSecond`).
  */
 import { execFileSync, fork, type ChildProcess } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
-import path from "node:path";
 import { parseArgs } from "node:util";
 import pg from "pg";
 import { createPrisma, type Db } from "@/lib/db/prisma";
@@ -28,6 +27,7 @@ import { startSandbox } from "@/sandbox/index";
 import { buildSyntheticPortfolio } from "@/sandbox/portfolio";
 import { todayUtc } from "@/sandbox/portfolio/util";
 import "../lib/app-jobs";
+import { postgresServer } from "../lib/throwaway-postgres";
 
 const { values } = parseArgs({
   options: {
@@ -41,22 +41,6 @@ const { values } = parseArgs({
 
 const say = (s: string) => process.stderr.write(`  ${new Date().toISOString().slice(11, 19)} ${s}\n`);
 
-/** A PostgreSQL server URL (admin database): --pg, TEST_DATABASE_URL, or a throwaway cluster (stopped by `stop`). */
-function postgresServer(): { url: string; stop: () => void } {
-  const given = values.pg ?? process.env.TEST_DATABASE_URL;
-  if (given) return { url: given, stop: () => undefined };
-  const dir = mkdtempSync(path.join(os.tmpdir(), "cw-bench-pg-"));
-  const port = 56000 + Math.floor(Math.random() * 900);
-  execFileSync("initdb", ["-D", `${dir}/data`, "-U", "app", "--auth=trust", "-E", "UTF8"], { stdio: "ignore" });
-  execFileSync("pg_ctl", ["-D", `${dir}/data`, "-o", `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1`, "-l", `${dir}/server.log`, "-w", "start"], { stdio: "ignore" });
-  return {
-    url: `postgresql://app@127.0.0.1:${port}/postgres`,
-    stop: () => {
-      try { execFileSync("pg_ctl", ["-D", `${dir}/data`, "stop", "-m", "fast"], { stdio: "ignore" }); } catch { /* already stopped */ }
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
 
 async function freshDatabase(server: string, name: string): Promise<string> {
   const admin = new pg.Client({ connectionString: server });
@@ -160,7 +144,7 @@ async function main() {
   const sb = await startSandbox({ portfolio, ports: { hubspot: 0, stripe: 0 }, limits: false, latency });
   process.env.STRIPE_API_BASE_URL = sb.stripeUrl;
   resetEnvCache();
-  const server = postgresServer();
+  const server = postgresServer(values.pg ?? process.env.TEST_DATABASE_URL);
   try {
     const secretKey = (sb.info.stripe as { secretKey: string }).secretKey;
     const one = await run(server.url, 1, sb.stripeUrl, secretKey);

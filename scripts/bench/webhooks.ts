@@ -55,6 +55,7 @@ import { buildSyntheticPortfolio } from "@/sandbox/portfolio";
 import { todayUtc } from "@/sandbox/portfolio/util";
 import { logger } from "@/lib/logger";
 import "../lib/app-jobs";
+import { postgresServer } from "../lib/throwaway-postgres";
 
 const { values } = parseArgs({
   options: {
@@ -75,25 +76,6 @@ const round1 = (x: number) => Math.round(x * 10) / 10;
 const percentile = (xs: number[], p: number) => (xs.length ? round1(xs[Math.min(xs.length - 1, Math.max(0, Math.ceil((p / 100) * xs.length) - 1))]!) : null);
 const load1 = () => Number(os.loadavg()[0]!.toFixed(1));
 
-/** A PostgreSQL server URL (admin database): --pg, TEST_DATABASE_URL, or a throwaway cluster (stopped by `stop`). */
-function postgresServer(): { url: string; stop: () => void } {
-  const given = values.pg ?? process.env.TEST_DATABASE_URL;
-  if (given) return { url: given, stop: () => undefined };
-  const dir = mkdtempSync(path.join(os.tmpdir(), "cw-bench-pg-"));
-  const port = 56000 + Math.floor(Math.random() * 900);
-  // initdb refuses to run as root: as .ci/run does, run the server's commands as the postgres user then.
-  const asdb = (cmd: string, args: string[]) => (process.getuid?.() === 0 ? execFileSync("runuser", ["-u", "postgres", "--", cmd, ...args], { stdio: "ignore" }) : execFileSync(cmd, args, { stdio: "ignore" }));
-  if (process.getuid?.() === 0) execFileSync("chown", ["postgres", dir]);
-  asdb("initdb", ["-D", `${dir}/data`, "-U", "app", "--auth=trust", "-E", "UTF8"]);
-  asdb("pg_ctl", ["-D", `${dir}/data`, "-o", `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1`, "-l", `${dir}/server.log`, "-w", "start"]);
-  return {
-    url: `postgresql://app@127.0.0.1:${port}/postgres`,
-    stop: () => {
-      try { asdb("pg_ctl", ["-D", `${dir}/data`, "stop", "-m", "fast"]); } catch { /* already stopped */ }
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
 
 /** A fresh migrated database: `{url, drop}`. */
 async function freshDatabase(kind: "sqlite" | "postgres", pgServer: string | null): Promise<{ url: string; drop: () => Promise<void> }> {
@@ -263,7 +245,7 @@ async function main() {
   process.env.STRIPE_API_BASE_URL = sb.stripeUrl;
   resetEnvCache();
   const kinds = (values.only ? values.only.split(",") : ["sqlite", "postgres"]) as ("sqlite" | "postgres")[];
-  const server = kinds.includes("postgres") ? postgresServer() : null;
+  const server = kinds.includes("postgres") ? postgresServer(values.pg ?? process.env.TEST_DATABASE_URL) : null;
   const loadAtStart = load1();
   try {
     const results = [];
