@@ -134,3 +134,18 @@ export async function csmLabel(db: Db, organizationId: string, account: { csmUse
   }
   return { userId: null, label: "unassigned", assigned: false };
 }
+
+/**
+ * The book a dashboard/API read covers (issue 16, "My/All"): `csm` = "me" (the signed-in user; a cron caller has
+ * no "me" → all), "all" / undefined (every account of the organization), or a user id of a member of the
+ * organization. @returns the CSM's user id to scope to, or undefined for all accounts.
+ * @throws AppError validation_failed when `csm` names a user who is not a member of this organization (a user of
+ *   another organization is never used as a filter, so nothing of theirs is revealed either way).
+ */
+export async function resolveBookScope(db: Db, organizationId: string, caller: { kind: string; userId?: string }, csm: string | undefined): Promise<string | undefined> {
+  if (csm === undefined || csm === "all") return undefined;
+  if (csm === "me") return caller.kind === "user" ? caller.userId : undefined;
+  const m = await db.membership.findUnique({ where: { organizationId_userId: { organizationId, userId: csm } } });
+  if (!m) throw new AppError("validation_failed", "csm must be 'me', 'all' or a user of this organization", { fields: { csm: "not a member" } });
+  return csm;
+}

@@ -39,7 +39,11 @@ export const syncedAccountsRoute = defineRoute({
 });
 export const dashboardSummaryRoute = defineRoute({
   method: "GET", path: "/api/dashboard/summary", summary: "Totals, MRR/ARR, MRR at risk, average score, distribution by level, movers, renewals at risk, freshness", tags: ["dashboard"],
-  auth: { role: "csm", cron: true }, query: z.object(ZOrgQuery).strict(),
+  auth: { role: "csm", cron: true },
+  query: z.object({
+    ...ZOrgQuery,
+    csm: z.string().trim().min(1).max(64).optional().describe("Whose book (issue 16): 'me' (the caller's accounts), 'all' (default: every account), or a user id of the organization; scopes the tiles, distribution, movers and renewals"),
+  }).strict(),
 });
 export const scoreRoute = defineRoute({
   method: "POST", path: "/api/integrations/score", summary: "Score all accounts now (identity → today's signals → scores); returns counts and duration", tags: ["scores"],
