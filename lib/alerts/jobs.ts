@@ -10,7 +10,7 @@ import { z } from "zod";
 import { defineJob } from "@/lib/jobs/define-job";
 import type { Db } from "@/lib/db";
 import { enqueueJob } from "@/lib/jobs/queue";
-import { deliver } from "./deliver";
+import { deliver, requeueStuckDeliveries } from "./deliver";
 import { runDigestJob, scheduleNextDigest } from "./digest";
 import { evaluateAlerts } from "./evaluate";
 
@@ -21,6 +21,7 @@ export const evaluateAlertsJob = defineJob({
   handle: async (p, ctx) => {
     const r = await evaluateAlerts(ctx.db, { organizationId: p.organizationId, accountIds: p.accountIds });
     await scheduleNextDigest(ctx.db, p.organizationId);
+    await requeueStuckDeliveries(ctx.db, p.organizationId);
     return r;
   },
 });
