@@ -23,6 +23,10 @@ const APP_JOBS: Record<string, () => Promise<JobDefinition>> = {
   "deliver-alert-job": async () => (await import("@/lib/alerts/jobs")).deliverAlertJob as JobDefinition,
   "alert-digest-job": async () => (await import("@/lib/alerts/jobs")).alertDigestJob as JobDefinition,
   "hubspot-task-write-back-job": async () => (await import("@/lib/tasks/jobs")).hubspotTaskWriteBackJob as JobDefinition,
+  "sales-activity-refresh-job": async () => (await import("@/lib/sales-activity/jobs")).salesActivityRefreshJob as JobDefinition,
+  "revenue-movements-job": async () => (await import("@/lib/revenue/build-job")).revenueMovementsJob as JobDefinition,
+  "score-organization-job": async () => (await import("@/lib/pipeline/score-organization-job")).scoreOrganizationJob as JobDefinition,
+  "score-shard-job": async () => (await import("@/lib/pipeline/score-organization-job")).scoreShardJob as JobDefinition,
 };
 
 /** Register every job kind of the application in this process (see lib/jobs/registry.ts). */
