@@ -43,6 +43,16 @@ export type ScoreOrganizationOptions = {
   batchSize?: number;
   /** Run time written to Account.scoredAt (default: new Date()). */
   now?: Date;
+  /**
+   * Only accounts with id > afterAccountId (exclusive) and ≤ untilAccountId (inclusive), in the database's
+   * ordering — one shard of a sharded run (lib/scoring/sharded-run.ts). Default: every account of the day.
+   */
+  afterAccountId?: string | null;
+  untilAccountId?: string | null;
+  /** Accounts expected (for progress; default: counts the day's signal rows, which a shard does not need). */
+  total?: number;
+  /** Called after each batch's write committed, in batch order, with its last accountId and size (checkpoints). */
+  onBatchWritten?: (b: { lastAccountId: string; accounts: number }) => Promise<void> | void;
 };
 
 /** Accounts per risk level; `none`: accounts scored without a level (not paying: no risk level, by contract). */
@@ -162,10 +172,11 @@ export async function scoreOrganization(db: Db, opts: ScoreOrganizationOptions):
   const now = opts.now ?? new Date();
   const batchSize = opts.batchSize ?? 1000;
   const ctx = await loadContext(db, opts.organizationId);
-  const total = await db.accountSignalDaily.count({ where: { organizationId: opts.organizationId, day } });
+  const total = opts.total ?? await db.accountSignalDaily.count({ where: { organizationId: opts.organizationId, day } });
   const counts: LevelCounts = { healthy: 0, at_risk: 0, critical: 0, none: 0 };
   let processed = 0;
-  let after: string | null = null;
+  let after: string | null = opts.afterAccountId ?? null;
+  const until = opts.untilAccountId ?? null;
   opts.onProgress?.({ processed, total });
   const store = await openScoreStore(db);
   // PostgreSQL: the previous batch's write runs (on the server) while this one is read and scored in
@@ -174,7 +185,7 @@ export async function scoreOrganization(db: Db, opts: ScoreOrganizationOptions):
   let pending: Promise<void> | null = null;
   try {
     for (;;) {
-      const batch = await store.readSignalDay(opts.organizationId, day, after, batchSize);
+      const batch = await store.readSignalDay(opts.organizationId, day, after, batchSize, until);
       if (batch.length === 0) break;
       after = batch[batch.length - 1].accountId;
       const ids = batch.map((r) => r.accountId);
@@ -190,9 +201,11 @@ export async function scoreOrganization(db: Db, opts: ScoreOrganizationOptions):
       });
       if (pending) await pending;
       pending = null;
-      const written = persist(store, day, day, scored.map((x) => x.row), scored, now).then(() => {
+      const lastAccountId = after;
+      const written = persist(store, day, day, scored.map((x) => x.row), scored, now).then(async () => {
         processed += batch.length;
         opts.onProgress?.({ processed, total: Math.max(total, processed) });
+        await opts.onBatchWritten?.({ lastAccountId, accounts: batch.length });
       });
       if (overlap) {
         pending = written;

@@ -43,12 +43,17 @@ function bind(p: Provider, v: unknown, t: ColType): unknown {
 const MAX_PARAMS = 5_000;
 
 /** One page of AccountSignalDaily rows for (organization, day), accountId > `after`, ascending. */
-export async function readSignalBatch(db: Exec, p: Provider, orgId: string, day: Date, after: string | null, limit: number): Promise<AccountSignalDaily[]> {
+export async function readSignalBatch(db: Exec, p: Provider, orgId: string, day: Date, after: string | null, limit: number, until: string | null = null): Promise<AccountSignalDaily[]> {
   const args: unknown[] = [orgId, bind(p, day, "ts")];
   let sql = `SELECT * FROM "AccountSignalDaily" WHERE "organizationId" = ${ph(p, 0, "text")} AND "day" = ${ph(p, 1, "ts")}`;
   if (after !== null) {
-    sql += ` AND "accountId" > ${ph(p, 2, "text")}`;
+    sql += ` AND "accountId" > ${ph(p, args.length, "text")}`;
     args.push(after);
+  }
+  if (until !== null) {
+    // a shard's inclusive upper bound, compared by the database's own collation (sharded-run.ts)
+    sql += ` AND "accountId" <= ${ph(p, args.length, "text")}`;
+    args.push(until);
   }
   sql += ` ORDER BY "accountId" ASC LIMIT ${Math.floor(limit)}`;
   return (await db.$queryRawUnsafe(sql, ...args)) as AccountSignalDaily[];
@@ -366,7 +371,7 @@ export type ScoreStore = {
    * One keyset page of `day`'s AccountSignalDaily rows of organization `orgId`: accountId > `after`
    * (null = from the start), ascending by accountId, at most `limit` rows — scoreOrganization's input.
    */
-  readSignalDay(orgId: string, day: Date, after: string | null, limit: number): Promise<SignalHistoryRow[]>;
+  readSignalDay(orgId: string, day: Date, after: string | null, limit: number, until?: string | null): Promise<SignalHistoryRow[]>;
   /**
    * Stored health scores of `accountIds` on `day` made with scoring config `configVersion`: accountId → score
    * (accounts without one, or whose score was made with another config version, are absent).
@@ -407,7 +412,7 @@ function prismaStore(db: Db, p: Provider): ScoreStore {
   return {
     provider: p,
     readSignalHistory: (orgId, ids, from, to) => readSignalHistory(db, p, orgId, ids, from, to),
-    readSignalDay: (orgId, day, after, limit) => readSignalBatch(db, p, orgId, day, after, limit),
+    readSignalDay: (orgId, day, after, limit, until) => readSignalBatch(db, p, orgId, day, after, limit, until ?? null),
     scoresOnDay: (ids, day, version) => scoresOnDay(db, p, ids, day, version),
     async scoresBetween(ids, from, toExclusive, version) {
       const prior = await db.churnScoreDaily.findMany({
@@ -437,12 +442,15 @@ const PG_HISTORY_LIST = HISTORY_COLS.map(([c]) => `"${c}"`).join(", ");
  * One keyset page of a day's signal rows as ONE JSON text (json_agg of HISTORY_COLS arrays, ascending
  * accountId): $1 organizationId, $2 day, $3 limit[, $4 after].
  */
-const PG_READ_DAY = (withAfter: boolean) =>
+const PG_READ_DAY = (withAfter: boolean, withUntil: boolean) =>
   `SELECT COALESCE(json_agg(json_build_array(${PG_HISTORY_LIST}) ORDER BY "accountId")::text, '[]') AS "rows" ` +
   `FROM (SELECT ${PG_HISTORY_LIST} FROM "AccountSignalDaily" WHERE "organizationId" = $1 AND "day" = CAST($2 AS timestamp(3))` +
-  `${withAfter ? ` AND "accountId" > $4` : ""} ORDER BY "accountId" LIMIT CAST($3 AS bigint)) AS s`;
-const PG_READ_DAY_FIRST = PG_READ_DAY(false);
-const PG_READ_DAY_NEXT = PG_READ_DAY(true);
+  `${withAfter ? ` AND "accountId" > $4` : ""}${withUntil ? ` AND "accountId" <= $${withAfter ? 5 : 4}` : ""} ORDER BY "accountId" LIMIT CAST($3 AS bigint)) AS s`;
+const PG_READ_DAY_FIRST = PG_READ_DAY(false, false);
+const PG_READ_DAY_NEXT = PG_READ_DAY(true, false);
+/** A shard's page (sharded-run.ts): also `"accountId" <= until` (the last $n), by PostgreSQL's collation. */
+const PG_READ_DAY_FIRST_UNTIL = PG_READ_DAY(false, true);
+const PG_READ_DAY_NEXT_UNTIL = PG_READ_DAY(true, true);
 
 /** Stored scores (config version $3) of the JSON id list $1 on day $2 as one JSON text of [accountId, healthScore] pairs. */
 const PG_SCORES_ON_DAY =
@@ -559,9 +567,11 @@ function pgStore(db: Db): ScoreStore {
       out.sort((x, y) => (x.accountId < y.accountId ? -1 : x.accountId > y.accountId ? 1 : x.day.getTime() - y.day.getTime()));
       return out;
     },
-    async readSignalDay(orgId, day, after, limit) {
+    async readSignalDay(orgId, day, after, limit, until) {
       const n = Math.max(1, Math.floor(limit));
-      const rows = await (after === null ? run.json<unknown[]>(PG_READ_DAY_FIRST, [orgId, ts(day), n]) : run.json<unknown[]>(PG_READ_DAY_NEXT, [orgId, ts(day), n, after]));
+      const rows = await (until != null
+        ? (after === null ? run.json<unknown[]>(PG_READ_DAY_FIRST_UNTIL, [orgId, ts(day), n, until]) : run.json<unknown[]>(PG_READ_DAY_NEXT_UNTIL, [orgId, ts(day), n, after, until]))
+        : (after === null ? run.json<unknown[]>(PG_READ_DAY_FIRST, [orgId, ts(day), n]) : run.json<unknown[]>(PG_READ_DAY_NEXT, [orgId, ts(day), n, after])));
       return decodeHistoryArrays(rows);
     },
     async scoresOnDay(ids, day, version) {
@@ -687,6 +697,13 @@ function openDirectSqliteStore(file: string): ScoreStore {
   const readDayNext = conn.prepare(
     `SELECT ${dayCols} FROM "AccountSignalDaily" WHERE "organizationId" = ? AND "day" = ? AND "accountId" > ? ORDER BY "accountId" LIMIT ?`,
   ).raw(true);
+  // a shard's pages (sharded-run.ts): also accountId <= its upper bound
+  const readDayFirstUntil = conn.prepare(
+    `SELECT ${dayCols} FROM "AccountSignalDaily" WHERE "organizationId" = ? AND "day" = ? AND "accountId" <= ? ORDER BY "accountId" LIMIT ?`,
+  ).raw(true);
+  const readDayNextUntil = conn.prepare(
+    `SELECT ${dayCols} FROM "AccountSignalDaily" WHERE "organizationId" = ? AND "day" = ? AND "accountId" > ? AND "accountId" <= ? ORDER BY "accountId" LIMIT ?`,
+  ).raw(true);
   const readScoresOnDay = conn.prepare(
     `SELECT "accountId", "healthScore" FROM "ChurnScoreDaily" WHERE "accountId" IN (SELECT value FROM json_each(?)) AND "day" = ? AND "scoringConfigVersion" = ?`,
   ).raw(true);
@@ -726,9 +743,11 @@ function openDirectSqliteStore(file: string): ScoreStore {
       if (accountIds.length === 0) return [];
       return (readHistory.all(orgId, ids(accountIds), sqliteTs(from), sqliteTs(to)) as unknown[][]).map(decodeSqliteHistoryRow);
     },
-    async readSignalDay(orgId, day, after, limit) {
+    async readSignalDay(orgId, day, after, limit, until) {
       const n = Math.max(1, Math.floor(limit));
-      const raw = (after === null ? readDayFirst.all(orgId, sqliteTs(day), n) : readDayNext.all(orgId, sqliteTs(day), after, n)) as unknown[][];
+      const raw = (until != null
+        ? (after === null ? readDayFirstUntil.all(orgId, sqliteTs(day), until, n) : readDayNextUntil.all(orgId, sqliteTs(day), after, until, n))
+        : (after === null ? readDayFirst.all(orgId, sqliteTs(day), n) : readDayNext.all(orgId, sqliteTs(day), after, n))) as unknown[][];
       return raw.map(decodeSqliteHistoryRow);
     },
     async scoresOnDay(accountIds, day, version) {
