@@ -116,6 +116,8 @@ export async function updateTask(db: Db, p: { organizationId: string; taskId: st
       ...(input.done !== undefined ? { done: input.done, doneAt: input.done ? (t.doneAt ?? new Date()) : null } : {}),
     },
   });
+  // Completing / re-opening a task HubSpot has: its hs_task_status is updated by the write-back job.
+  if (input.done !== undefined && input.done !== t.done && row.hubspotId) await queueTaskWriteBack(db, p.organizationId);
   return toTaskView(row, await names(db, p.organizationId, [row.assigneeUserId]));
 }
 

@@ -15,6 +15,10 @@
  *   context}`), `numErrors`; the SDK's BatchResponseSimplePublicObject / ...WithErrors models
  *   (node_modules/@hubspot/api-client/lib/codegen/crm/objects/tasks/models).
  * - GET /crm/v3/objects/tasks lists tasks (`results`, `paging.next.after`).
+ * - POST /crm/v3/objects/tasks/batch/update takes `{inputs: [{id, properties}]}` (≤ 100) and answers the updated
+ *   objects; ids it cannot update come back in `errors` with `numErrors` (the multi-status shape of
+ *   https://developers.hubspot.com/docs/api-reference/legacy/crm/activities/tasks/batch/update-tasks; the SDK's
+ *   `crm.objects.tasks.batchApi.update`, BatchInputSimplePublicObjectBatchInput). Updating sets hs_lastmodifieddate.
  */
 import { z } from "zod";
 
@@ -35,9 +39,19 @@ export const ZActivityBatchCreate = z.object({
   })),
 });
 
+export const ZActivityBatchUpdate = z.object({
+  inputs: z.array(z.object({
+    id: z.union([z.string(), z.number()]),
+    properties: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
+    objectWriteTraceId: z.string().max(200).optional(),
+  })),
+});
+
 /** Created tasks and notes, in creation order. */
 export class ActivityWrites {
   readonly items: CreatedActivity[] = [];
+  /** Every applied update, in order (tests count them: one per change, none on an unchanged task). */
+  readonly updates: { id: string; type: ActivityType; properties: Record<string, string>; at: number }[] = [];
   private nextId = 90_000_000_001;
 
   /**
@@ -71,6 +85,30 @@ export class ActivityWrites {
     const body: Record<string, unknown> = { status: "COMPLETE", results, startedAt, completedAt: new Date(now).toISOString() };
     if (errors.length) { body.numErrors = errors.length; body.errors = errors; }
     return { status: errors.length ? 207 : 201, body };
+  }
+
+  /** Apply one batch update. Returns the HTTP status (200 / 207 / 400) and body. */
+  batchUpdate(type: ActivityType, b: z.infer<typeof ZActivityBatchUpdate>, now: number): { status: number; body: unknown } {
+    if (b.inputs.length > 100) return { status: 400, body: { status: "error", category: "VALIDATION_ERROR", message: `inputs: at most 100 inputs per batch, got ${b.inputs.length}` } };
+    const results: unknown[] = [];
+    const errors: unknown[] = [];
+    const startedAt = new Date(now).toISOString();
+    for (const inp of b.inputs) {
+      const id = String(inp.id);
+      const props = Object.fromEntries(Object.entries(inp.properties).filter(([, v]) => v !== null).map(([k, v]) => [k, String(v)]));
+      const rec = this.items.find((x) => x.id === id && x.type === type);
+      if (!rec) { errors.push({ status: "error", category: "OBJECT_NOT_FOUND", message: `Object not found. objectId are usually numeric. (${id})`, context: { ids: [id] } }); continue; }
+      if (type === "tasks" && props.hs_task_status && !["NOT_STARTED", "IN_PROGRESS", "WAITING", "COMPLETED", "DEFERRED"].includes(props.hs_task_status)) {
+        errors.push({ status: "error", category: "VALIDATION_ERROR", message: `${props.hs_task_status} was not a valid hs_task_status`, context: { ids: [id] } });
+        continue;
+      }
+      Object.assign(rec.properties, props, { hs_lastmodifieddate: new Date(now).toISOString() });
+      this.updates.push({ id, type, properties: props, at: now });
+      results.push(render(rec));
+    }
+    const body: Record<string, unknown> = { status: "COMPLETE", results, startedAt, completedAt: new Date(now).toISOString() };
+    if (errors.length) { body.numErrors = errors.length; body.errors = errors; }
+    return { status: errors.length ? 207 : 200, body };
   }
 
   /** GET /crm/v3/objects/tasks: a page of created tasks. */

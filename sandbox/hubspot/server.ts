@@ -11,7 +11,7 @@
  *   `{status:"error", message, correlationId, category, ...}`; 429 adds `errorType:"RATE_LIMIT"`
  *   and `policyName` (TEN_SECONDLY_ROLLING | SECONDLY | DAILY).
  */
-import { ActivityWrites, ZActivityBatchCreate, type ActivityType } from "./activity-writes";
+import { ActivityWrites, ZActivityBatchCreate, ZActivityBatchUpdate, type ActivityType } from "./activity-writes";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { z } from "zod";
 import type { SandboxClock } from "../core/clock";
@@ -361,6 +361,11 @@ export function createHubspotSandbox(opts: HubspotSandboxOptions): HubspotSandbo
       requireScopes(ctx, ["crm.objects.contacts.write"]);
       const companies = typeOr404("companies");
       const r = activityWrites.batchCreate(m[1] as ActivityType, parseJson(await body(ctx), ZActivityBatchCreate), clock.now(), (id) => liveRec(companies, id) !== null);
+      ok(ctx, r.status, r.body);
+    } },
+    { method: "POST", re: /^\/crm\/v3\/objects\/(tasks|notes)\/batch\/update\/?$/, name: "objects.batch.update", auth: true, fn: async (ctx, m) => {
+      requireScopes(ctx, ["crm.objects.contacts.write"]);
+      const r = activityWrites.batchUpdate(m[1] as ActivityType, parseJson(await body(ctx), ZActivityBatchUpdate), clock.now());
       ok(ctx, r.status, r.body);
     } },
     { method: "GET", re: /^\/crm\/v3\/objects\/tasks\/?$/, name: "objects.tasks.list", auth: true, fn: (ctx) => {

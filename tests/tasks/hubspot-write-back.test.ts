@@ -3,13 +3,15 @@
  * with write-back on, every Churnwatch task becomes one HubSpot task associated with the account's company and a
  * second run creates none twice; a task whose company HubSpot does not have fails alone (207) and keeps the error;
  * with write-back off nothing is sent; another organization's tasks are never written with this one's connection.
+ * Completing a task updates the HubSpot task (hs_task_status COMPLETED through the batch update API), re-opening sets
+ * NOT_STARTED, each once: a further run (the next sync's job) sends nothing.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Client } from "@hubspot/api-client";
 import { startHubspotHarness, type HubspotHarness } from "@/tests/connectors/hubspot-harness";
 import { encryptJson } from "@/lib/crypto";
 import { writeBackTasksAndNotes } from "@/lib/tasks/hubspot-write-back";
-import { createNote, createTask } from "@/lib/tasks/tasks";
+import { createNote, createTask, updateTask } from "@/lib/tasks/tasks";
 
 let h: HubspotHarness;
 beforeAll(async () => { h = await startHubspotHarness(); }, 120_000);
@@ -73,5 +75,33 @@ describe("HubSpot task and note write-back", () => {
     expect(await listSandboxTasks()).toHaveLength(2);
     expect(h.sb.hubspot.activityWrites.items.filter((x) => x.type === "notes")).toHaveLength(1);
     expect(h.sb.hubspot.activityWrites.items.some((x) => x.properties.hs_task_subject === "Not ours")).toBe(false);
+
+    // Completing the task in Churnwatch: HubSpot's task becomes COMPLETED, once; a further run sends nothing.
+    const hsStatus = async () => (await listSandboxTasks()).find((x) => x.id === created1.id)!.properties.hs_task_status;
+    expect(await hsStatus()).toBe("NOT_STARTED");
+    await updateTask(db, { organizationId: org, taskId: t1.id, input: { done: true } });
+    expect(await db.job.count({ where: { name: "hubspot-task-write-back-job", organizationId: org } })).toBeGreaterThan(0);
+    const r3 = await writeBackTasksAndNotes(db, { organizationId: org, clientOptions: { pacer: { disabled: true } } });
+    expect(r3).toMatchObject({ tasksCreated: 0, tasksUpdated: 1 });
+    expect(await hsStatus()).toBe("COMPLETED");
+    const updates = () => h.sb.hubspot.activityWrites.updates.filter((u) => u.id === created1.id).map((u) => u.properties.hs_task_status);
+    expect(updates()).toEqual(["COMPLETED"]);
+    expect(await writeBackTasksAndNotes(db, { organizationId: org, clientOptions: { pacer: { disabled: true } } })).toMatchObject({ tasksUpdated: 0, tasksCreated: 0 });
+    expect(updates()).toEqual(["COMPLETED"]);
+    // Re-opening: NOT_STARTED, once.
+    await updateTask(db, { organizationId: org, taskId: t1.id, input: { done: false } });
+    expect(await writeBackTasksAndNotes(db, { organizationId: org, clientOptions: { pacer: { disabled: true } } })).toMatchObject({ tasksUpdated: 1 });
+    expect(await hsStatus()).toBe("NOT_STARTED");
+    expect(await writeBackTasksAndNotes(db, { organizationId: org, clientOptions: { pacer: { disabled: true } } })).toMatchObject({ tasksUpdated: 0 });
+    expect(updates()).toEqual(["COMPLETED", "NOT_STARTED"]);
+    expect(await listSandboxTasks()).toHaveLength(2);
+    // A task deleted in HubSpot meanwhile: the update fails alone (207) and keeps HubSpot's message on the row.
+    const t2 = await db.task.findFirstOrThrow({ where: { organizationId: org, title: "Send QBR deck" } });
+    h.sb.hubspot.activityWrites.items.splice(h.sb.hubspot.activityWrites.items.findIndex((x) => x.id === t2.hubspotId), 1);
+    await updateTask(db, { organizationId: org, taskId: t2.id, input: { done: true } });
+    await updateTask(db, { organizationId: org, taskId: t1.id, input: { done: true } });
+    expect(await writeBackTasksAndNotes(db, { organizationId: org, clientOptions: { pacer: { disabled: true } } })).toMatchObject({ tasksUpdated: 1 });
+    expect(await hsStatus()).toBe("COMPLETED");
+    expect((await db.task.findUniqueOrThrow({ where: { id: t2.id } })).hubspotError).toContain("Object not found");
   });
 });
