@@ -18,6 +18,7 @@ export function TopBar({ user }: { user: UserContext }) {
           { href: "/integrations", label: "Integrations" },
           { href: "/settings/scoring", label: "Scoring" },
           { href: "/settings/users", label: "Users" },
+          { href: "/settings/jobs", label: "Jobs" },
         ]
       : []),
   ];
