@@ -75,7 +75,8 @@ export function onJobEnqueued(fn: Listener): () => void {
 }
 
 /**
- * Enqueue a job. With `dedupeKey`, an existing queued/running job with the same key is returned instead
+ * Enqueue a job; `runAfter` (a time) or `delayMs` (ms after the row is written) delays it. With `dedupeKey`, an
+ * existing queued/running job with the same key is returned instead
  * (e.g. one sync per connection at a time).
  * With `coalesce` (and a `dedupeKey`), only a job still QUEUED with that key is joined, and its payload becomes
  * `coalesce(itsPayload, payload)` (one conditional update; validated by the job's schema; null = do not join) — e.g. re-scores of
@@ -198,6 +199,21 @@ export async function claimNextJob(db: Db, workerId: string, names?: string[]) {
     if (claimed.count === 1) return db.job.findUniqueOrThrow({ where: { id: next.id } });
   }
   return null;
+}
+
+/**
+ * When (epoch ms) the next queued job that is not runnable yet becomes runnable (its `runAfter`, within the next
+ * `withinMs`), or null. The Job table's worker sets a timer for it, so a job queued with a short delay (a
+ * coalescing window, lib/pipeline/enqueue-account-refresh.ts) starts when its window ends, not at the next poll.
+ */
+export async function nextRunAfter(db: Db, withinMs: number): Promise<number | null> {
+  const now = Date.now();
+  const next = await db.job.findFirst({
+    where: { status: "queued", runAfter: { gt: new Date(now), lte: new Date(now + withinMs) } },
+    orderBy: { runAfter: "asc" },
+    select: { runAfter: true },
+  });
+  return next ? next.runAfter.getTime() : null;
 }
 
 /** Request cancellation: queued jobs are cancelled at once, running ones at their next progress write. */

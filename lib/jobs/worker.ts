@@ -6,14 +6,15 @@
  * N of them against PostgreSQL — claiming is an atomic conditional update, see queue.ts).
  *
  * Polls every `pollMs`, wakes at once when this process enqueues (or when `wake()` is called, e.g. on an IPC
- * message from the web process), runs up to `concurrency` jobs, and re-queues jobs whose heartbeat went
+ * message from the web process) and when a queued job's `runAfter` comes within the next poll (a timer; e.g. a
+ * webhook re-score's 200 ms coalescing window), runs up to `concurrency` jobs, and re-queues jobs whose heartbeat went
  * stale (a process killed mid-job) so syncs resume from their checkpoints. `stop()` aborts the running
  * jobs' signals and puts them back in the queue.
  */
 import { hostname } from "node:os";
 import type { Db } from "@/lib/db";
 import { logger } from "@/lib/logger";
-import { claimNextJob, onJobEnqueued, requeueStale, STALE_MS } from "./queue";
+import { claimNextJob, nextRunAfter, onJobEnqueued, requeueStale, STALE_MS } from "./queue";
 import { executeJob, REQUEUED_ON_STOP } from "./run-job";
 
 export type Worker = {
@@ -72,6 +73,9 @@ export function startWorker(
   let ticking = false;
   // A wake that arrived while a tick was already looking: look once more when it ends (else that job waits a poll).
   let again = false;
+  // The timer for the earliest not-yet-runnable queued job (see look()).
+  let dueTimer: NodeJS.Timeout | undefined;
+  let dueTimerAt: number | null = null;
 
   // The database work in progress outside jobs (start-up re-queue, a tick's claim): stop() waits for it, so a
   // caller may disconnect the client right after stop() without cutting a query off mid-way.
@@ -108,6 +112,20 @@ export function startWorker(
           inflight.add(p);
         }
       } while (again && !stopped && inflight.size < concurrency);
+      // A free slot and a job that becomes runnable before the next poll: look again exactly then.
+      if (!stopped && inflight.size < concurrency) {
+        const at = await nextRunAfter(db, pollMs);
+        if (at !== null && (dueTimerAt === null || at < dueTimerAt)) {
+          if (dueTimer) clearTimeout(dueTimer);
+          dueTimerAt = at;
+          dueTimer = setTimeout(() => {
+            dueTimer = undefined;
+            dueTimerAt = null;
+            void tick();
+          }, Math.max(0, at - Date.now()) + 5);
+          dueTimer.unref?.();
+        }
+      }
     } catch (err) {
       logger.error({ err }, "job worker tick failed");
     } finally {
@@ -143,6 +161,7 @@ export function startWorker(
     stopped = true;
     unsubscribe();
     if (timer) clearInterval(timer);
+    if (dueTimer) clearTimeout(dueTimer);
     if (maintenance) clearInterval(maintenance);
     timer = undefined;
     controller.abort(new Error("worker stopping"));

@@ -10,7 +10,8 @@
  *      lacks scores (a history scoring run that stopped midway) or was scored with another scoring config version
  *      (a config change re-scores history, so trends and movers compare like with like), then today,
  *   5. HubSpot write-back for connections that have it on.
- * Runs for a few accounts (`accountIds`, after webhooks) do today's rows only.
+ * Runs for a few accounts (`accountIds`, after webhooks) do today's rows of those accounts only: no identity
+ * resolution (the webhook job ran it), today's signals and today's score of those accounts.
  * Runs inside refresh-organization-job (after syncs, on "Score All", from cron) and `npm run score`.
  * Serialised per organization within this process (the embedded default); a multi-worker deployment
  * would take a PostgreSQL advisory lock here instead.
@@ -90,7 +91,11 @@ export async function refreshOrganization(
     const progress = async (p: RefreshProgress) => { await opts.onProgress?.(p); };
 
     await progress({ phase: "identity" });
-    const identity = await resolveIdentities(db, { organizationId, now });
+    // A run for a few accounts follows a webhook job that resolved identities itself right after applying its
+    // events (lib/connectors/stripe/webhook.ts, lib/connectors/hubspot/webhooks.ts): not again for the organization.
+    const identity = opts.accountIds
+      ? { created: 0, linked: {}, pendingReview: await db.matchCandidate.count({ where: { organizationId, status: "pending" } }) }
+      : await resolveIdentities(db, { organizationId, now });
 
     const backfill = opts.backfill ?? (await needsBackfill(db, organizationId));
     await progress({ phase: "signals", detail: backfill ? `reconstructing ${BACKFILL_DAYS} days` : "today" });
@@ -146,8 +151,17 @@ export async function refreshOrganization(
         });
         history.scores = h.scores;
       }
-      const r = await scoreOrganization(db, { organizationId, day, now, onProgress: (p) => void progress({ phase: "scoring", processed: p.processed, total: p.total }) });
-      scoring = { accounts: r.accounts, scores: r.accounts, counts: r.counts, probabilitySource: r.probabilitySource };
+      if (opts.accountIds) {
+        // After a webhook: today's score of the accounts it touched only (issue 15: the organization's other
+        // accounts did not change; re-scoring all of them made a webhook's re-score cost O(organization)).
+        // scoreHistory over [today, today] builds the same row as scoreOrganization (trend vs the stored scores
+        // 7 and 30 days back) and writes the Account columns the same way.
+        const h = await scoreHistory(db, { organizationId, from: day, to: day, now, accountIds: opts.accountIds });
+        scoring = { accounts: h.accounts, scores: h.scores };
+      } else {
+        const r = await scoreOrganization(db, { organizationId, day, now, onProgress: (p) => void progress({ phase: "scoring", processed: p.processed, total: p.total }) });
+        scoring = { accounts: r.accounts, scores: r.accounts, counts: r.counts, probabilitySource: r.probabilitySource };
+      }
     }
 
     let writeBackJobs = 0;

@@ -20,6 +20,22 @@
  *   each at most once per minute across all instances) and run by this worker.
  * - `stop()`: no more fetches, running jobs' signals aborted (they put their rows back to queued and pg-boss
  *   retries them), waits up to `graceMs`, then stops pg-boss.
+ *
+ * Latency and throughput (issue 15, measured in docs/deploy.md):
+ * - pg-boss 10's `work()` loop sleeps `pollingIntervalSeconds` minus the time spent after EVERY fetch, also one
+ *   that returned jobs (node_modules/pg-boss/src/worker.js `start()`), so a loop with `batchSize: 1` ran at most
+ *   2 jobs/s at 0.5 s polling whatever the backlog (≈ 4 webhook events/s with 2 loops). After a fetch that
+ *   returned jobs a loop now calls `boss.notifyWorker(itsId)` (types.d.ts: "notifyWorker(workerId)"; it sets the
+ *   loop's `beenNotified`, which skips the sleep), so a busy queue is fetched again at once; an idle one polls.
+ * - Workers LISTEN on {@link JOB_NOTIFY_CHANNEL} (one connection per worker, reconnected after errors) and wake
+ *   the loops of the notified kind at once (the engine notifies on every dispatch).
+ * - Webhook queues fetch up to `webhookBatchSize` jobs per fetch (pg-boss `batchSize`; default 10), run one after
+ *   the other; each is completed or failed in pg-boss on its own (pg-boss completes a batch as a whole only when
+ *   the handler resolves, and `complete` touches only jobs still `active`, src/plans.js `completeJobs`), so each
+ *   event is still applied once in effect and retried alone.
+ * - A job whose data carries `runAfterMs` (a coalescing window of ≤ 1 s, lib/pipeline/enqueue-account-refresh.ts)
+ *   is claimed only once that time has come, so re-score requests arriving meanwhile still join the queued row —
+ *   the same `coalesce` behaviour as the Job table's worker, which does not claim a row before its `runAfter`.
  */
 import { hostname } from "node:os";
 import type PgBoss from "pg-boss";
@@ -27,8 +43,9 @@ import type { Db } from "@/lib/db";
 import { logger } from "@/lib/logger";
 import { HEARTBEAT_MS, REQUEUED_STALE, STALE_MS } from "../queue";
 import { executeJob } from "../run-job";
-import type { PgBossEngine } from "./engine";
-import { PGBOSS_SCHEMA } from "./engine";
+import pg from "pg";
+import type { PgBossEngine, PgBossJobData } from "./engine";
+import { JOB_NOTIFY_CHANNEL, PGBOSS_SCHEMA, START_AFTER_MS } from "./engine";
 
 /** A cron schedule run by the pg-boss workers (e.g. the hourly incremental syncs, the daily scoring). */
 export type PgBossSchedule = {
@@ -47,6 +64,10 @@ export type PgBossWorkerOptions = {
   concurrency?: number;
   /** Jobs at a time per webhook queue (default 2). */
   webhookConcurrency?: number;
+  /** Webhook jobs fetched at once by one loop (pg-boss `batchSize`, default 10; each still completed alone). */
+  webhookBatchSize?: number;
+  /** LISTEN for dispatch notifications and wake the loops at once (default true; false: polling only). */
+  listen?: boolean;
   /** A running row with an older heartbeat has lost its process (ms, default {@link STALE_MS}). */
   staleMs?: number;
   /** Period of the stale/orphan maintenance (ms, default 30,000; 0 = off). */
@@ -68,7 +89,7 @@ export type PgBossWorker = {
   stop: (opts?: { graceMs?: number }) => Promise<void>;
 };
 
-type Data = { jobId?: string };
+type Data = PgBossJobData;
 
 /**
  * Start working the queues of `opts.names` with the pg-boss instance of `pb` (started with `supervise: true`
@@ -91,6 +112,10 @@ export async function startPgBossWorker(db: Db, pb: PgBossEngine, opts: PgBossWo
       log.warn({ bossJobId: job.id, queue: job.name }, "pg-boss job without a jobId; completed without running");
       return { skipped: "no jobId" };
     }
+    // A coalescing window (≤ START_AFTER_MS): the row stays queued (joinable) until then, as on the Job table.
+    const waitMs = Math.min((job.data?.runAfterMs ?? 0) - Date.now(), START_AFTER_MS);
+    if (waitMs > 0) await new Promise((r) => setTimeout(r, waitMs));
+    if (stopped) throw new Error("worker stopping");
     const now = new Date();
     const claimed = await db.job.updateMany({
       where: { id: jobId, status: "queued" },
@@ -114,16 +139,61 @@ export async function startPgBossWorker(db: Db, pb: PgBossEngine, opts: PgBossWo
     }
   }
 
+  /** pg-boss work() ids of this worker's loops per job kind (to wake them). */
+  const loops = new Map<string, string[]>();
+  const wakeKind = (name: string) => { for (const wid of loops.get(name) ?? []) boss.notifyWorker(wid); };
   for (const name of opts.names) {
     await pb.ensureQueue(name);
     const s = pb.settingsOf(name);
     const n = s.class === "webhook" ? (opts.webhookConcurrency ?? 2) : (opts.concurrency ?? 2);
+    const batchSize = s.class === "webhook" ? Math.max(1, opts.webhookBatchSize ?? 10) : 1;
     for (let i = 0; i < n; i++) {
-      await boss.work<Data>(name, { batchSize: 1, includeMetadata: true, pollingIntervalSeconds: s.pollingIntervalSeconds }, async (jobs) => {
-        for (const j of jobs) await runOne(j);
+      let wid = "";
+      wid = await boss.work<Data>(name, { batchSize, includeMetadata: true, pollingIntervalSeconds: s.pollingIntervalSeconds }, async (jobs) => {
+        // Busy: fetch again as soon as this batch is done instead of sleeping the polling interval (see above).
+        if (jobs.length && wid && !stopped) boss.notifyWorker(wid);
+        if (jobs.length === 1) return runOne(jobs[0]!); // pg-boss completes it with the result, or fails it (retry)
+        for (const j of jobs) {
+          try {
+            await runOne(j);
+            await boss.complete(name, j.id);
+          } catch (err) {
+            // This job only: retried with backoff / dead-lettered by pg-boss; the others of the batch go on.
+            await boss.fail(name, j.id, { message: err instanceof Error ? err.message : String(err) })
+              .catch((e: unknown) => log.error({ err: e, bossJobId: j.id }, "could not fail a pg-boss job; it expires and is retried"));
+          }
+        }
       });
+      loops.set(name, [...(loops.get(name) ?? []), wid]);
     }
   }
+
+  // LISTEN for dispatches (any process, any machine) and wake the loops of that kind now.
+  let listener: pg.Client | undefined;
+  let relisten: NodeJS.Timeout | undefined;
+  async function listen() {
+    if (stopped) return;
+    const c = new pg.Client({ connectionString: pb.connectionString, application_name: "churnwatch-jobs-listen" });
+    const retry = (err: unknown) => {
+      if (stopped || listener !== c) return;
+      listener = undefined;
+      log.warn({ err }, "job notification listener lost; polling until it reconnects");
+      c.end().catch(() => undefined);
+      relisten = setTimeout(() => void listen(), 1_000);
+      relisten.unref?.();
+    };
+    listener = c;
+    c.on("error", retry);
+    c.on("end", () => retry(new Error("connection ended")));
+    c.on("notification", (m) => { if (m.channel === JOB_NOTIFY_CHANNEL && m.payload) wakeKind(m.payload); });
+    try {
+      await c.connect();
+      await c.query(`LISTEN ${JOB_NOTIFY_CHANNEL}`);
+    } catch (err) {
+      retry(err);
+    }
+  }
+  if (opts.listen !== false) await listen();
 
   for (const sch of opts.schedules ?? []) {
     await boss.createQueue(sch.name, { name: sch.name, policy: "short", retryLimit: 1 });
@@ -196,6 +266,10 @@ export async function startPgBossWorker(db: Db, pb: PgBossEngine, opts: PgBossWo
   async function stop(graceMs: number) {
     stopped = true;
     if (timer) clearInterval(timer);
+    if (relisten) clearTimeout(relisten);
+    const l = listener;
+    listener = undefined;
+    await l?.end().catch(() => undefined);
     for (const name of [...opts.names, ...(opts.schedules ?? []).map((s) => s.name)]) await boss.offWork(name).catch(() => undefined);
     controller.abort(new Error("worker stopping"));
     let t: NodeJS.Timeout | undefined;
@@ -212,7 +286,7 @@ export async function startPgBossWorker(db: Db, pb: PgBossEngine, opts: PgBossWo
     id,
     running: () => inflight.size,
     maintain,
-    wake: () => undefined,
+    wake: () => { for (const name of loops.keys()) wakeKind(name); },
     stop: (o = {}) => (stopping ??= stop(o.graceMs ?? 10_000)),
   };
 }
