@@ -32,6 +32,18 @@
  * Target: p95 < 300 ms with 50 clients. `--load-only` skips the query timings above and writes its figures to
  * bench/results/scores-latest-<provider>-<accounts>-<time>.json. On PostgreSQL (DATABASE_URL=postgresql://…)
  * `--days 1` seeds 50,000 accounts in ~2.5 minutes (the list reads only the latest-score columns).
+ *
+ * During another organization's sync (issue 15): `npm run bench:scores-during-sync [-- --accounts 50000
+ * --sync-customers 3000 --clients 10 --requests 1000 --pg postgresql://…]` — PostgreSQL only: a fresh database
+ * (on `--pg`/TEST_DATABASE_URL's server, else a throwaway cluster), organization A seeded with `--accounts`
+ * accounts (`--days 1`), organization B connected to the Stripe sandbox (synthetic portfolio of
+ * `--sync-customers` customers, 12 months of invoices) and its FULL sync (+ the pipeline after it) run by one
+ * `npm run worker` (pg-boss). While that job runs: `--requests` GETs of A's scores/latest (default page) and of
+ * the scores page's server data (`/accounts`: loadAccountsPage + openTaskCounts, serialised — React's HTML
+ * rendering is not in the path) from `--clients` concurrent clients. Prints per target p50/p95 as the client sees it
+ * AND the server time (request in → response out, inside the serving process), CPU ms per request, whether the
+ * sync was still running at the end, the load average; JSON under bench/results/scores-during-sync-*.json.
+ * Target: p95 server time < 300 ms.
  */
 import { execFileSync, spawn } from "node:child_process";
 import http from "node:http";
@@ -347,10 +359,30 @@ const LOAD_CRON_SECRET = "bench-console-cron-secret";
 async function serveOnly(): Promise<void> {
   const { GET } = await import("@/app/api/integrations/scores/latest/route");
   const { NextRequest } = await import("next/server");
+  const times: number[] = [];
   const server = http.createServer((req, res) => {
     if (req.url === "/__bench/cpu") { // CPU time (ms) this server process used so far: the load phase's cost per request
       const u = process.cpuUsage();
       res.end(JSON.stringify({ cpuMs: (u.user + u.system) / 1000 }));
+      return;
+    }
+    if (req.url === "/__bench/times") { // server times (ms, request in → response out) since the last call
+      res.end(JSON.stringify({ times: times.splice(0) }));
+      return;
+    }
+    const t0 = performance.now();
+    res.on("finish", () => { times.push(performance.now() - t0); });
+    if (req.url?.startsWith("/__bench/accounts-page")) { // the scores page's server data (app/(console)/accounts/page.tsx)
+      const org = new URL(req.url, "http://x").searchParams.get("organization") ?? "";
+      void (async () => {
+        const { getDb } = await import("@/lib/db");
+        const { openTaskCounts } = await import("@/lib/tasks/tasks");
+        const d = await loadAccountsPage(getDb(), org, {});
+        const openTasks = await openTaskCounts(getDb(), org, d.page.data.map((r) => r.accountId));
+        const body = Buffer.from(JSON.stringify({ d, openTasks: [...openTasks] }));
+        res.writeHead(200, { "content-type": "application/json", "content-length": body.length });
+        res.end(body);
+      })().catch((e: unknown) => { res.writeHead(500); res.end(String(e)); });
       return;
     }
     const headers = new Headers();
@@ -370,7 +402,11 @@ async function serveOnly(): Promise<void> {
 /** p-th percentile (0-100) of sorted `xs` (nearest rank). */
 const percentile = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.max(0, Math.ceil((p / 100) * xs.length) - 1))];
 
-export type LoadResult = { clients: number; requests: number; errors: number; p50Ms: number; p95Ms: number; p99Ms: number; maxMs: number; reqPerS: number; bytesPerResponse: number; serverCpuMsPerRequest: number };
+export type LoadResult = {
+  clients: number; requests: number; errors: number; p50Ms: number; p95Ms: number; p99Ms: number; maxMs: number; reqPerS: number; bytesPerResponse: number; serverCpuMsPerRequest: number;
+  /** inside the serving process: request in → response out (ms) */
+  serverP50Ms?: number; serverP95Ms?: number;
+};
 
 /**
  * `requests` GETs of `url` from `clients` concurrent fetch loops (after `warmup` untimed ones).
@@ -390,18 +426,22 @@ async function loadTest(url: string, headers: Record<string, string>, clients: n
     let next = 0;
     await Promise.all(Array.from({ length: clients }, async () => { while (next++ < total) out.push(await one()); }));
   };
+  const serverTimes = async () => ((await (await fetch(new URL("/__bench/times", url))).json()) as { times: number[] }).times;
   await run(warmup, []);
+  await serverTimes(); // drop the warm-up's
   const samples: { ms: number; ok: boolean }[] = [];
   const cpu0 = await serverCpu();
   const t0 = performance.now();
   await run(requests, samples);
   const wall = performance.now() - t0;
   const cpuMs = (await serverCpu()) - cpu0;
+  const st = (await serverTimes()).sort((a, b) => a - b);
   const ms = samples.map((x) => x.ms).sort((a, b) => a - b);
   return {
     clients, requests: samples.length, errors: samples.filter((x) => !x.ok).length,
     p50Ms: round1(percentile(ms, 50)), p95Ms: round1(percentile(ms, 95)), p99Ms: round1(percentile(ms, 99)), maxMs: round1(ms[ms.length - 1]),
     reqPerS: round1(samples.length / (wall / 1000)), bytesPerResponse: bytes, serverCpuMsPerRequest: Math.round((cpuMs / samples.length) * 100) / 100,
+    ...(st.length ? { serverP50Ms: round1(percentile(st, 50)), serverP95Ms: round1(percentile(st, 95)) } : {}),
   };
 }
 
@@ -439,12 +479,134 @@ async function loadScoresLatest(url: string, org: string): Promise<LoadResult[]>
   }
 }
 
+// ───────────────────────────── scores page during another organization's sync (issue 15) ─────────────────────────────
+
+/** Starts the `--serve` child on `url` (see loadScoresLatest); returns its port and a stop function. */
+async function startServeChild(url: string): Promise<{ port: number; stop: () => void }> {
+  const child = spawn("npx", ["tsx", "scripts/bench/console.ts", "--serve"], {
+    env: {
+      ...process.env, DATABASE_URL: url, CRON_SECRET: LOAD_CRON_SECRET, LOG_LEVEL: "warn", NODE_ENV: "production",
+      APP_ENCRYPTION_KEY: process.env.APP_ENCRYPTION_KEY ?? randomBytes(32).toString("base64"),
+      BETTER_AUTH_SECRET: process.env.BETTER_AUTH_SECRET ?? randomBytes(32).toString("base64"),
+    },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = "";
+    child.stdout!.on("data", (d: Buffer) => { out += d; const m = /PORT=(\d+)/.exec(out); if (m) resolve(Number(m[1])); });
+    child.on("exit", (code) => reject(new Error(`--serve exited with ${code}: ${out}`)));
+  });
+  return { port, stop: () => { child.kill("SIGTERM"); } };
+}
+
+/** `--during-sync` (see the module doc): A's scores/latest and scores page while B's full sync runs in a worker. */
+async function duringSync(n: number): Promise<void> {
+  const { fork } = await import("node:child_process");
+  const pgLib = (await import("pg")).default;
+  const { postgresServer } = await import("../lib/throwaway-postgres");
+  const { resetEnvCache } = await import("@/lib/env");
+  await import("../lib/app-jobs");
+  const { registeredJobNames } = await import("@/lib/jobs/registry");
+  const { setJobEngine } = await import("@/lib/jobs/engine");
+  const { enqueueJob } = await import("@/lib/jobs/queue");
+  const { startPgBossEngine } = await import("@/lib/jobs/pgboss/engine");
+  const { configureStripe } = await import("@/lib/connectors/stripe/connect");
+  const { startSandbox } = await import("@/sandbox/index");
+  const { buildSyntheticPortfolio } = await import("@/sandbox/portfolio");
+  const { todayUtc } = await import("@/sandbox/portfolio/util");
+  const clients = Number(arg("clients", "10"));
+  const requests = Number(arg("requests", "1000"));
+  const syncCustomers = Number(arg("sync-customers", "3000"));
+  const say = (x: string) => process.stderr.write(`  ${new Date().toISOString().slice(11, 19)} ${x}\n`);
+  process.env.APP_ENCRYPTION_KEY ??= randomBytes(32).toString("base64");
+  process.env.LOG_LEVEL ??= "warn";
+
+  const pgArg = arg("pg", "");
+  const server = postgresServer(pgArg || process.env.TEST_DATABASE_URL);
+  const name = `cw_bench_console_sync_${process.pid}`;
+  const admin = async (sql: string) => { const c = new pgLib.Client({ connectionString: server.url }); await c.connect(); try { await c.query(sql); } finally { await c.end(); } };
+  await admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  await admin(`CREATE DATABASE "${name}"`);
+  const u = new URL(server.url);
+  u.pathname = `/${name}`;
+  const url = u.toString();
+  execFileSync("npx", ["prisma", "migrate", "deploy", "--schema", "prisma/postgres"], { env: { ...process.env, DATABASE_URL: url }, stdio: "pipe" });
+  const today = new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate()));
+  const t0 = performance.now();
+  const out = execFileSync("npx", ["tsx", "scripts/bench/console.ts", "--seed-only", "--accounts", String(n), "--days", "1", "--today", String(today.getTime())], {
+    env: { ...process.env, DATABASE_URL: url }, encoding: "utf8", maxBuffer: 1 << 20, stdio: ["ignore", "pipe", "inherit"],
+  });
+  const orgA = /ORG=(\S+)/.exec(out)?.[1];
+  if (!orgA) throw new Error(`seeding failed: ${out}`);
+  say(`organization A: ${n} accounts seeded in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+
+  const portfolio = buildSyntheticPortfolio({ companies: 10, contacts: 0, deals: 0, engagements: 0, tickets: 0, customers: syncCustomers, invoicesMonths: 12, anchor: todayUtc() });
+  const sb = await startSandbox({ portfolio, ports: { hubspot: 0, stripe: 0 }, limits: false, latency: { fixedMs: 20, jitterMs: 0 } });
+  process.env.STRIPE_API_BASE_URL = sb.stripeUrl;
+  resetEnvCache();
+  const db = createPrisma(url);
+  const pb = await startPgBossEngine({ connectionString: url, names: registeredJobNames(), supervise: false });
+  setJobEngine(pb.engine);
+  let worker: ReturnType<typeof fork> | null = null;
+  let serve: { port: number; stop: () => void } | null = null;
+  try {
+    const orgB = await db.organization.create({ data: { name: "Bench sync org", slug: `bench-sync-${Date.now()}` } });
+    const c = await configureStripe(db, { organizationId: orgB.id, body: { api_key: (sb.info.stripe as { secretKey: string }).secretKey } });
+    await db.job.updateMany({ where: { status: "queued" }, data: { status: "cancelled" } }); // connect's own first sync: ours below
+    worker = fork("scripts/worker.ts", ["--concurrency", "2", "--no-schedules", "--dotenv", "/dev/null"], {
+      execArgv: ["--import", "tsx"],
+      env: { ...process.env, DATABASE_URL: url, CHURNWATCH_QUEUE: "pg-boss", LOG_LEVEL: "warn", STRIPE_API_BASE_URL: sb.stripeUrl },
+      stdio: ["ignore", "inherit", "inherit", "ipc"],
+    });
+    await new Promise((r) => worker!.once("message", r)); // {type: "ready"}
+    serve = await startServeChild(url);
+    const { job } = await enqueueJob(db, "sync-connection-job", { connectionId: c.connectionId, full: true, trigger: "bench" }, { organizationId: orgB.id, dedupeKey: `sync:${c.connectionId}` });
+    for (let i = 0; i < 600; i++) { // wait until the sync runs
+      const j = await db.job.findUniqueOrThrow({ where: { id: job.id } });
+      if (j.status !== "queued") break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    say(`organization B's full sync is running (${syncCustomers} Stripe customers); load starts`);
+    const headers = { authorization: `Bearer ${LOAD_CRON_SECRET}` };
+    const loadBefore = +os.loadavg()[0].toFixed(1);
+    const api = await loadTest(`http://127.0.0.1:${serve.port}/api/integrations/scores/latest?organization=${orgA}`, headers, clients, requests, 2 * clients);
+    const page = await loadTest(`http://127.0.0.1:${serve.port}/__bench/accounts-page?organization=${orgA}`, {}, clients, requests, 2 * clients);
+    const loadAfter = +os.loadavg()[0].toFixed(1);
+    const syncJob = await db.job.findUniqueOrThrow({ where: { id: job.id } });
+    const pipeline = await db.job.findMany({ where: { organizationId: orgB.id, status: "running" }, select: { name: true } });
+    const syncStillRunning = syncJob.status === "running" || pipeline.length > 0;
+    const figures = {
+      benchmark: "scores-during-sync", provider: "postgresql", accounts: n, syncCustomers, clients, requests,
+      scoresLatest: api, scoresPageData: page,
+      syncJob: { status: syncJob.status, progress: syncJob.progress }, otherOrgJobsRunningAtEnd: pipeline.map((p) => p.name), syncStillRunning,
+      loadAverage1m: { before: loadBefore, after: loadAfter }, cores: os.cpus().length,
+    };
+    console.log(JSON.stringify(figures, null, 2));
+    for (const [label, r] of [["scores/latest", api], ["scores page data", page]] as const) {
+      console.log(`scores-during-sync ${label}: server p50 ${r.serverP50Ms} ms p95 ${r.serverP95Ms} ms · client p50 ${r.p50Ms} ms p95 ${r.p95Ms} ms · ` +
+        `CPU ${r.serverCpuMsPerRequest} ms/request · ${clients} clients, ${r.requests} requests, errors ${r.errors} · ${n} accounts · ` +
+        `other org's sync ${syncStillRunning ? "running throughout" : `ended (${syncJob.status}) before the load did`} · load ${loadBefore} → ${loadAfter} · target p95 < 300 ms: ${(r.serverP95Ms ?? Infinity) < 300 ? "met" : "NOT met"}`);
+    }
+    mkdirSync("bench/results", { recursive: true });
+    writeFileSync(`bench/results/scores-during-sync-${n}-${new Date().toISOString().replace(/[:.]/g, "-")}.json`, `${JSON.stringify(figures, null, 2)}\n`);
+  } finally {
+    serve?.stop();
+    if (worker) { worker.kill("SIGTERM"); await new Promise((r) => (worker!.exitCode !== null ? r(null) : worker!.once("exit", r))); }
+    setJobEngine(null);
+    await pb.stop({ timeoutMs: 1_000 });
+    await db.$disconnect();
+    await sb.close();
+    if (!process.argv.includes("--keep")) { await admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`); server.stop(); }
+  }
+}
+
 async function main() {
   const n = Number(arg("accounts", "50000"));
   const days = Number(arg("days", "30"));
   const today = new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate()));
   if (process.argv.includes("--seed-only")) return seedOnly(process.env.DATABASE_URL!, n, days, new Date(Number(arg("today", String(today.getTime())))));
   if (process.argv.includes("--serve")) return serveOnly();
+  if (process.argv.includes("--during-sync")) return duringSync(n);
   const runs = Math.max(5, Number(arg("runs", "5")));
   const keep = process.argv.includes("--keep");
   const reuse = process.argv.includes("--reuse");
