@@ -244,3 +244,61 @@ export function nextChangeAfter(subs: readonly SubscriptionHistory[], asOfMs: nu
   for (const s of subs) for (const t of changePoints(s)) if (t > asOfMs && (best === null || t < best)) best = t;
   return best;
 }
+
+/** A change of an ACCOUNT's paying status (any currency): the unit of logo counts. */
+export type LogoEvent = {
+  accountKey: string;
+  atMs: number;
+  monthMs: number;
+  kind: "new" | "churn" | "reactivation";
+  /** Month of the account's first revenue in any currency. */
+  cohortMonthMs: number;
+  /** The account had MRR (in some currency) at the start of the event's month. */
+  existingAtMonthStart: boolean;
+};
+
+type LogoInput = Pick<Movement, "accountKey" | "currency" | "atMs" | "deltaCents">;
+
+/**
+ * Logo events of accounts from their movements: an account is a paying logo while ANY of its (account, currency)
+ * tracks has MRR > 0, so an account billed in usd and eur is ONE logo (docs/revenue.md "Currencies"). Movements of
+ * one account at the same instant are applied together. Input: the movements of whole accounts (every currency).
+ */
+export function accountLogoEvents(movements: readonly LogoInput[]): LogoEvent[] {
+  const byAccount = new Map<string, LogoInput[]>();
+  for (const m of movements) {
+    const l = byAccount.get(m.accountKey);
+    if (l) l.push(m);
+    else byAccount.set(m.accountKey, [m]);
+  }
+  const out: LogoEvent[] = [];
+  for (const [accountKey, list] of byAccount) {
+    list.sort((a, b) => a.atMs - b.atMs);
+    const mrr = new Map<string, number>();
+    let paying = false;
+    let had = false;
+    let cohortMonthMs = 0;
+    let monthOpen = -1;
+    let payingAtMonthStart = false;
+    for (let i = 0; i < list.length; ) {
+      const t = list[i]!.atMs;
+      const m = monthStartMs(t);
+      if (m !== monthOpen) {
+        monthOpen = m;
+        payingAtMonthStart = paying;
+      }
+      for (; i < list.length && list[i]!.atMs === t; i++) mrr.set(list[i]!.currency, (mrr.get(list[i]!.currency) ?? 0) + list[i]!.deltaCents);
+      const now = [...mrr.values()].some((v) => v > 0);
+      if (now === paying) continue;
+      let kind: LogoEvent["kind"];
+      if (now) {
+        kind = had ? "reactivation" : "new";
+        if (!had) cohortMonthMs = m;
+        had = true;
+      } else kind = "churn";
+      out.push({ accountKey, atMs: t, monthMs: m, kind, cohortMonthMs, existingAtMonthStart: payingAtMonthStart });
+      paying = now;
+    }
+  }
+  return out;
+}

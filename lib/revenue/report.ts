@@ -11,7 +11,7 @@ import type { Db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { providerOf } from "@/lib/db/prisma";
 import { sqliteDateText } from "@/lib/db/json-upsert";
-import { ensureMovements } from "./build-movements";
+import { readRevenueSummary, type RevenueBuildStatus, type RevenueSummary } from "./build-movements";
 import { MOVEMENT_KINDS, monthStartMs, type MovementKind } from "./movements";
 import { convertMinor, rateLookup } from "./currency";
 
@@ -51,7 +51,14 @@ export type RevenueSeries = {
   trailing12: { windowStart: string; windowEnd: string; startCents: number; retainedCents: number; grossRetainedCents: number; grr: number | null; nrr: number | null };
 };
 
+/** Logos of ACCOUNTS (an account billed in several currencies is one logo), per month. */
+export type CustomerMonth = Pick<BridgeMonth, "month" | "logosStart" | "logosNew" | "logosChurned" | "logosReactivated" | "logosEnd" | "logoChurnRate">;
+
 export type RevenueOverview = {
+  /** "updating…": whether a movement build is queued or running; the figures are those of the last complete build. */
+  build: RevenueBuildStatus;
+  /** Paying accounts per month, whatever their currencies (the customer count). */
+  customers: CustomerMonth[];
   mode: "reporting" | "per_currency";
   reportingCurrency: string | null;
   /** Currencies without a rate to the reporting currency (the reason the mode is per_currency). */
@@ -80,9 +87,12 @@ function ratio(num: number, den: number): number | null {
 export async function getRevenueOverview(db: Db, opts: { organizationId: string; months?: number; now?: Date }): Promise<RevenueOverview> {
   const now = opts.now ?? new Date();
   const months = Math.min(Math.max(opts.months ?? 12, 1), 120);
-  const sum = await ensureMovements(db, opts.organizationId, now);
+  const { summary: sum, build } = await readRevenueSummary(db, opts.organizationId, now);
   const reporting = sum.reportingCurrency;
   const useReporting = reporting !== null && sum.unconverted.length === 0;
+  const currentMonth = monthStartMs(now.getTime());
+  const firstShown = addMonths(currentMonth, -(months - 1));
+  const customers = accountLogos(sum, firstShown, currentMonth);
   type Cell = { sum: Record<MovementKind, number>; count: Record<MovementKind, number>; existingDelta: number; existingLoss: number; existingChurnCount: number };
   const blank = (): Cell => ({
     sum: { new: 0, expansion: 0, contraction: 0, churn: 0, reactivation: 0 },
@@ -105,8 +115,6 @@ export async function getRevenueOverview(db: Db, opts: { organizationId: string;
       if (g.k === "churn") c.existingChurnCount += g.n;
     }
   }
-  const currentMonth = monthStartMs(now.getTime());
-  const firstShown = addMonths(currentMonth, -(months - 1));
   const series: RevenueSeries[] = [];
   for (const [currency, cells] of [...byCur.entries()].sort(([a], [b]) => a.localeCompare(b))) {
     const first = Math.min(...cells.keys());
@@ -120,12 +128,15 @@ export async function getRevenueOverview(db: Db, opts: { organizationId: string;
       const net = MOVEMENT_KINDS.reduce((a, k) => a + c.sum[k], 0);
       mrr = start + net;
       logos = logosStart + c.count.new + c.count.reactivation - c.count.churn;
+      // One series in the reporting currency: its logos are the ACCOUNTS (one logo whatever their currencies).
+      const acc = useReporting ? customers.find((x) => x.month === ym(m)) : undefined;
       if (m >= firstShown)
         out.push({
           month: ym(m), startCents: start, newCents: c.sum.new, expansionCents: c.sum.expansion, contractionCents: c.sum.contraction,
           churnCents: c.sum.churn, reactivationCents: c.sum.reactivation, netNewCents: net, endCents: mrr, arrCents: 12 * mrr,
           logosStart, logosNew: c.count.new, logosChurned: c.count.churn, logosReactivated: c.count.reactivation, logosEnd: logos,
           logoChurnRate: ratio(c.existingChurnCount, logosStart),
+          ...(acc ? { logosStart: acc.logosStart, logosNew: acc.logosNew, logosChurned: acc.logosChurned, logosReactivated: acc.logosReactivated, logosEnd: acc.logosEnd, logoChurnRate: acc.logoChurnRate } : {}),
           grr: start > 0 ? ratio(Math.max(0, start + c.existingLoss), start) : null,
           nrr: start > 0 ? ratio(Math.max(0, start + c.existingDelta), start) : null,
         });
@@ -139,7 +150,29 @@ export async function getRevenueOverview(db: Db, opts: { organizationId: string;
       },
     });
   }
-  return { mode: useReporting ? "reporting" : "per_currency", reportingCurrency: reporting, unconvertedCurrencies: sum.unconverted, asOf: now.toISOString(), series };
+  return { build, customers, mode: useReporting ? "reporting" : "per_currency", reportingCurrency: reporting, unconvertedCurrencies: sum.unconverted, asOf: now.toISOString(), series };
+}
+
+/** Paying ACCOUNTS per month from the summary's account logo events (months [firstShown, currentMonth]). */
+function accountLogos(sum: RevenueSummary, firstShown: number, currentMonth: number): CustomerMonth[] {
+  const by = new Map<number, { new: number; churn: number; reactivation: number; existingChurn: number }>();
+  for (const c of sum.logoCells ?? []) {
+    const x = by.get(c.m) ?? { new: 0, churn: 0, reactivation: 0, existingChurn: 0 };
+    x[c.k] += c.n;
+    if (c.k === "churn" && c.e) x.existingChurn += c.n;
+    by.set(c.m, x);
+  }
+  const out: CustomerMonth[] = [];
+  if (!by.size) return out;
+  let logos = 0;
+  for (let m = Math.min(...by.keys()); m <= currentMonth; m = addMonths(m, 1)) {
+    const x = by.get(m) ?? { new: 0, churn: 0, reactivation: 0, existingChurn: 0 };
+    const start = logos;
+    logos = start + x.new + x.reactivation - x.churn;
+    if (m >= firstShown)
+      out.push({ month: ym(m), logosStart: start, logosNew: x.new, logosChurned: x.churn, logosReactivated: x.reactivation, logosEnd: logos, logoChurnRate: ratio(x.existingChurn, start) });
+  }
+  return out;
 }
 
 export type CohortRow = {
@@ -158,10 +191,17 @@ export type CohortRow = {
 /** Cohort retention by start month (logos and revenue), the last `cohorts` cohorts. Reads the build's summary. */
 export async function getCohorts(db: Db, opts: { organizationId: string; cohorts?: number; now?: Date }): Promise<{ mode: "reporting" | "per_currency"; cohorts: CohortRow[] }> {
   const now = opts.now ?? new Date();
-  const sum = await ensureMovements(db, opts.organizationId, now);
+  const { summary: sum } = await readRevenueSummary(db, opts.organizationId, now);
   const reporting = sum.reportingCurrency;
   const useReporting = reporting !== null && sum.unconverted.length === 0;
   const currentMonth = monthStartMs(now.getTime());
+  // Logos of a cohort are its ACCOUNTS (one whatever their currencies), the same on each currency row of the cohort.
+  const cohortLogos = new Map<number, Map<number, number>>();
+  for (const g of sum.logoCohortCells ?? []) {
+    const m = cohortLogos.get(g.cm) ?? new Map<number, number>();
+    cohortLogos.set(g.cm, m);
+    m.set(g.m, (m.get(g.m) ?? 0) + (g.k === "churn" ? -g.n : g.n));
+  }
   const firstCohort = addMonths(currentMonth, -((opts.cohorts ?? 12) - 1));
   const cells = new Map<string, Map<number, { cents: number; logos: number }>>();
   for (const g of sum.cohortCells) {
@@ -172,7 +212,6 @@ export async function getCohorts(db: Db, opts: { organizationId: string; cohorts
     cells.set(key, m);
     const c = m.get(g.m) ?? { cents: 0, logos: 0 };
     c.cents += useReporting ? g.r : g.s;
-    c.logos += g.k === "new" || g.k === "reactivation" ? g.n : g.k === "churn" ? -g.n : 0;
     m.set(g.m, c);
   }
   const rows: CohortRow[] = [];
@@ -184,9 +223,8 @@ export async function getCohorts(db: Db, opts: { organizationId: string; cohorts
     const lc: number[] = [];
     const rc: number[] = [];
     for (let x = cohortMs; x <= currentMonth; x = addMonths(x, 1)) {
-      const c = m.get(x);
-      cents += c?.cents ?? 0;
-      logos += c?.logos ?? 0;
+      cents += m.get(x)?.cents ?? 0;
+      logos += cohortLogos.get(cohortMs)?.get(x) ?? 0;
       lc.push(logos);
       rc.push(cents);
     }
@@ -323,7 +361,7 @@ export async function listMovements(
   db: Db,
   opts: { organizationId: string; accountId?: string; from?: string; to?: string; kind?: string; limit?: number; cursor?: string; now?: Date },
 ): Promise<{ data: MovementRow[]; total: number; nextCursor: string | null }> {
-  const sum = await ensureMovements(db, opts.organizationId, opts.now ?? new Date());
+  const { summary: sum } = await readRevenueSummary(db, opts.organizationId, opts.now ?? new Date());
   if (opts.accountId) {
     const a = await db.account.findFirst({ where: { id: opts.accountId, organizationId: opts.organizationId }, select: { id: true } });
     if (!a) throw new AppError("not_found", `account ${opts.accountId} not found`);

@@ -8,6 +8,7 @@ import { defineJob } from "@/lib/jobs/define-job";
 import { getConnector } from "@/lib/connectors/registry";
 import { enqueueJob } from "@/lib/jobs/queue";
 import { pruneSyncHistory } from "./sync-history";
+import { requestRevenueBuild } from "@/lib/revenue/build-movements";
 
 export const syncConnectionJob = defineJob({
   name: "sync-connection-job",
@@ -42,6 +43,8 @@ export const syncConnectionJob = defineJob({
           lastError: failed.length ? failed.map(([k, o]) => `${k}: ${o.error ?? "failed"}`).join("; ") : null,
         },
       });
+      // Stripe: the MRR movements are rebuilt in the background (incrementally) after each sync (issue 17).
+      if (conn.provider === "stripe" && !failed.length) await requestRevenueBuild(ctx.db, conn.organizationId);
       if (!payload.skipPostProcessing) {
         // First full sync of this connection → reconstruct a year of signals (backfill) in the pipeline.
         await enqueueJob(ctx.db, "refresh-organization-job", {

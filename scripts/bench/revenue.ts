@@ -23,7 +23,7 @@ import Database from "libsql";
 import { createPrisma } from "@/lib/db/prisma";
 import { sqliteDateText } from "@/lib/db/json-upsert";
 import { stateHash } from "@/lib/revenue/subscription-versions";
-import { ensureMovements, rebuildRevenueMovements } from "@/lib/revenue/build-movements";
+import { rebuildRevenueMovements, updateRevenueMovements } from "@/lib/revenue/build-movements";
 import { getCohorts, getRenewalForecast, getRevenueOverview, listMovements } from "@/lib/revenue/report";
 import { bridgeCsv } from "@/lib/revenue/api";
 import { mulberry32 } from "@/sandbox/core/prng";
@@ -124,13 +124,11 @@ async function time<T>(label: string, fn: () => Promise<T>): Promise<{ p50: numb
   return out;
 }
 
-/** true when the stored build was stale and ensureMovements rebuilt it. */
+/** true when the stored build was stale and had to be rebuilt in full (an incremental update is not a rebuild). */
 async function ensureMovementsRebuilt(db: ReturnType<typeof createPrisma>, orgId: string): Promise<boolean> {
   const before = (await db.revenueSettings.findUnique({ where: { organizationId: orgId }, select: { builtStamp: true } }))?.builtStamp;
   if (!before) return true;
-  await ensureMovements(db, orgId);
-  const after = await db.revenueSettings.findUnique({ where: { organizationId: orgId }, select: { builtStamp: true, builtAsOf: true } });
-  return after?.builtStamp !== before;
+  return (await updateRevenueMovements(db, { organizationId: orgId })).mode === "full";
 }
 
 async function main(): Promise<void> {

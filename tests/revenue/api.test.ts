@@ -13,6 +13,7 @@ import { GET as cohortsGET } from "@/app/api/revenue/cohorts/route";
 import { GET as settingsGET, PUT as settingsPUT } from "@/app/api/revenue/settings/route";
 import { POST as ratesPOST } from "@/app/api/revenue/rates/route";
 import type { Db } from "@/lib/db";
+import { updateRevenueMovements } from "@/lib/revenue/build-movements";
 
 let app: Awaited<ReturnType<typeof createApiHarness>>;
 let db: Db;
@@ -65,8 +66,15 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => app?.cleanup());
 
+/** What revenue-movements-job does after a sync (reads never build; tests/revenue/build-job.test.ts). */
+async function build() {
+  await updateRevenueMovements(db, { organizationId: app.org.id });
+  await updateRevenueMovements(db, { organizationId: orgB });
+}
+
 describe("GET /api/revenue", () => {
   it("shows one series per currency and never adds usd and eur", async () => {
+    await build();
     const r = await app.call(overviewGET, "/api/revenue", { as: csm });
     expect(r.status).toBe(200);
     expect(r.json.mode).toBe("per_currency");
@@ -86,6 +94,7 @@ describe("GET /api/revenue", () => {
     const put = await app.call(settingsPUT, "/api/revenue/settings", { as: admin, method: "PUT", body: { reporting_currency: "USD" } });
     expect(put.status).toBe(200);
     expect(put.json.reporting_currency).toBe("usd");
+    await build();
     let r = await app.call(overviewGET, "/api/revenue", { as: csm });
     expect(r.json.mode).toBe("per_currency");
     expect(r.json.unconverted_currencies).toEqual(["eur"]);
@@ -100,6 +109,7 @@ describe("GET /api/revenue", () => {
     const ok = await app.call(ratesPOST, "/api/revenue/rates", { as: admin, body: { csv: `day,currency,rate\n${day},eur,1.1\n` } });
     expect(ok.status).toBe(200);
     expect(ok.json.stored).toBe(1);
+    await build();
     r = await app.call(overviewGET, "/api/revenue", { as: csm });
     expect(r.json.mode).toBe("reporting");
     // 30,000 + 2,000 usd + 10,000 eur × 1.1 = 43,000 cents, in one series.
@@ -110,6 +120,7 @@ describe("GET /api/revenue", () => {
     const b = await app.call(overviewGET, "/api/revenue", { as: otherAdmin });
     expect(b.json.reporting_currency).toBeNull();
     await app.call(settingsPUT, "/api/revenue/settings", { as: admin, method: "PUT", body: { reporting_currency: null } });
+    await build();
   });
 
   it("exports the bridge and the movements as CSV", async () => {
@@ -149,12 +160,18 @@ describe("GET /api/revenue/cohorts", () => {
 });
 
 describe("concurrent reads of a stale organization", () => {
-  it("build the movements once: no movement is doubled", async () => {
-    await app.call(settingsPUT, "/api/revenue/settings", { as: admin, method: "PUT", body: { reporting_currency: null } }); // stale
-    await Promise.all([1, 2, 3, 4].map(() => app.call(movementsGET, "/api/revenue/movements?limit=1000", { as: csm })));
-    const rows = await db.revenueMovement.findMany({ where: { organizationId: app.org.id }, select: { accountKey: true, currency: true, at: true } });
-    const keys = rows.map((r) => `${r.accountKey}|${r.currency}|${r.at.toISOString()}`);
-    expect(keys.length).toBeGreaterThan(0);
-    expect(new Set(keys).size).toBe(keys.length);
+  it("never build: they answer the last figures, ask for ONE build job, and leave the movements as they were", async () => {
+    const before = await db.revenueMovement.findMany({ where: { organizationId: app.org.id }, select: { id: true }, orderBy: { id: "asc" } });
+    await app.call(settingsPUT, "/api/revenue/settings", { as: admin, method: "PUT", body: { reporting_currency: "eur" } }); // stale
+    const reads = await Promise.all([1, 2, 3, 4].map(() => app.call(overviewGET, "/api/revenue", { as: csm })));
+    for (const r of reads) {
+      expect(r.status).toBe(200);
+      expect(r.json.build.state).toBe("queued");
+      expect(r.json.reporting_currency).toBeNull(); // the last complete build's figures
+    }
+    expect(await db.job.count({ where: { name: "revenue-movements-job", organizationId: app.org.id, status: "queued" } })).toBe(1);
+    const after = await db.revenueMovement.findMany({ where: { organizationId: app.org.id }, select: { id: true }, orderBy: { id: "asc" } });
+    expect(after).toEqual(before);
+    await app.call(settingsPUT, "/api/revenue/settings", { as: admin, method: "PUT", body: { reporting_currency: null } });
   });
 });

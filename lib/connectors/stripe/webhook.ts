@@ -34,6 +34,7 @@ import { webhookSecretOf, clientForConnection, stripeSettings } from "./connecti
 import { eventObjectType, RELEVANT_EVENT_TYPES, ZEvent, type StripeEventLike } from "./map";
 import { applyEvents, resolveDiscountIds, SUBSCRIPTION_EXPAND } from "./sync";
 import { enqueueAccountRefresh, REFRESH_ACCOUNTS_JOB } from "@/lib/pipeline/enqueue-account-refresh";
+import { REVENUE_BUILD_JOB, requestRevenueBuild } from "@/lib/revenue/build-movements";
 
 export const STRIPE_WEBHOOK_JOB = "stripe-webhook-job";
 
@@ -154,6 +155,8 @@ export async function processStripeWebhookEvent(db: Db, webhookEventId: string):
     });
     const stale = Object.values(result.counts).some((c) => c.stale > 0);
     await resolveIdentities(db, { organizationId: conn.organizationId, connectionId: conn.id });
+    // A subscription changed: the MRR movements are brought up to date in the background (issue 17).
+    if (eventObjectType(event.type) === "subscription" && !stale && registeredJobNames().includes(REVENUE_BUILD_JOB)) await requestRevenueBuild(db, conn.organizationId);
     const links = await db.sourceRecord.findMany({
       where: { connectionId: conn.id, objectType: "customer", externalId: { in: [...result.customerIds] }, accountId: { not: null } },
       select: { accountId: true },
