@@ -10,6 +10,8 @@ import { AppError } from "@/lib/errors";
 import { csvResponse, wantsCsv } from "@/lib/http/csv";
 import { getSalesActivityConfig, saveSalesActivityConfig, type SalesActivityConfig, type SalesActivityConfigInput } from "./config";
 import { scorecardCsv } from "./csv";
+import { queueSalesActivityRefresh } from "./jobs";
+import { rollupConfigHash } from "./rollup";
 import type { Granularity } from "./periods";
 import { salesActivityRecords, salesActivityScorecard, type SalesMetric } from "./scorecard";
 import { setSalesTargets, type SalesTargetsInput } from "./targets";
@@ -45,9 +47,17 @@ export async function handleGetConfig(caller: CallerContext, q: { organization?:
   return configOut(await getSalesActivityConfig(db, await organizationIdFor(db, caller, q.organization)));
 }
 
+/**
+ * Save the settings; when the decision-maker rules changed, queue the full rebuild of the pre-aggregates
+ * (sales-activity-refresh-job) — until it has run, the scorecard answers with `rollup.status` "stale".
+ */
 export async function handlePutConfig(caller: CallerContext, body: SalesActivityConfigInput) {
   const db = getDb();
-  return configOut(await saveSalesActivityConfig(db, await organizationIdFor(db, caller), body));
+  const organizationId = await organizationIdFor(db, caller);
+  const before = rollupConfigHash(await getSalesActivityConfig(db, organizationId));
+  const saved = await saveSalesActivityConfig(db, organizationId, body);
+  if (rollupConfigHash(saved) !== before) await queueSalesActivityRefresh(db, organizationId);
+  return configOut(saved);
 }
 
 export async function handlePutTargets(caller: CallerContext, body: SalesTargetsInput) {

@@ -1,22 +1,31 @@
 /**
- * Daily pre-aggregate of the scorecard's engagement counts (SalesActivityDay), so the scorecard reads
- * owners × days rows instead of every call, meeting and note (50,000 accounts: ~230,000 engagements in 12 weeks →
- * ~40 owners × 84 days). Per organization, connection, HubSpot owner ("" = none) and UTC day:
+ * The scorecard's pre-aggregates (issue 17), so a read sums owners × periods rows instead of every call, meeting,
+ * note and deal (50,000 accounts: ~1,000,000 engagements and 100,000 deals a year → ~40 owners × 12 periods):
+ *
+ * - SalesActivityDay, per organization, connection, HubSpot owner ("" = none), UTC day, kind and currency:
  *   kind "occurred" (by hs_timestamp): dials, dmConversations, meetingsHeld — the predicates of scorecard.ts;
- *   kind "set" (meetings by hs_createdate): meetingsSet.
- * The rows depend on the decision-maker settings (SalesActivityRollupState.configHash) and on the contacts' job
- * titles, so they are rebuilt:
- * - all of them when there is no state yet, the settings changed, or a `*` dirty mark exists;
- * - the days in SalesActivityDirtyDay: the HubSpot engagement writer marks, in the sync's own transaction, every day a
- *   written call/meeting/note occurred or was created on, before AND after the write (a rescheduled meeting
- *   leaves its old day too); the contact writer marks the days of a contact's calls/meetings when its job title is
- *   new or changed.
- * The HubSpot sync calls ensureSalesActivityRollup at its end (so the first view after a sync does not pay for it);
- * webhook writes are rebuilt by the next read.
+ *   kind "set" (meetings by hs_createdate): meetingsSet;
+ *   kind "won" (closed-won, not archived deals by closedate, per currency): wonDeals, wonAmountCents, wonMrrCents
+ *   (both values are kept, so switching "MRR closed" between amount and the MRR property needs no rebuild).
+ * - SalesActivityPeriod: the same sums per ISO week (Monday) and per calendar month — what the scorecard reads
+ *   (`readSalesActivityPeriods`). Weeks and months are whole UTC days, so a period = Σ of its days, exactly.
+ *
+ * The rows depend on the decision-maker settings and the roll-up's version (SalesActivityRollupState.configHash)
+ * and on the contacts' job titles, so they are rebuilt:
+ * - all of them when there is no state yet, the settings (or ROLLUP_VERSION) changed, or a `*` dirty mark exists;
+ * - else the days in SalesActivityDirtyDay, and the weeks and months containing them. The HubSpot writers mark, in
+ *   the sync's own transaction, every day a written call/meeting/note occurred or was created on and every deal's
+ *   closedate, before AND after the write (a rescheduled meeting or a moved close date leaves its old day too);
+ *   the contact writer marks the days of a contact's calls/meetings when its job title is new or changed.
+ *
+ * WHO rebuilds: never a read (the scorecard only reads; `salesActivityRollupStatus` tells it how current the rows
+ * are). The HubSpot sync job calls `ensureSalesActivityRollup` at its end; webhook writes and settings changes queue
+ * the `sales-activity-refresh-job` (jobs.ts), one per organization at a time.
  * A mark is removed only when its `markedAt` is not later than the start of the rebuild that covered it, so a write
  * that lands during a rebuild is rebuilt next time. Rebuilding is `DELETE` + `INSERT … SELECT … GROUP BY` in one
- * transaction (SQL on both databases); the read path calls `ensureSalesActivityRollup` first.
- * Engagements written by anything other than the HubSpot writers (tests, scripts) are seen after a full rebuild.
+ * transaction (SQL on both databases), so a concurrent read sees the rows before or after, never half.
+ * Engagements/deals written by anything other than the HubSpot writers (tests, scripts) are seen after a full
+ * rebuild (`ensureSalesActivityRollup(..., { full: true })`).
  */
 import { createHash } from "node:crypto";
 import type { Db, Tx } from "@/lib/db";
@@ -55,9 +64,15 @@ function dayOf(p: Provider, col: string): string {
   return p === "postgresql" ? `to_char(${col}, 'YYYY-MM-DD')` : `substr(${col}, 1, 10)`;
 }
 
-/** The settings the rollup depends on, hashed. */
+/**
+ * Version of the pre-aggregates' layout: part of the settings hash, so rows built by an older version (e.g. without
+ * the "won" deal rows or the period roll-up) are rebuilt in full by the next refresh.
+ */
+export const ROLLUP_VERSION = 2;
+
+/** The settings the rollup depends on (and ROLLUP_VERSION), hashed. */
 export function rollupConfigHash(config: SalesActivityConfig): string {
-  const key = { t: [...config.decisionMakerTitles].sort(), k: config.keywordRule ? [...config.noteKeywords].sort() : [] };
+  const key = { v: ROLLUP_VERSION, t: [...config.decisionMakerTitles].sort(), k: config.keywordRule ? [...config.noteKeywords].sort() : [] };
   return createHash("sha256").update(JSON.stringify(key)).digest("hex").slice(0, 32);
 }
 
@@ -69,10 +84,35 @@ async function dmTitlesOf(db: Db | Tx, organizationId: string, config: SalesActi
   return rows.map((r) => r.t).filter((t) => matchesAnyPhrase(t, config.decisionMakerTitles));
 }
 
+const DAY_COLS = `"id", "organizationId", "connectionId", "ownerExternalId", "day", "kind", "currency", "dials", "dmConversations", "meetingsHeld", "meetingsSet", "wonDeals", "wonAmountCents", "wonMrrCents"`;
+const SUMS = `SUM("dials"), SUM("dmConversations"), SUM("meetingsHeld"), SUM("meetingsSet"), SUM("wonDeals"), SUM("wonAmountCents"), SUM("wonMrrCents")`;
+
+/** SQL: the start ("YYYY-MM-DD") of the ISO week (Monday) / calendar month containing a "YYYY-MM-DD" text column. */
+function periodStartOf(p: Provider, g: "week" | "month", col: string): string {
+  if (g === "month") return `(substr(${col}, 1, 7) || '-01')`;
+  // SQLite: back 6 days, then forward to the next Monday (or the same day if it is one) = the Monday on or before.
+  return p === "postgresql" ? `to_char(date_trunc('week', CAST(${col} AS date)), 'YYYY-MM-DD')` : `date(${col}, '-6 days', 'weekday 1')`;
+}
+
+/** JS twin of periodStartOf for a "YYYY-MM-DD" day. */
+function periodStartDay(g: "week" | "month", day: string): string {
+  if (g === "month") return `${day.slice(0, 7)}-01`;
+  const t = Date.parse(`${day}T00:00:00Z`);
+  const dow = (new Date(t).getUTCDay() + 6) % 7; // Monday = 0
+  return new Date(t - dow * 86_400_000).toISOString().slice(0, 10);
+}
+
+/** The first day after the period starting on `start`. */
+function periodEndDay(g: "week" | "month", start: string): string {
+  const d = new Date(`${start}T00:00:00Z`);
+  if (g === "month") return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1)).toISOString().slice(0, 10);
+  return new Date(d.getTime() + 7 * 86_400_000).toISOString().slice(0, 10);
+}
+
 /**
- * Rebuild the rows of `days` (null = all) of one organization, in `tx`.
- * Day filters are bounded by the smallest and largest day so the (organizationId, occurredAt) and
- * (organizationId, type, sourceCreatedAt) indexes are used.
+ * Rebuild the day rows of `days` (null = all) of one organization, then the week and month rows containing them,
+ * in `tx`. Day filters are bounded by the smallest and largest day so the (organizationId, occurredAt),
+ * (organizationId, type, sourceCreatedAt) and (organizationId, closeDate) indexes are used.
  */
 async function rebuild(tx: Tx, organizationId: string, config: SalesActivityConfig, days: string[] | null): Promise<void> {
   const p = providerOf(tx);
@@ -97,10 +137,10 @@ async function rebuild(tx: Tx, organizationId: string, config: SalesActivityConf
   let where = `e."organizationId" = ${q.ph(organizationId)} AND e."archivedAt" IS NULL`;
   if (sorted) where += ` AND e."occurredAt" >= ${q.ph(lo, "ts")} AND e."occurredAt" < ${q.ph(hi, "ts")} AND ${q.inList(day, sorted)}`;
   await tx.$executeRawUnsafe(
-    `INSERT INTO "SalesActivityDay" ("id", "organizationId", "connectionId", "ownerExternalId", "day", "kind", "dials", "dmConversations", "meetingsHeld", "meetingsSet") ` +
-    `SELECT ${idExpr}${day} || '|occurred', e."organizationId", e."connectionId", COALESCE(e."ownerExternalId", ''), ${day}, 'occurred', ` +
+    `INSERT INTO "SalesActivityDay" (${DAY_COLS}) ` +
+    `SELECT ${idExpr}${day} || '|occurred|', e."organizationId", e."connectionId", COALESCE(e."ownerExternalId", ''), ${day}, 'occurred', '', ` +
     `SUM(CASE WHEN e."type" = 'call' AND (e."direction" IS NULL OR e."direction" <> 'INBOUND') THEN 1 ELSE 0 END), SUM(${dm}), ` +
-    `SUM(CASE WHEN e."type" = 'meeting' AND e."outcome" = 'completed' THEN 1 ELSE 0 END), 0 ` +
+    `SUM(CASE WHEN e."type" = 'meeting' AND e."outcome" = 'completed' THEN 1 ELSE 0 END), 0, 0, 0, 0 ` +
     `FROM "Engagement" e WHERE ${where} GROUP BY e."organizationId", e."connectionId", COALESCE(e."ownerExternalId", ''), ${day}`,
     ...q.args,
   );
@@ -110,28 +150,62 @@ async function rebuild(tx: Tx, organizationId: string, config: SalesActivityConf
   let swhere = `e."organizationId" = ${s.ph(organizationId)} AND e."type" = 'meeting' AND e."sourceCreatedAt" IS NOT NULL AND e."archivedAt" IS NULL`;
   if (sorted) swhere += ` AND e."sourceCreatedAt" >= ${s.ph(lo, "ts")} AND e."sourceCreatedAt" < ${s.ph(hi, "ts")} AND ${s.inList(sday, sorted)}`;
   await tx.$executeRawUnsafe(
-    `INSERT INTO "SalesActivityDay" ("id", "organizationId", "connectionId", "ownerExternalId", "day", "kind", "dials", "dmConversations", "meetingsHeld", "meetingsSet") ` +
-    `SELECT ${idExpr}${sday} || '|set', e."organizationId", e."connectionId", COALESCE(e."ownerExternalId", ''), ${sday}, 'set', 0, 0, 0, COUNT(*) ` +
+    `INSERT INTO "SalesActivityDay" (${DAY_COLS}) ` +
+    `SELECT ${idExpr}${sday} || '|set|', e."organizationId", e."connectionId", COALESCE(e."ownerExternalId", ''), ${sday}, 'set', '', 0, 0, 0, COUNT(*), 0, 0, 0 ` +
     `FROM "Engagement" e WHERE ${swhere} GROUP BY e."organizationId", e."connectionId", COALESCE(e."ownerExternalId", ''), ${sday}`,
     ...s.args,
   );
+  // kind "won": closed-won deals by closedate, per currency (amount and MRR property both kept).
+  const w = new SqlParams(p);
+  const wday = dayOf(p, `d."closeDate"`);
+  const cur = `COALESCE(d."currency", '')`;
+  let wwhere = `d."organizationId" = ${w.ph(organizationId)} AND d."isWon" = true AND d."closeDate" IS NOT NULL AND d."archivedAt" IS NULL`;
+  if (sorted) wwhere += ` AND d."closeDate" >= ${w.ph(lo, "ts")} AND d."closeDate" < ${w.ph(hi, "ts")} AND ${w.inList(wday, sorted)}`;
+  await tx.$executeRawUnsafe(
+    `INSERT INTO "SalesActivityDay" (${DAY_COLS}) ` +
+    `SELECT d."organizationId" || '|' || d."connectionId" || '|' || COALESCE(d."ownerExternalId", '') || '|' || ${wday} || '|won|' || ${cur}, ` +
+    `d."organizationId", d."connectionId", COALESCE(d."ownerExternalId", ''), ${wday}, 'won', ${cur}, 0, 0, 0, 0, COUNT(*), ` +
+    `SUM(COALESCE(d."amountCents", 0)), SUM(COALESCE(d."mrrCents", 0)) ` +
+    `FROM "Deal" d WHERE ${wwhere} GROUP BY d."organizationId", d."connectionId", COALESCE(d."ownerExternalId", ''), ${wday}, ${cur}`,
+    ...w.args,
+  );
+  // The weeks and months containing these days, from the day rows.
+  for (const g of ["week", "month"] as const) {
+    const starts = sorted ? [...new Set(sorted.map((d) => periodStartDay(g, d)))].sort() : null;
+    const pd = new SqlParams(p);
+    await tx.$executeRawUnsafe(
+      `DELETE FROM "SalesActivityPeriod" WHERE "organizationId" = ${pd.ph(organizationId)} AND "granularity" = ${pd.ph(g)}${starts ? ` AND ${pd.inList(`"periodStart"`, starts)}` : ""}`,
+      ...pd.args,
+    );
+    const pi = new SqlParams(p);
+    const ps = periodStartOf(p, g, `"day"`);
+    let pwhere = `"organizationId" = ${pi.ph(organizationId)}`;
+    if (starts) pwhere += ` AND "day" >= ${pi.ph(starts[0])} AND "day" < ${pi.ph(periodEndDay(g, starts[starts.length - 1]))} AND ${pi.inList(ps, starts)}`;
+    await tx.$executeRawUnsafe(
+      `INSERT INTO "SalesActivityPeriod" ("id", "organizationId", "granularity", "periodStart", "connectionId", "ownerExternalId", "currency", "dials", "dmConversations", "meetingsHeld", "meetingsSet", "wonDeals", "wonAmountCents", "wonMrrCents") ` +
+      `SELECT "organizationId" || '|${g}|' || ${ps} || '|' || "connectionId" || '|' || "ownerExternalId" || '|' || "currency", "organizationId", '${g}', ${ps}, "connectionId", "ownerExternalId", "currency", ${SUMS} ` +
+      `FROM "SalesActivityDay" WHERE ${pwhere} GROUP BY "organizationId", ${ps}, "connectionId", "ownerExternalId", "currency"`,
+      ...pi.args,
+    );
+  }
 }
 
 export type RollupRefresh = { rebuilt: "all" | "none" | number; ms: number };
 
 /**
- * Bring the organization's SalesActivityDay rows up to date (see module doc). Serialised per organization by the
- * database: the whole refresh is one transaction.
+ * Bring the organization's pre-aggregates up to date (see module doc): the days marked dirty (and their weeks and
+ * months), or everything when the settings/version changed or `opts.full`. The whole refresh is one transaction.
+ * Called by the HubSpot sync job at its end and by `sales-activity-refresh-job` — never by a read.
  * @returns what was rebuilt ("all", "none", or the number of days) and how long it took (ms).
  */
-export async function ensureSalesActivityRollup(db: Db, organizationId: string, config: SalesActivityConfig): Promise<RollupRefresh> {
+export async function ensureSalesActivityRollup(db: Db, organizationId: string, config: SalesActivityConfig, opts: { full?: boolean } = {}): Promise<RollupRefresh> {
   const t0 = Date.now();
   const hash = rollupConfigHash(config);
   const [state, dirty] = await Promise.all([
     db.salesActivityRollupState.findUnique({ where: { organizationId } }),
     db.salesActivityDirtyDay.findMany({ where: { organizationId }, select: { day: true } }),
   ]);
-  const full = !state || state.configHash !== hash || state.dirtyAll || dirty.some((d) => d.day === ALL_DAYS);
+  const full = !!opts.full || !state || state.configHash !== hash || state.dirtyAll || dirty.some((d) => d.day === ALL_DAYS);
   if (!full && dirty.length === 0) return { rebuilt: "none", ms: Date.now() - t0 };
   const startedAt = new Date();
   const days = full ? null : [...new Set(dirty.map((d) => d.day))];
@@ -149,20 +223,51 @@ export async function ensureSalesActivityRollup(db: Db, organizationId: string, 
   return { rebuilt: full ? "all" : days!.length, ms: Date.now() - t0 };
 }
 
-export type RollupRow = { connectionId: string; ownerExternalId: string | null; b: number; dials: number; dm: number; held: number; set: number };
+/**
+ * How current the pre-aggregates are, read-only (the scorecard shows it): "current"; "pending" = days were
+ * marked since the last refresh (a refresh job is queued or running); "stale" = built with other settings or an
+ * older ROLLUP_VERSION, or never built ("none").
+ */
+export type RollupStatus = { status: "current" | "pending" | "stale" | "none"; builtAt: string | null; pendingDays: number };
 
-/** Σ of the rollup rows per (connection, owner, period) for periods starting on `startDays` (ascending "YYYY-MM-DD"), up to `endDay` (exclusive). */
-export async function readSalesActivityRollup(db: Db, organizationId: string, startDays: string[], endDay: string): Promise<RollupRow[]> {
+/** The RollupStatus of one organization (two indexed reads, no write). */
+export async function salesActivityRollupStatus(db: Db, organizationId: string, config: SalesActivityConfig): Promise<RollupStatus> {
+  const [state, pendingDays] = await Promise.all([
+    db.salesActivityRollupState.findUnique({ where: { organizationId } }),
+    db.salesActivityDirtyDay.count({ where: { organizationId } }),
+  ]);
+  if (!state) return { status: "none", builtAt: null, pendingDays };
+  const status = state.configHash !== rollupConfigHash(config) || state.dirtyAll ? "stale" : pendingDays > 0 ? "pending" : "current";
+  return { status, builtAt: state.builtAt.toISOString(), pendingDays };
+}
+
+/** Σ per (connection, owner, period, currency); `b` = index of the period in the asked `starts`. Minor units for the won sums. */
+export type PeriodRow = {
+  connectionId: string; ownerExternalId: string | null; b: number; currency: string;
+  dials: number; dm: number; held: number; set: number; wonDeals: number; wonAmountCents: number; wonMrrCents: number;
+};
+
+/**
+ * The roll-up rows of the periods of `granularity` starting on `startDays` (ascending "YYYY-MM-DD", contiguous):
+ * one indexed range read on SalesActivityPeriod (organizationId, granularity, periodStart, …).
+ */
+export async function readSalesActivityPeriods(db: Db, organizationId: string, granularity: "week" | "month", startDays: string[]): Promise<PeriodRow[]> {
   const q = new SqlParams(providerOf(db));
-  const whens: string[] = [];
-  for (let i = startDays.length - 1; i >= 1; i--) whens.push(`WHEN "day" >= ${q.ph(startDays[i])} THEN ${i}`);
-  const bucket = whens.length ? `CASE ${whens.join(" ")} ELSE 0 END` : "0";
-  const sql = `SELECT "connectionId" AS "connectionId", "ownerExternalId" AS "ownerExternalId", ${bucket} AS b, SUM("dials") AS dials, SUM("dmConversations") AS dm, ` +
-    `SUM("meetingsHeld") AS held, SUM("meetingsSet") AS "set" FROM "SalesActivityDay" WHERE "organizationId" = ${q.ph(organizationId)} ` +
-    `AND "day" >= ${q.ph(startDays[0])} AND "day" < ${q.ph(endDay)} GROUP BY 1, 2, 3`;
+  const sql = `SELECT "connectionId" AS "connectionId", "ownerExternalId" AS "ownerExternalId", "periodStart" AS "periodStart", "currency" AS "currency", ` +
+    `"dials" AS dials, "dmConversations" AS dm, "meetingsHeld" AS held, "meetingsSet" AS "set", "wonDeals" AS "wonDeals", ` +
+    `"wonAmountCents" AS "wonAmountCents", "wonMrrCents" AS "wonMrrCents" FROM "SalesActivityPeriod" ` +
+    `WHERE "organizationId" = ${q.ph(organizationId)} AND "granularity" = ${q.ph(granularity)} AND "periodStart" >= ${q.ph(startDays[0])} AND "periodStart" <= ${q.ph(startDays[startDays.length - 1])}`;
+  const index = new Map(startDays.map((d, i) => [d, i]));
   const rows = (await db.$queryRawUnsafe(sql, ...q.args)) as Record<string, unknown>[];
-  return rows.map((r) => ({
-    connectionId: String(r.connectionId), ownerExternalId: r.ownerExternalId === "" || r.ownerExternalId === null ? null : String(r.ownerExternalId),
-    b: num(r.b), dials: num(r.dials), dm: num(r.dm), held: num(r.held), set: num(r.set),
-  }));
+  const out: PeriodRow[] = [];
+  for (const r of rows) {
+    const b = index.get(String(r.periodStart));
+    if (b === undefined) continue;
+    out.push({
+      connectionId: String(r.connectionId), ownerExternalId: r.ownerExternalId === "" || r.ownerExternalId === null ? null : String(r.ownerExternalId),
+      b, currency: String(r.currency ?? ""), dials: num(r.dials), dm: num(r.dm), held: num(r.held), set: num(r.set),
+      wonDeals: num(r.wonDeals), wonAmountCents: num(r.wonAmountCents), wonMrrCents: num(r.wonMrrCents),
+    });
+  }
+  return out;
 }

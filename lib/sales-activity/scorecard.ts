@@ -11,17 +11,19 @@
  * - mrr_closed_cents = Σ value of closed-won deals whose closedate is in the period; value = amount, or the
  *                      configured MRR property (config.dealValue), minor units, per currency (never added across)
  *
- * Engagement counts come from the daily pre-aggregate SalesActivityDay (rollup.ts, rebuilt for the days the
- * HubSpot writers marked), deals from one aggregate on Deal; the drill-down (`salesActivityRecords`) runs the SAME
- * predicates live on the records, so a count and its records always agree. Archived records never count. Every
- * query is scoped to one organization.
+ * Every figure comes from the weekly/monthly roll-up SalesActivityPeriod (rollup.ts: built from the daily
+ * pre-aggregate by the HubSpot sync job and `sales-activity-refresh-job`, for the days the HubSpot writers marked):
+ * one indexed read of ~owners × periods rows. A read never writes; `rollup` in the answer says how current the
+ * rows are. The drill-down (`salesActivityRecords`) runs the SAME predicates live on the records, so a count and its
+ * records agree once the refresh after a write has run. Archived records never count. Every query is scoped to one
+ * organization.
  */
 import type { Db } from "@/lib/db";
 import { providerOf } from "@/lib/db/prisma";
 import { AppError } from "@/lib/errors";
 import { getSalesActivityConfig, matchesAnyPhrase, phrasePatterns, type SalesActivityConfig } from "./config";
 import { periodAt, periodsEndingAt, type Granularity, type Period } from "./periods";
-import { ensureSalesActivityRollup, readSalesActivityRollup, type RollupRefresh } from "./rollup";
+import { readSalesActivityPeriods, salesActivityRollupStatus, type RollupStatus } from "./rollup";
 import { num, SqlParams } from "./sql";
 
 export const SALES_METRICS = ["dials", "dm_conversations", "meetings_set", "meetings_held", "mrr_closed_cents"] as const;
@@ -60,8 +62,8 @@ export type Scorecard = {
   config: SalesActivityConfig;
   /** Per HubSpot connection, the scopes the scorecard needs that its token lacks (exact HubSpot scope names). */
   missingScopes: { connectionId: string; portalId: string; scopes: string[] }[];
-  /** What the daily pre-aggregate needed before this answer ("none" when it was up to date). */
-  rollup: RollupRefresh;
+  /** How current the pre-aggregates behind these figures are (a read never rebuilds them). */
+  rollup: RollupStatus;
   generatedMs: number;
 };
 
@@ -120,26 +122,13 @@ export async function salesActivityScorecard(db: Db, organizationId: string, que
   const t0 = Date.now();
   const granularity = query.granularity ?? "week";
   const periods = periodsEndingAt(query.end ?? new Date(), granularity, Math.min(Math.max(query.periods ?? 12, 1), 53));
-  const from = periods[0].start, to = periods[periods.length - 1].end;
   const starts = periods.map((p) => p.start);
   const config = await getSalesActivityConfig(db, organizationId);
-  const p = providerOf(db);
-
-  // 1+2. Engagements (dials, decision-maker conversations, meetings held by hs_timestamp; meetings set by
-  //      hs_createdate): from the daily pre-aggregate (rollup.ts), brought up to date first.
-  const rollup = await ensureSalesActivityRollup(db, organizationId, config);
+  // Every figure from the weekly/monthly roll-up (rollup.ts); read-only.
   const dayStr = (d: Date) => d.toISOString().slice(0, 10);
-  // 3. Closed-won deals by closedate: MRR closed per currency.
-  const q3 = new SqlParams(p);
-  const valueCol = config.dealValue === "mrr" ? `d."mrrCents"` : `d."amountCents"`;
-  const sql3 = `SELECT d."connectionId" AS "connectionId", d."ownerExternalId" AS "ownerExternalId", ${q3.bucket(`d."closeDate"`, starts)} AS b, ` +
-    `COALESCE(d."currency", '') AS cur, SUM(COALESCE(${valueCol}, 0)) AS v FROM "Deal" d ` +
-    `WHERE d."organizationId" = ${q3.ph(organizationId)} AND d."isWon" = true AND d."closeDate" >= ${q3.ph(from, "ts")} AND d."closeDate" < ${q3.ph(to, "ts")} ` +
-    `AND d."archivedAt" IS NULL GROUP BY 1, 2, 3, 4`;
-
-  const [r1, r3, owners, targets, conns] = await Promise.all([
-    readSalesActivityRollup(db, organizationId, starts.map(dayStr), dayStr(to)),
-    db.$queryRawUnsafe(sql3, ...q3.args) as Promise<(OwnerCell & { b: unknown; cur: string; v: unknown })[]>,
+  const [rows0, rollup, owners, targets, conns] = await Promise.all([
+    readSalesActivityPeriods(db, organizationId, granularity, starts.map(dayStr)),
+    salesActivityRollupStatus(db, organizationId, config),
     db.owner.findMany({ where: { organizationId } }),
     db.salesTarget.findMany({ where: { organizationId, period: granularity } }),
     db.connection.findMany({ where: { organizationId, provider: "hubspot" }, select: { id: true, externalAccountId: true, scopes: true, status: true } }),
@@ -163,19 +152,18 @@ export async function salesActivityScorecard(db: Db, organizationId: string, que
     }
     return r;
   };
-  for (const x of r1) {
-    const cell = rowFor(x).periods[x.b];
+  const currencies = new Set<string>();
+  for (const x of rows0) {
+    const r = rowFor(x);
+    const cell = r.periods[x.b];
     cell.dials += x.dials;
     cell.dm_conversations += x.dm;
     cell.meetings_held += x.held;
     cell.meetings_set += x.set;
-  }
-  const currencies = new Set<string>();
-  for (const x of r3) {
-    const r = rowFor(x);
-    const cur = x.cur ?? "";
-    currencies.add(cur);
-    (r.mrrClosedByCurrency[cur] ??= periods.map(() => 0))[num(x.b)] += num(x.v);
+    if (x.wonDeals > 0) {
+      currencies.add(x.currency);
+      (r.mrrClosedByCurrency[x.currency] ??= periods.map(() => 0))[x.b] += config.dealValue === "mrr" ? x.wonMrrCents : x.wonAmountCents;
+    }
   }
   // "MRR closed" in the table is the main currency (the one with the most closed value); others stay per currency.
   const mainCurrency = [...currencies].sort((a, b) => sumCur(rows, b) - sumCur(rows, a))[0] ?? "";

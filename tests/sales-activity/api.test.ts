@@ -10,6 +10,8 @@ import { GET as getConfig, PUT as putConfig } from "@/app/api/sales-activity/con
 import { PUT as putTargets } from "@/app/api/sales-activity/targets/route";
 import { GET as openapi } from "@/app/api/openapi.json/route";
 import { createApiHarness, type ApiHarness, type Session } from "@/tests/helpers/api";
+import { getSalesActivityConfig } from "@/lib/sales-activity/config";
+import { ensureSalesActivityRollup } from "@/lib/sales-activity/rollup";
 
 let app: ApiHarness;
 let admin: Session, csm: Session, otherAdmin: Session;
@@ -32,6 +34,8 @@ beforeAll(async () => {
       await db.engagement.create({ data: { organizationId: org, connectionId: conn, type: "call", externalId: `c${i}`, ownerExternalId: "7", occurredAt: now, sourceCreatedAt: now, direction: "OUTBOUND", outcome: "no_answer" } });
     }
   }
+  // What the background refresh does after a sync (rows written directly here: in full).
+  for (const org of [app.org.id, orgB.id]) await ensureSalesActivityRollup(db, org, await getSalesActivityConfig(db, org), { full: true });
 });
 afterAll(async () => app?.cleanup());
 
@@ -71,6 +75,10 @@ describe("sales-activity API", () => {
     const ok = await app.call(putConfig, "/api/sales-activity/config", { as: admin, method: "PUT", body: { decision_maker_titles: ["CEO", "Head of"], mrr_property: "hs_mrr" } });
     expect(ok.status).toBe(200);
     expect(ok.json.decision_maker_titles).toEqual(["CEO", "Head of"]);
+    // New decision-maker rules: the full rebuild is queued for a background worker (one job, this organization), never run by the request.
+    const jobs = await app.db.job.findMany({ where: { name: "sales-activity-refresh-job" } });
+    expect(jobs.map((j) => [j.organizationId, j.status])).toEqual([[app.org.id, "queued"]]);
+    expect((await app.call(scorecard, "/api/sales-activity", { as: csm })).json.rollup).toMatchObject({ status: "stale" });
     expect((await app.call(getConfig, "/api/sales-activity/config", { as: otherAdmin })).json.decision_maker_titles).toContain("founder");
     const t = await app.call(putTargets, "/api/sales-activity/targets", { as: admin, method: "PUT", body: { owner_id: ownerA, period: "week", targets: { dials: 40 } } });
     expect(t.status).toBe(200);

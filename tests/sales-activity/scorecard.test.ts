@@ -5,7 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb, type TestDb } from "@/tests/helpers/db";
-import { saveSalesActivityConfig } from "@/lib/sales-activity/config";
+import { getSalesActivityConfig, saveSalesActivityConfig } from "@/lib/sales-activity/config";
+import { ensureSalesActivityRollup } from "@/lib/sales-activity/rollup";
 import { scorecardCsv } from "@/lib/sales-activity/csv";
 import { salesActivityRecords, salesActivityScorecard, SALES_METRICS } from "@/lib/sales-activity/scorecard";
 import { setSalesTargets } from "@/lib/sales-activity/targets";
@@ -21,6 +22,9 @@ const at = (s: string) => new Date(s);
 let t: TestDb;
 let db: Db;
 let orgA: string, orgB: string, connA: string, connB: string, dana: string, marco: string, other: string;
+
+/** The background refresh (sync job / sales-activity-refresh-job): these tests write rows directly, so in full. */
+const refresh = async (org: string) => ensureSalesActivityRollup(db, org, await getSalesActivityConfig(db, org), { full: true });
 
 type Eng = { type: "call" | "meeting" | "note"; id: string; owner: string | null; at: string; created?: string; outcome?: string | null; direction?: string | null; contact?: string | null; text?: string; archived?: boolean };
 
@@ -80,6 +84,8 @@ beforeAll(async () => {
   await deal(orgA, connA, "d4", "502", "2026-11-24T10:00:00Z", 30_000, true, { mrrCents: 2_500 }); // Marco last week
   await deal(orgA, connA, "d5", "501", "2026-12-02T10:00:00Z", 50_000, true, { archivedAt: at("2026-12-02T11:00:00Z") }); // archived
   await deal(orgB, connB, "d1", "501", "2026-12-01T10:00:00Z", 7_700_000, true);
+  await refresh(orgA);
+  await refresh(orgB);
 });
 afterAll(async () => t?.cleanup());
 
@@ -140,18 +146,23 @@ describe("sales-activity scorecard", () => {
 
   it("configuration: job titles and keywords change the decision-maker count; MRR closed can read the MRR property", async () => {
     await saveSalesActivityConfig(db, orgA, { keyword_rule: false });
+    expect((await salesActivityScorecard(db, orgA, { end: NOW })).rollup.status).toBe("stale"); // until the refresh job ran
+    await refresh(orgA);
     let d = (await salesActivityScorecard(db, orgA, { end: NOW })).owners.find((o) => o.ownerId === dana)!;
     expect(d.periods[11].dm_conversations).toBe(3);
     await saveSalesActivityConfig(db, orgA, { keyword_rule: true, note_keywords: ["wants a demo"], decision_maker_titles: ["chief executive officer"] });
+    await refresh(orgA);
     d = (await salesActivityScorecard(db, orgA, { end: NOW })).owners.find((o) => o.ownerId === dana)!;
     expect(d.periods[11].dm_conversations).toBe(2); // call 1 (title) + note 7 (keyword)
-    await saveSalesActivityConfig(db, orgA, { deal_value: "mrr" });
+    await saveSalesActivityConfig(db, orgA, { deal_value: "mrr" }); // both sums are kept: no rebuild needed
+    expect((await salesActivityScorecard(db, orgA, { end: NOW })).rollup.status).toBe("current");
     d = (await salesActivityScorecard(db, orgA, { end: NOW })).owners.find((o) => o.ownerId === dana)!;
     expect(d.periods[11].mrr_closed_cents).toBe(15_000);
     // Organization B keeps the defaults.
     const b = (await salesActivityScorecard(db, orgB, { end: NOW })).owners[0];
     expect(b.periods[11]).toMatchObject({ dm_conversations: 5, mrr_closed_cents: 7_700_000 });
     await db.salesActivityConfig.deleteMany({ where: { organizationId: orgA } });
+    await refresh(orgA);
   });
 
   it("targets per owner and granularity, and the CSV", async () => {

@@ -94,7 +94,7 @@ describe("HubSpot sync → sales-activity scorecard", () => {
 
   it("a meeting rescheduled in HubSpot moves weeks after the next incremental sync: only the touched days are rebuilt", async () => {
     const before = await salesActivityScorecard(h.t.db, h.organizationId, { end: new Date("2026-01-21T12:00:00Z"), periods: 2 });
-    expect(before.rollup.rebuilt).toBe("none");
+    expect(before.rollup.status).toBe("current");
     const dana = (c: typeof before) => c.owners.find((o) => o.hubspotOwnerId === "11")!;
     expect(dana(before).periods.map((p) => p.meetings_held)).toEqual([1, 0]);
     const res = await fetch(`${h.sb.hubspotUrl}/crm/v3/objects/meetings/701`, {
@@ -114,7 +114,7 @@ describe("HubSpot sync → sales-activity scorecard", () => {
     // 2026-01-13 (where it was), 2026-01-20 (where it is) and its booking day 2026-01-06 — not every day.
     expect(refreshed).toEqual([expect.objectContaining({ rebuilt: 3 })]);
     const after = await salesActivityScorecard(h.t.db, h.organizationId, { end: new Date("2026-01-21T12:00:00Z"), periods: 2 });
-    expect(after.rollup.rebuilt).toBe("none");
+    expect(after.rollup.status).toBe("current");
     expect(dana(after).periods.map((p) => p.meetings_held)).toEqual([0, 1]);
     expect(dana(after).periods.map((p) => p.dm_conversations)).toEqual([2, 1]);
     // Organization B's copy of the portal is not touched until its own sync.

@@ -36,8 +36,9 @@ export const ZScorecard = z.object({
   currencies: z.array(z.string()).describe("First = the currency of mrr_closed_cents"),
   config: ZSalesConfig,
   missing_scopes: z.array(z.object({ connection_id: z.string(), portal_id: z.string(), scopes: z.array(z.string()) })),
-  rollup: z.object({ rebuilt: z.union([z.literal("all"), z.literal("none"), z.number()]), ms: z.number() })
-    .describe("What the daily pre-aggregate rebuilt before this answer: all, none, or a number of days"),
+  rollup: z.object({
+    status: z.enum(["current", "pending", "stale", "none"]), built_at: z.string().nullable(), pending_days: z.number(),
+  }).describe("How current the pre-aggregates behind the figures are: current; pending = days changed since built_at (a refresh job is queued); stale = settings changed (a full rebuild is queued); none = not built yet. A read never rebuilds them"),
   generated_ms: z.number(),
 });
 

@@ -38,6 +38,7 @@ import {
   TICKET_PROPERTIES, DEFAULT_DEAL_MRR_PROPERTY, parseHsDate, type EngagementType,
 } from "./mappers";
 import { getSalesActivityConfig, salesMrrPropertyOf } from "@/lib/sales-activity/config";
+import { queueSalesActivityRefresh } from "@/lib/sales-activity/jobs";
 import { ensureSalesActivityRollup } from "@/lib/sales-activity/rollup";
 import { probeHighWater, searchWindowPages, type SearchCursor, type SearchPage } from "./search-window";
 import {
@@ -385,13 +386,15 @@ export async function runHubspotSync(db: Db, opts: SyncOptions & { clientOptions
     }
   }
 
-  // The sales-activity pre-aggregate: rebuild the days this sync touched now, so the page does not (issue 17).
-  // Never fails the sync: the page rebuilds whatever is still marked.
+  // The sales-activity pre-aggregates: this (background) sync job rebuilds the days it touched, and their weeks
+  // and months, at its end — reads never rebuild (issue 17). Never fails the sync: on an error the refresh job is
+  // queued, and the page says its figures are pending meanwhile.
   try {
     const r = await ensureSalesActivityRollup(db, organizationId, await getSalesActivityConfig(db, organizationId));
     ctx.log.info({ rebuilt: r.rebuilt, ms: r.ms }, "sales-activity pre-aggregate refreshed");
   } catch (e) {
-    ctx.log.warn({ err: e instanceof Error ? e.message : String(e) }, "sales-activity pre-aggregate refresh failed; the page rebuilds it");
+    ctx.log.warn({ err: e instanceof Error ? e.message : String(e) }, "sales-activity pre-aggregate refresh failed; queued as a job");
+    await queueSalesActivityRefresh(db, organizationId).catch(() => undefined);
   }
 
   summary.requestCount = client.requestCount;

@@ -23,6 +23,7 @@
  * enqueues it for the affected accounts.
  */
 import { salesMrrPropertyOf } from "@/lib/sales-activity/config";
+import { queueSalesActivityRefresh, SALES_ACTIVITY_REFRESH_JOB } from "@/lib/sales-activity/jobs";
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
 import type { Db } from "@/lib/db";
@@ -264,6 +265,11 @@ export async function applyHubspotWebhookEvents(db: Db, p: { connectionId: strin
   }
   for (const ids of chunks(events.map((e) => e.id), ID_CHUNK)) {
     await db.webhookEvent.updateMany({ where: { id: { in: ids } }, data: { status: "processed", processedAt: new Date() } });
+  }
+  // The sales-activity pre-aggregates (issue 17): the writers marked the days they touched; a background job
+  // rebuilds them (reads never do). The events are applied either way: the next refresh covers what is marked.
+  if (registeredJobNames().includes(SALES_ACTIVITY_REFRESH_JOB) && await db.salesActivityDirtyDay.count({ where: { organizationId } })) {
+    await queueSalesActivityRefresh(db, organizationId).catch(() => undefined);
   }
   await resolveIdentities(db, { organizationId, connectionId: p.connectionId });
   const accountIds = await affectedAccounts(db, p.connectionId, touched);

@@ -216,9 +216,19 @@ export async function writeContacts(tx: Tx, w: WriteContext, recs: HubspotRecord
   return { processed: rows.length, unchanged: 0, skipped: [] };
 }
 
-/** Deals → Deal (renewalStage from the stage map, see mappers.ts). Every record is upserted. */
+/**
+ * Deals → Deal (renewalStage from the stage map, see mappers.ts). Every record is upserted. The sales-activity
+ * pre-aggregate ("MRR closed" by closedate): the close days of these deals before and after the write are marked.
+ */
 export async function writeDeals(tx: Tx, w: WriteContext, recs: HubspotRecord[], assoc: Assoc | null): Promise<WriteResult> {
   const rows = dedupe(recs).map((r) => ({ ...withCompany(mapDeal(r, assoc?.get(r.id), w.dealStageMap, w.dealMrrProperty), assoc), organizationId: w.organizationId, connectionId: w.connectionId }));
+  if (rows.length) {
+    const days = new Set<string | null>(rows.map((r) => utcDay(r.closeDate)));
+    for (const ids of chunks(rows.map((r) => r.externalId), ID_CHUNK)) {
+      for (const d of await tx.deal.findMany({ where: { connectionId: w.connectionId, externalId: { in: ids } }, select: { closeDate: true } })) days.add(utcDay(d.closeDate));
+    }
+    await markSalesActivityDays(tx, w.organizationId, days);
+  }
   await DEALS.run(tx, rows, { chunkSize: UPSERT_CHUNK });
   return { processed: rows.length, unchanged: 0, skipped: [] };
 }
@@ -282,7 +292,12 @@ export async function markArchived(tx: Tx, w: WriteContext, stream: string, exte
   switch (stream) {
     case "companies": return (await tx.sourceRecord.updateMany({ where: { ...where, objectType: "company" }, data: { archivedAt: at } })).count;
     case "contacts": return (await tx.contact.updateMany({ where, data: { archivedAt: at } })).count;
-    case "deals": return (await tx.deal.updateMany({ where, data: { archivedAt: at } })).count;
+    case "deals": {
+      // A closed-won deal leaves "MRR closed" of its close day (sales-activity pre-aggregate).
+      const closed = await tx.deal.findMany({ where, select: { closeDate: true } });
+      await markSalesActivityDays(tx, w.organizationId, closed.map((d) => utcDay(d.closeDate)));
+      return (await tx.deal.updateMany({ where, data: { archivedAt: at } })).count;
+    }
     case "tickets": return (await tx.ticket.updateMany({ where, data: { archivedAt: at } })).count;
     default: return 0;
   }
