@@ -64,5 +64,17 @@ export const scoreShardJob = defineJob({
   schema: z.object({ runId: z.string(), shardId: z.string() }),
   maxAttempts: 3,
   handle: async (p, ctx) =>
-    runShardJob(ctx.db, { runId: p.runId, shardId: p.shardId, jobId: ctx.jobId, signal: ctx.signal, onFinish: (s) => afterScoringRun(ctx.db, s) }),
+    runShardJob(ctx.db, { runId: p.runId, shardId: p.shardId, jobId: ctx.jobId, signal: ctx.signal, onFinish: (s) => shardFollowUps(ctx.db, s) }),
 });
+
+/**
+ * Follow-ups when a SHARD job finishes the run: they belong to the run's parent kind. A score-organization-job
+ * parent (or a run without a parent job) gets them here; another parent (e.g. a refresh-organization-job that
+ * scores through scoreOrganizationSharded) queues its own after the run, so none are queued twice.
+ */
+async function shardFollowUps(db: Db, s: ScoreRunSummary): Promise<void> {
+  const run = await db.scoreRun.findUnique({ where: { id: s.runId }, select: { jobId: true } });
+  const parent = run?.jobId ? await db.job.findUnique({ where: { id: run.jobId }, select: { name: true } }) : null;
+  if (parent && parent.name !== "score-organization-job") return;
+  await afterScoringRun(db, s);
+}
