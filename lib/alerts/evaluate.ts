@@ -24,6 +24,7 @@ import type { Db } from "@/lib/db";
 import { appBaseUrl } from "@/lib/env";
 import { enqueueJob } from "@/lib/jobs/queue";
 import { refreshBookOfBusiness, ownerDisplayName } from "@/lib/book/csm";
+import { explainChange } from "@/lib/scoring/explain-change";
 import { levelLabel, renderEmailAlert, renderSlackAlert, type AlertDetails } from "./messages";
 import { parseRuleParams, slackWebhookFor, toRuleView, type RuleKind, type RuleParams, type RuleView } from "./rules";
 
@@ -131,6 +132,28 @@ async function loadFacts(db: Db, organizationId: string, accounts: AccountRow[],
   return out;
 }
 
+/**
+ * The factor or penalty that lowered the score most between the previous and the latest scored day (same config
+ * version), as "Failed payments fell from 100 to 60: 1 failed payment in 30 days (−6.0 since 2026-12-02)"; null when
+ * nothing lowered it or the rows cannot be compared.
+ */
+async function whatChanged(db: Db, organizationId: string, f: AccountFacts): Promise<string | null> {
+  if (!f.latest || !f.previous) return null;
+  const rows = await db.churnScoreDaily.findMany({
+    where: { organizationId, accountId: f.account.id, day: { in: [f.latest.day, f.previous.day] } },
+    select: { day: true, healthScore: true, factors: true, penalties: true, scoringConfigVersion: true },
+  });
+  const before = rows.find((r) => r.day.getTime() === f.previous!.day.getTime());
+  const after = rows.find((r) => r.day.getTime() === f.latest!.day.getTime());
+  if (!before || !after) return null;
+  try {
+    const worst = explainChange(before, after)?.changes.find((c) => c.effect < 0);
+    return worst ? `${worst.text} (−${Math.abs(worst.effect).toFixed(1)} since ${isoDay(before.day)})` : null;
+  } catch {
+    return null;
+  }
+}
+
 function lookback(r: RuleView): number {
   const p = r.params as Record<string, unknown>;
   return r.kind === "score_dropped" ? Number(p.days ?? 7) : 1;
@@ -192,8 +215,11 @@ export async function evaluateAlerts(db: Db, opts: { organizationId: string; acc
       const csmUser = a.csmUserId ? users.get(a.csmUserId) : undefined;
       const csm = csmUser?.name ?? (a.ownerId && owners.get(a.ownerId) ? `unassigned — ${owners.get(a.ownerId)}` : "unassigned");
       const drivers = Array.isArray(f.latest?.drivers) ? (f.latest!.drivers as unknown[]).filter((d): d is string => typeof d === "string") : [];
+      // A level change says first what moved it since the previous scored day, then the account's top drivers.
+      const moved = rule.view.kind === "risk_level_changed" ? await whatChanged(db, organizationId, f) : null;
+      const top = drivers.length ? drivers : a.topReason ? [a.topReason] : [];
       const details: AlertDetails = {
-        accountName: a.name, ruleName: rule.view.name, change: c.change, reasons: drivers.length ? drivers.slice(0, 3) : a.topReason ? [a.topReason] : [],
+        accountName: a.name, ruleName: rule.view.name, change: c.change, reasons: moved ? [moved, ...top.slice(0, 2)] : top.slice(0, 3),
         healthScore: f.latest?.healthScore ?? a.healthScore, riskLevel: f.latest?.riskLevel ?? a.riskLevel, churnProbability: f.latest?.churnProbability ?? a.churnProbability,
         mrrCents: a.mrrCents, mrrCurrency: a.mrrCurrency, csm, link: `${appBaseUrl()}/accounts/${a.id}`,
       };

@@ -37,14 +37,16 @@ function decodeQ(s: string): string {
   return Buffer.from(s.replace(/=([0-9A-F]{2})/gi, (_, h: string) => String.fromCharCode(parseInt(h, 16))), "latin1").toString("utf8");
 }
 
-/** The text/plain part of a message (quoted-printable decoded), or the body. */
+/** The text/plain part of a message (quoted-printable or base64 decoded, as nodemailer may send either), or the body. */
 function textPart(raw: string): string {
   const i = raw.search(/content-type:\s*text\/plain/i);
   const part = i >= 0 ? raw.slice(i) : raw;
   const body = part.split(/\r?\n\r?\n/).slice(1).join("\n\n");
   const end = body.search(/\r?\n--[^\r\n]+/);
   const t = end >= 0 ? body.slice(0, end) : body;
-  return /content-transfer-encoding:\s*quoted-printable/i.test(part.slice(0, 400)) ? decodeQ(t.replace(/=\r?\n/g, "")) : t;
+  const head = part.slice(0, 400);
+  if (/content-transfer-encoding:\s*base64/i.test(head)) return Buffer.from(t.replace(/\s+/g, ""), "base64").toString("utf8");
+  return /content-transfer-encoding:\s*quoted-printable/i.test(head) ? decodeQ(t.replace(/=\r?\n/g, "")) : t;
 }
 
 function escapeHtml(s: string): string {
