@@ -10,6 +10,9 @@ import { scoreOrganization } from "@/lib/scoring/run-scoring";
 import { claimShard, planScoreRun, scoreOrganizationSharded, tryFinishRun, type ScoreRunSummary } from "@/lib/scoring/sharded-run";
 import { startWorker } from "@/lib/jobs/worker";
 import { enqueueJob } from "@/lib/jobs/queue";
+import { setJobEngine } from "@/lib/jobs/engine";
+import { startPgBossEngine } from "@/lib/jobs/pgboss/engine";
+import { startPgBossWorker, type PgBossWorker } from "@/lib/jobs/pgboss/worker";
 
 let t: TestDb;
 beforeAll(async () => { t = await createTestDb(); });
@@ -169,5 +172,43 @@ describe(`sharded scoring on ${testDbProvider()}`, () => {
     expect(j.result).toMatchObject({ accounts: 9, shards: 3 });
     expect(j.progress).toMatchObject({ phase: "scoring", processed: 9, total: 9, shards: { done: 3, total: 3 } });
     expect(await t.db.churnScoreDaily.count({ where: { organizationId: a.org.id, day: D } })).toBe(9);
+  });
+
+  it.skipIf(testDbProvider() !== "postgresql")("score-organization-job on pg-boss: two worker processes' engines share the shards; same rows as unsharded", async () => {
+    const a = await seed("shard-boss", 14);
+    await scoreOrganization(t.db, { organizationId: a.org.id, day: D, now: RUN_TIME });
+    const want = await snapshot(a.org.id, D);
+    await clearDay(a.org.id, D);
+    const names = ["score-organization-job", "score-shard-job"];
+    const engines = [];
+    const workers: PgBossWorker[] = [];
+    for (let i = 0; i < 2; i++) {
+      const pb = await startPgBossEngine({ connectionString: t.url, names, supervise: false, overrides: { default: { pollingIntervalSeconds: 0.5, retryDelay: 1 } } });
+      engines.push(pb);
+      workers.push(await startPgBossWorker(t.db, pb, { names, concurrency: 2, maintenanceMs: 0 }));
+    }
+    setJobEngine(engines[0].engine);
+    try {
+      const { job } = await enqueueJob(t.db, "score-organization-job", { organizationId: a.org.id, day: "2026-11-20", shardSize: 3, batchSize: 2 }, { organizationId: a.org.id });
+      for (let i = 0; i < 600; i++) {
+        const j = await t.db.job.findUniqueOrThrow({ where: { id: job.id } });
+        if (j.status !== "queued" && j.status !== "running") break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const j = await t.db.job.findUniqueOrThrow({ where: { id: job.id } });
+      expect(j.status).toBe("succeeded");
+      expect(j.result).toMatchObject({ accounts: 14, shards: 5 });
+      const got = await snapshot(a.org.id, D);
+      // scoredAt: the run's startedAt (not RUN_TIME) — compare everything else
+      const strip = (x: typeof got) => ({ rows: x.rows, accounts: x.accounts.map(({ scoredAt: _s, ...rest }) => rest) });
+      expect(strip(got)).toEqual(strip(want));
+      const run = await t.db.scoreRun.findFirstOrThrow({ where: { jobId: job.id } });
+      expect(new Set(got.accounts.map((x) => x.scoredAt))).toEqual(new Set([run.startedAt.toISOString()]));
+      const shardJobs = await t.db.job.findMany({ where: { name: "score-shard-job", organizationId: a.org.id } });
+      expect(shardJobs).toHaveLength(4);
+    } finally {
+      setJobEngine(null);
+      for (const w of workers) await w.stop({ graceMs: 2_000 });
+    }
   });
 });
