@@ -108,7 +108,7 @@ export function AlertsClient({ isAdmin }: { isAdmin: boolean }) {
               name: form.name, kind: form.kind, params, slack_enabled: form.slack, ...(form.slackUrl ? { slack_webhook_url: form.slackUrl } : {}),
               email_enabled: form.email, email_to: form.emailTo, email_list: form.emailList.split(",").map((s) => s.trim()).filter(Boolean), cooldown_hours: Number(form.cooldown),
               playbook: form.playbook.trim() ? [{ title: form.playbook.trim(), due_in_days: 2 }] : [],
-            } }));
+            } }).then(() => setForm((f) => ({ ...f, slackUrl: "" })))); // the webhook URL is a secret: not left on screen
           }}>
             <label className="flex flex-col">Name<input aria-label="Rule name" className="rounded border border-slate-300 px-2 py-1" value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} /></label>
             <label className="flex flex-col">When<select aria-label="Rule kind" className="rounded border border-slate-300 px-2 py-1" value={form.kind} onChange={(e) => setForm({ ...form, kind: e.target.value, value: "" })}>{KINDS.map((k) => <option key={k.kind} value={k.kind}>{k.label}</option>)}</select></label>
