@@ -88,7 +88,7 @@ export async function enqueueJob(
   db: Db,
   name: string,
   payload: unknown,
-  opts: { organizationId?: string; dedupeKey?: string; runAfter?: Date; maxAttempts?: number; coalesce?: (queued: unknown, next: unknown) => unknown | null } = {},
+  opts: { organizationId?: string; dedupeKey?: string; runAfter?: Date; delayMs?: number; maxAttempts?: number; coalesce?: (queued: unknown, next: unknown) => unknown | null } = {},
 ): Promise<{ job: JobView; deduplicated: boolean }> {
   const def = await getJobDefinition(name);
   const parsed = def.schema.safeParse(payload);
@@ -143,7 +143,8 @@ export async function enqueueJob(
         payload: parsed.data as object,
         organizationId: opts.organizationId,
         dedupeKey: opts.dedupeKey,
-        runAfter: opts.runAfter ?? new Date(),
+        // delayMs counts from the row's creation (not from the call: the first enqueue of a kind loads its code).
+        runAfter: opts.runAfter ?? new Date(Date.now() + (opts.delayMs ?? 0)),
         maxAttempts: opts.maxAttempts ?? def.maxAttempts ?? 1,
       },
     });
