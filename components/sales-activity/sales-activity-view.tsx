@@ -89,6 +89,14 @@ export function SalesActivityView({ card, isAdmin }: { card: Scorecard; isAdmin:
         </Notice>
       ))}
 
+      {card.rollup.status !== "current" && card.rollup.status !== "none" && (
+        <Notice tone="info" testId="rollup-status">
+          {card.rollup.status === "stale"
+            ? "The decision-maker settings changed: the figures are being recomputed in the background and still follow the previous settings. Reload in a minute."
+            : `Recent HubSpot changes on ${card.rollup.pendingDays} day${card.rollup.pendingDays === 1 ? "" : "s"} are being added in the background; reload in a moment.`}
+        </Notice>
+      )}
+
       {card.owners.length === 0 ? (
         <EmptyState title="No sales activity yet">Connect HubSpot and sync calls, meetings, notes and deals to see the scorecard.</EmptyState>
       ) : (

@@ -252,13 +252,9 @@ export type PeriodRow = {
  * one indexed range read on SalesActivityPeriod (organizationId, granularity, periodStart, …).
  */
 export async function readSalesActivityPeriods(db: Db, organizationId: string, granularity: "week" | "month", startDays: string[]): Promise<PeriodRow[]> {
-  const q = new SqlParams(providerOf(db));
-  const sql = `SELECT "connectionId" AS "connectionId", "ownerExternalId" AS "ownerExternalId", "periodStart" AS "periodStart", "currency" AS "currency", ` +
-    `"dials" AS dials, "dmConversations" AS dm, "meetingsHeld" AS held, "meetingsSet" AS "set", "wonDeals" AS "wonDeals", ` +
-    `"wonAmountCents" AS "wonAmountCents", "wonMrrCents" AS "wonMrrCents" FROM "SalesActivityPeriod" ` +
-    `WHERE "organizationId" = ${q.ph(organizationId)} AND "granularity" = ${q.ph(granularity)} AND "periodStart" >= ${q.ph(startDays[0])} AND "periodStart" <= ${q.ph(startDays[startDays.length - 1])}`;
+  const { sql, args } = salesActivityPeriodsSql(providerOf(db), organizationId, granularity, startDays);
   const index = new Map(startDays.map((d, i) => [d, i]));
-  const rows = (await db.$queryRawUnsafe(sql, ...q.args)) as Record<string, unknown>[];
+  const rows = (await db.$queryRawUnsafe(sql, ...args)) as Record<string, unknown>[];
   const out: PeriodRow[] = [];
   for (const r of rows) {
     const b = index.get(String(r.periodStart));
@@ -270,4 +266,14 @@ export async function readSalesActivityPeriods(db: Db, organizationId: string, g
     });
   }
   return out;
+}
+
+/** The statement readSalesActivityPeriods runs (exported for the benchmark's EXPLAIN). */
+export function salesActivityPeriodsSql(p: Provider, organizationId: string, granularity: "week" | "month", startDays: string[]): { sql: string; args: unknown[] } {
+  const q = new SqlParams(p);
+  const sql = `SELECT "connectionId" AS "connectionId", "ownerExternalId" AS "ownerExternalId", "periodStart" AS "periodStart", "currency" AS "currency", ` +
+    `"dials" AS dials, "dmConversations" AS dm, "meetingsHeld" AS held, "meetingsSet" AS "set", "wonDeals" AS "wonDeals", ` +
+    `"wonAmountCents" AS "wonAmountCents", "wonMrrCents" AS "wonMrrCents" FROM "SalesActivityPeriod" ` +
+    `WHERE "organizationId" = ${q.ph(organizationId)} AND "granularity" = ${q.ph(granularity)} AND "periodStart" >= ${q.ph(startDays[0])} AND "periodStart" <= ${q.ph(startDays[startDays.length - 1])}`;
+  return { sql, args: q.args };
 }

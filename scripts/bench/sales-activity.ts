@@ -34,7 +34,9 @@ import { sqliteDateText } from "@/lib/db/json-upsert";
 import { toSearchText } from "@/lib/connectors/hubspot/mappers";
 import { scorecardCsv } from "@/lib/sales-activity/csv";
 import { getSalesActivityConfig } from "@/lib/sales-activity/config";
-import { ensureSalesActivityRollup, markSalesActivityDays } from "@/lib/sales-activity/rollup";
+import { ensureSalesActivityRollup, markSalesActivityDays, salesActivityPeriodsSql } from "@/lib/sales-activity/rollup";
+import { periodsEndingAt } from "@/lib/sales-activity/periods";
+import { providerOf } from "@/lib/db/prisma";
 import { salesActivityRecords, salesActivityScorecard } from "@/lib/sales-activity/scorecard";
 import { mulberry32 } from "@/sandbox/core/prng";
 import { postgresServer } from "../lib/throwaway-postgres";
@@ -257,6 +259,12 @@ async function benchOne(kind: "sqlite" | "postgresql"): Promise<DbResult> {
     const lastWeek = new Date(week.result.periods[10].start);
     const drillDm = await time("records: DM conversations, one owner-week", () => salesActivityRecords(db, org, { ownerKey: busiest.key, metric: "dm_conversations", granularity: "week", periodStart: lastWeek }), serverCpu);
     const drillDials = await time("records: dials, one owner-week", () => salesActivityRecords(db, org, { ownerKey: busiest.key, metric: "dials", granularity: "week", periodStart: lastWeek }), serverCpu);
+    // The plan of the one statement the scorecard's figures come from (12 months).
+    const starts = periodsEndingAt(new Date(), "month", 12).map((p) => p.start.toISOString().slice(0, 10));
+    const { sql: periodSql, args: periodArgs } = salesActivityPeriodsSql(providerOf(db), org, "month", starts);
+    const plan = (await db.$queryRawUnsafe(`${kind === "postgresql" ? "EXPLAIN (ANALYZE, BUFFERS)" : "EXPLAIN QUERY PLAN"} ${periodSql}`, ...periodArgs)) as Record<string, unknown>[];
+    const planText = plan.map((r) => String(r["QUERY PLAN"] ?? r.detail ?? JSON.stringify(r)));
+    console.log(`  plan of the 12-month read:\n    ${planText.join("\n    ")}`);
     const inWindow = week.result.totals.reduce((x, t) => x + t.dials, 0);
     const mrrYear = month.result.totals.reduce((x, t) => x + t.mrr_closed_cents, 0);
     if (kind === "postgresql") {
@@ -271,7 +279,7 @@ async function benchOne(kind: "sqlite" | "postgresql"): Promise<DbResult> {
       provider: kind, accounts: N, ...counts, owners: week.result.owners.length, dialsIn12Weeks: inWindow, mrrClosedCents12Months: mrrYear,
       preAggregateFullBuildMs: fullBuild.ms, preAggregateFullBuildCpuMs: Math.round((fullCpu.user + fullCpu.system) / 1000), preAggregateFullBuildServerCpuMs: fullServer === null ? null : Math.round(fullServer),
       targets: { scorecardWeek: strip(week), scorecardMonth: strip(month), csvWeek: strip(csv), recordsDm: strip(drillDm), recordsDials: strip(drillDials), refreshAfter7Days: strip(refresh7) },
-      csvBytes: csv.result.length, drillDmRecords: drillDm.result.total,
+      csvBytes: csv.result.length, drillDmRecords: drillDm.result.total, periodReadPlan: planText,
     };
   } finally {
     stopPg();
