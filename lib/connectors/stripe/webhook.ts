@@ -19,8 +19,10 @@
  *
  * `stripe-webhook-job` ({webhookEventId}) applies data.object with version = event.created (an older
  * event never overwrites newer state, so duplicates and out-of-order deliveries converge), marks the
- * row processed, runs identity resolution for the organization, then enqueues
- * `refresh-accounts-job` {organizationId, accountIds} (if registered) to rescore the affected accounts.
+ * row processed, then enqueues `refresh-accounts-job` {organizationId, accountIds, identity, sourceRecordIds} (if
+ * registered): that job resolves the organization's identities once for every event of its short coalescing window
+ * and re-scores the affected accounts (issue 15). Without that job, or for subscription events, identity resolution
+ * runs here as before.
  */
 import Stripe from "stripe";
 import { z } from "zod";
@@ -154,18 +156,28 @@ export async function processStripeWebhookEvent(db: Db, webhookEventId: string):
       return r;
     });
     const stale = Object.values(result.counts).some((c) => c.stale > 0);
-    await resolveIdentities(db, { organizationId: conn.organizationId, connectionId: conn.id });
-    // A subscription changed: the MRR movements are brought up to date in the background (issue 17).
-    if (eventObjectType(event.type) === "subscription" && !stale && registeredJobNames().includes(REVENUE_BUILD_JOB)) await requestRevenueBuild(db, conn.organizationId);
-    const links = await db.sourceRecord.findMany({
-      where: { connectionId: conn.id, objectType: "customer", externalId: { in: [...result.customerIds] }, accountId: { not: null } },
-      select: { accountId: true },
+    const isSubscription = eventObjectType(event.type) === "subscription";
+    const records = await db.sourceRecord.findMany({
+      where: { connectionId: conn.id, objectType: "customer", externalId: { in: [...result.customerIds] } },
+      select: { id: true, accountId: true },
     });
-    const accountIds = [...new Set(links.map((l) => l.accountId!))];
+    // Identity resolution covers the whole organization: at 50 events/s it was ~70 % of this job's CPU (issue 15,
+    // docs/deploy.md). It runs once per coalesced refresh-accounts-job instead (for every event of its window),
+    // which then re-scores the accounts of these customers as linked after it. Inline as before when there is no
+    // such job, and for subscription events (the revenue build below reads their links).
+    const deferIdentity = records.length > 0 && !isSubscription && registeredJobNames().includes(REFRESH_ACCOUNTS_JOB);
+    if (!deferIdentity) await resolveIdentities(db, { organizationId: conn.organizationId, connectionId: conn.id });
+    // A subscription changed: the MRR movements are brought up to date in the background (issue 17).
+    if (isSubscription && !stale && registeredJobNames().includes(REVENUE_BUILD_JOB)) await requestRevenueBuild(db, conn.organizationId);
+    const links = deferIdentity ? records : await db.sourceRecord.findMany({ where: { id: { in: records.map((r) => r.id) } }, select: { id: true, accountId: true } });
+    const accountIds = [...new Set(links.filter((l) => l.accountId).map((l) => l.accountId!))];
     let refreshJobId: string | null = null;
-    if (accountIds.length && registeredJobNames().includes(REFRESH_ACCOUNTS_JOB)) {
-      // One re-score per organization for a burst of webhooks (joined while it waits a few seconds).
-      const { job } = await enqueueAccountRefresh(db, { organizationId: conn.organizationId, accountIds });
+    if ((accountIds.length || deferIdentity) && registeredJobNames().includes(REFRESH_ACCOUNTS_JOB)) {
+      // One re-score per organization for a burst of webhooks (joined while it waits its short window).
+      const { job } = await enqueueAccountRefresh(db, {
+        organizationId: conn.organizationId, accountIds,
+        ...(deferIdentity ? { identity: true, sourceRecordIds: records.map((r) => r.id) } : {}),
+      });
       refreshJobId = job.id;
     }
     return { applied: !stale && !skipped.length, stale, accountIds, refreshJobId };
