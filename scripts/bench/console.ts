@@ -569,6 +569,9 @@ async function duringSync(n: number): Promise<void> {
     say(`organization B's full sync is running (${syncCustomers} Stripe customers); load starts`);
     const headers = { authorization: `Bearer ${LOAD_CRON_SECRET}` };
     const loadBefore = +os.loadavg()[0].toFixed(1);
+    // one request at a time first (the work itself), then `clients` at once (the work + queueing)
+    const apiAlone = await loadTest(`http://127.0.0.1:${serve.port}/api/integrations/scores/latest?organization=${orgA}`, headers, 1, Math.min(200, requests), 2);
+    const pageAlone = await loadTest(`http://127.0.0.1:${serve.port}/__bench/accounts-page?organization=${orgA}`, {}, 1, Math.min(200, requests), 2);
     const api = await loadTest(`http://127.0.0.1:${serve.port}/api/integrations/scores/latest?organization=${orgA}`, headers, clients, requests, 2 * clients);
     const page = await loadTest(`http://127.0.0.1:${serve.port}/__bench/accounts-page?organization=${orgA}`, {}, clients, requests, 2 * clients);
     const loadAfter = +os.loadavg()[0].toFixed(1);
@@ -577,14 +580,14 @@ async function duringSync(n: number): Promise<void> {
     const syncStillRunning = syncJob.status === "running" || pipeline.length > 0;
     const figures = {
       benchmark: "scores-during-sync", provider: "postgresql", accounts: n, syncCustomers, clients, requests,
-      scoresLatest: api, scoresPageData: page,
+      scoresLatest: api, scoresPageData: page, oneClient: { scoresLatest: apiAlone, scoresPageData: pageAlone },
       syncJob: { status: syncJob.status, progress: syncJob.progress }, otherOrgJobsRunningAtEnd: pipeline.map((p) => p.name), syncStillRunning,
       loadAverage1m: { before: loadBefore, after: loadAfter }, cores: os.cpus().length,
     };
     console.log(JSON.stringify(figures, null, 2));
-    for (const [label, r] of [["scores/latest", api], ["scores page data", page]] as const) {
+    for (const [label, r] of [["scores/latest, 1 client", apiAlone], ["scores page data, 1 client", pageAlone], ["scores/latest", api], ["scores page data", page]] as const) {
       console.log(`scores-during-sync ${label}: server p50 ${r.serverP50Ms} ms p95 ${r.serverP95Ms} ms · client p50 ${r.p50Ms} ms p95 ${r.p95Ms} ms · ` +
-        `CPU ${r.serverCpuMsPerRequest} ms/request · ${clients} clients, ${r.requests} requests, errors ${r.errors} · ${n} accounts · ` +
+        `CPU ${r.serverCpuMsPerRequest} ms/request · ${r.clients} clients, ${r.requests} requests, errors ${r.errors} · ${n} accounts · ` +
         `other org's sync ${syncStillRunning ? "running throughout" : `ended (${syncJob.status}) before the load did`} · load ${loadBefore} → ${loadAfter} · target p95 < 300 ms: ${(r.serverP95Ms ?? Infinity) < 300 ? "met" : "NOT met"}`);
     }
     mkdirSync("bench/results", { recursive: true });
