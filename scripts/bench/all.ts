@@ -13,6 +13,7 @@
  *   console  --accounts 10000                                 →  50000                 (30 days of scores each; seeding not timed)
  *   pipeline --accounts 1000                                  →  10000                 (sync + identity + 365-day backfill + model + scoring, history checked)
  *   webhooks --seconds 20                                     →  60                    (50 signed Stripe events/s into the route, SQLite then PostgreSQL/pg-boss)
+ *   score-million --accounts 100000                           →  1000000               (sharded scoring, 2 pg-boss workers, PostgreSQL)
  * A benchmark file without an entry here runs with its own defaults in both modes.
  *
  * Each benchmark runs in its own process (`tsx scripts/bench/<name>.ts …`, so peak-memory figures are its
@@ -39,6 +40,7 @@ const SIZES: Record<string, { modest: string[]; full: string[] }> = {
   console: { modest: ["--accounts", "10000"], full: ["--accounts", "50000"] },
   pipeline: { modest: ["--accounts", "1000"], full: ["--accounts", "10000"] },
   webhooks: { modest: ["--seconds", "20"], full: ["--seconds", "60"] },
+  "score-million": { modest: ["--accounts", "100000"], full: ["--accounts", "1000000"] },
 };
 /** Run order: the sync benchmarks first, then scoring, then anything else alphabetically. */
 const ORDER = ["hubspot", "stripe", "score"];

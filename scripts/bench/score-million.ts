@@ -187,10 +187,10 @@ async function main() {
       seedSeconds: Number(seedS.toFixed(1)), loadAverageBefore: loadBefore, loadAverageAfter: load(), cores: os.cpus().length,
       jobResult: row.result,
     };
-    console.log(JSON.stringify(result, null, 2));
     console.log(`score-million: ${scored.toLocaleString("en-US")} of ${n.toLocaleString("en-US")} accounts scored in ${result.wallSeconds} s ` +
       `(${result.accountsPerSecond}/s, ${workers} workers x ${concurrency}, ${shardRows.length} shards) · peak RSS ${perWorker.map((w) => `${w.peakRssMb} MB`).join(" / ")} · ` +
       `worker CPU ${perWorker.map((w) => `${w.cpuSeconds} s`).join(" / ")} · load ${loadBefore[0]} → ${result.loadAverageAfter[0]} · target < 180 s: ${wallS < 180 ? "met" : "NOT met"}`);
+    console.log(JSON.stringify(result, null, 2)); // last: npm run bench (scripts/bench/all.ts) parses the last JSON object
     mkdirSync("bench/results", { recursive: true });
     const file = `bench/results/score-million-${n}-${new Date().toISOString().replace(/[:.]/g, "-")}.json`;
     writeFileSync(file, JSON.stringify(result, null, 2));
