@@ -8,7 +8,7 @@
  */
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { apiFetch, errorMessage } from "@/components/settings/api-fetch";
 import { Button, INPUT_CLASS, Notice } from "@/components/settings/ui";
 import { Card, EmptyState, Stat } from "@/components/ui/card";
@@ -50,6 +50,7 @@ export function RevenueView({ overview, cohorts, forecast, movements, settings, 
     return (
       <div className="space-y-6">
         <h1 className="text-2xl font-semibold">Revenue</h1>
+        <BuildNotice build={overview.build} />
         <EmptyState title="No revenue yet">Connect Stripe on the Integrations page; MRR movements appear after the first sync.</EmptyState>
         {isAdmin && <CurrencySettings settings={settings} />}
       </div>
@@ -86,6 +87,7 @@ export function RevenueView({ overview, cohorts, forecast, movements, settings, 
           <a className="rounded-md border border-slate-300 px-3 py-1.5 text-slate-700 hover:bg-slate-50" href="/api/revenue/cohorts?format=csv">Cohorts CSV</a>
         </div>
       </div>
+      <BuildNotice build={overview.build} />
       {overview.reportingCurrency && overview.mode === "per_currency" && (
         <Notice tone="warning" testId="revenue-unconverted">
           Reporting currency {overview.reportingCurrency.toUpperCase()} is set, but there is no rate for {overview.unconvertedCurrencies.map((c) => c.toUpperCase()).join(", ")}: figures are shown per currency.
@@ -97,7 +99,8 @@ export function RevenueView({ overview, cohorts, forecast, movements, settings, 
         <Stat label="ARR" value={money(series.currentArrCents)} hint="12 × MRR" />
         <Stat label="NRR (12 months)" value={formatPercent(series.trailing12.nrr, 1)} testId="revenue-nrr" hint={`${series.trailing12.windowStart} → ${series.trailing12.windowEnd}`} />
         <Stat label="GRR (12 months)" value={formatPercent(series.trailing12.grr, 1)} testId="revenue-grr" />
-        <Stat label="Logo churn (this month)" value={formatPercent(last?.logoChurnRate ?? null, 1)} hint={`${last?.logosEnd ?? 0} paying accounts`} />
+        <Stat label="Logo churn (this month)" value={formatPercent(last?.logoChurnRate ?? null, 1)}
+          hint={`${last?.logosEnd ?? 0} paying in ${cur.toUpperCase()} · ${overview.customers[overview.customers.length - 1]?.logosEnd ?? 0} paying accounts in all`} testId="revenue-logos" />
       </div>
 
       <Card title="MRR bridge">
@@ -257,5 +260,40 @@ function CurrencySettings({ settings }: { settings: RevenueSettingsView }) {
       )}
       {msg && <div className="mt-3"><Notice tone={msg.tone}>{msg.text}</Notice></div>}
     </Card>
+  );
+}
+
+/**
+ * "Updating…" while a movement build (revenue-movements-job) is queued or running: the figures shown are the last
+ * complete build's; polls GET /api/revenue every 3 s and reloads the page's data when the build is done.
+ */
+function BuildNotice({ build }: { build: RevenueOverview["build"] }) {
+  const router = useRouter();
+  const [state, setState] = useState(build);
+  useEffect(() => setState(build), [build]);
+  const busy = state.state !== "idle";
+  useEffect(() => {
+    if (!busy) return;
+    const t = setInterval(async () => {
+      try {
+        const r = await apiFetch<{ build: { state: RevenueOverview["build"]["state"]; job_id: string | null; progress: unknown; built_at: string | null; stale: boolean } }>("/api/revenue?months=1");
+        const b = r.build;
+        setState({ state: b.state, jobId: b.job_id, progress: b.progress, builtAt: b.built_at, stale: b.stale });
+        if (b.state === "idle") router.refresh();
+      } catch {
+        // keep the last state; the next tick tries again
+      }
+    }, 3_000);
+    return () => clearInterval(t);
+  }, [busy, router]);
+  if (!busy) return null;
+  const p = (state.progress ?? {}) as { phase?: string; mode?: string; accounts?: number; subscriptions?: number; movements?: number };
+  const detail = [p.mode, p.phase, p.accounts !== undefined ? `${p.accounts} accounts` : null, p.subscriptions !== undefined ? `${p.subscriptions} subscriptions` : null]
+    .filter(Boolean).join(" · ");
+  return (
+    <Notice tone="info" testId="revenue-updating">
+      Updating… the MRR movements are being rebuilt{detail ? ` (${detail})` : state.state === "queued" ? " (queued)" : ""}.
+      {state.builtAt ? ` Figures below are from ${new Date(state.builtAt).toLocaleString()}.` : " Figures appear when the first build is done."}
+    </Notice>
   );
 }

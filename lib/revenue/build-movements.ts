@@ -60,22 +60,31 @@ export async function loadSubscriptionHistories(
     : await db.subscription.findMany({ where: { organizationId }, select });
   const versions = new Map<string, SubscriptionHistory["versions"]>();
   // Every version of the organization (or of those subscriptions) in one read, ordered per subscription in memory.
-  const vSelect = { subscriptionId: true, effectiveAt: true, observedAt: true, status: true, items: true, discounts: true } as const;
+  const vSelect = { subscriptionId: true, effectiveAt: true, observedAt: true, status: true, items: true, discounts: true, source: true } as const;
   const rows = only
     ? (await Promise.all(chunks(subs.map((x) => x.id), 500).map((ids) => db.subscriptionVersion.findMany({ where: { organizationId, subscriptionId: { in: ids } }, select: vSelect })))).flat()
     : await db.subscriptionVersion.findMany({ where: { organizationId }, select: vSelect });
   for (const v of rows) {
     const list = versions.get(v.subscriptionId) ?? [];
-    list.push({ effectiveMs: (v.effectiveAt ?? v.observedAt).getTime(), status: v.status, items: toItems(v.items), discounts: parseDiscounts(v.discounts) });
+    list.push({
+      effectiveMs: (v.effectiveAt ?? v.observedAt).getTime(), status: v.status, items: toItems(v.items), discounts: parseDiscounts(v.discounts),
+      ...(v.source === "invoice" ? { source: "invoice" as const } : {}),
+    });
     versions.set(v.subscriptionId, list);
   }
-  for (const list of versions.values()) list.sort((a, b) => a.effectiveMs - b.effectiveMs);
+  for (const [id, list] of versions) {
+    // Versions reconstructed from invoices only describe the time before the first observed version.
+    const firstObserved = Math.min(...list.filter((x) => !x.source).map((x) => x.effectiveMs));
+    const kept = list.filter((x) => !x.source || x.effectiveMs < firstObserved);
+    kept.sort((a, b) => a.effectiveMs - b.effectiveMs);
+    versions.set(id, kept);
+  }
   return subs.map((s) => {
     const observed = (s.sourceVersionAt ?? s.updatedAt).getTime();
-    let list = versions.get(s.id);
-    if (!list?.length) {
+    let list = versions.get(s.id) ?? [];
+    if (!list.some((x) => !x.source)) {
       const st = versionStateOf(s);
-      list = [{ effectiveMs: observed, status: st.status, items: toItems(st.items), discounts: parseDiscounts(st.discounts) }];
+      list = [...list.filter((x) => x.effectiveMs < observed), { effectiveMs: observed, status: st.status, items: toItems(st.items), discounts: parseDiscounts(st.discounts) }];
     }
     const end = s.endedAt ?? (ENDED.has(s.status) ? (s.canceledAt ?? new Date(observed)) : null);
     return {

@@ -33,6 +33,8 @@ export type SubscriptionState = {
   status: string;
   items: VersionItem[];
   discounts: MrrDiscountInput[];
+  /** "invoice": reconstructed from the subscription's invoice lines (before its first observed version). */
+  source?: "invoice";
 };
 
 /** A subscription with its dates and versions (oldest first, at least one). */
@@ -74,6 +76,8 @@ export type MovementDetail = {
   beforeCents: number;
   afterCents: number;
   items: ItemChange[];
+  /** The state before or after came from invoice lines (history older than the first sync), not an observation. */
+  reconstructed?: true;
 };
 
 export type Movement = {
@@ -179,7 +183,8 @@ function describeChange(h: SubscriptionHistory, t: number, before: number, after
   }
   if (change === "started" || change === "trial_ended" || change === "resumed") items = itemChanges({ ...va, items: [] }, va);
   if (change === "ended" || change === "paused") items = itemChanges(vb, { ...vb, items: [] });
-  return { subscriptionId: h.id, subscription: h.externalId, change, beforeCents: before, afterCents: after, items };
+  const reconstructed = va.source === "invoice" || (vb.source === "invoice" && t < (h.versions.find((x) => !x.source)?.effectiveMs ?? Infinity) + 1);
+  return { subscriptionId: h.id, subscription: h.externalId, change, beforeCents: before, afterCents: after, items, ...(reconstructed ? { reconstructed: true as const } : {}) };
 }
 
 /**

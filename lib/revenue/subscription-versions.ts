@@ -67,7 +67,8 @@ export async function recordSubscriptionVersions(
         select: { id: true, status: true, currency: true, discounts: true, items: true },
       }),
       tx.subscriptionVersion.findMany({
-        where: { subscriptionId: { in: ids }, organizationId: opts.organizationId },
+        // Observed versions only: versions reconstructed from invoices (lib/revenue/invoice-history.ts) describe the past.
+        where: { subscriptionId: { in: ids }, organizationId: opts.organizationId, source: null },
         select: { subscriptionId: true, effectiveAt: true, stateHash: true, observedAt: true },
       }),
     ]);

@@ -264,7 +264,9 @@ function renderInvoice(r: Rec, ctx: RenderCtx): Obj {
     issuer: { type: "self" },
     last_finalization_error: null,
     latest_revision: null,
-    lines: { object: "list", data: [], has_more: false, total_count: 0, url: `/v1/invoices/${r.id}/lines` },
+    // "When retrieving an invoice, you'll get a lines property containing the total count of line items and the first
+    // handful of those items" (docs.stripe.com/api/invoice-line-item/retrieve): a portfolio invoice's own lines (first 10).
+    lines: linesOf(r),
     metadata: {},
     next_payment_attempt: null,
     number: null,
@@ -580,4 +582,10 @@ function walk(node: unknown, segs: string[], i: number, path: string, ctx: Rende
     throw new ExpandError(`This property cannot be expanded (${segs.slice(0, i + 1).join(".")}).`);
   }
   if (i + 1 < segs.length) walk(v, segs, i + 1, path, ctx);
+}
+
+/** The `lines` list of a stored invoice: its portfolio lines (the first 10, `has_more` beyond), else an empty list. */
+function linesOf(r: { id: string; lines?: unknown }): { object: "list"; data: unknown[]; has_more: boolean; total_count: number; url: string } {
+  const data = r.lines && typeof r.lines === "object" && Array.isArray((r.lines as { data?: unknown }).data) ? ((r.lines as { data: unknown[] }).data) : [];
+  return { object: "list", data: data.slice(0, 10), has_more: data.length > 10, total_count: data.length, url: `/v1/invoices/${r.id}/lines` };
 }

@@ -43,6 +43,7 @@ import {
   type MapResult, type StripeEventLike,
 } from "./map";
 import { writeCharges, writeCustomers, writeInvoices, writeSubscriptions, type Version, type WriteCtx } from "./write";
+import { recordInvoiceHistory } from "@/lib/revenue/invoice-history";
 
 export const STREAMS = ["customers", "subscriptions", "invoices", "charges"] as const;
 export type Stream = (typeof STREAMS)[number];
@@ -243,8 +244,12 @@ async function writePage(tx: Tx, rt: Runtime, stream: Stream, raw: unknown[], ru
       for (const s of rows) for (const i of s.items) if (i.productId && i.productName) rt.productNames.set(i.productId, i.productName);
       return (await writeSubscriptions(tx, rt.write, rows, v)).written;
     }
-    case "invoices":
-      return (await writeInvoices(tx, rt.write, ok(raw.map(mapInvoice)), v)).written;
+    case "invoices": {
+      const written = (await writeInvoices(tx, rt.write, ok(raw.map(mapInvoice)), v)).written;
+      // Revenue history before the first sync: versions reconstructed from the invoice lines (issue 17).
+      await recordInvoiceHistory(tx, { organizationId: rt.write.organizationId, connectionId: rt.write.connectionId, invoices: raw });
+      return written;
+    }
     case "charges":
       return (await writeCharges(tx, rt.write, ok(raw.map(mapCharge)), v)).written;
   }
