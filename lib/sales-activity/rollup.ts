@@ -249,31 +249,33 @@ export type PeriodRow = {
 
 /**
  * The roll-up rows of the periods of `granularity` starting on `startDays` (ascending "YYYY-MM-DD", contiguous):
- * one indexed range read on SalesActivityPeriod (organizationId, granularity, periodStart, …).
+ * one indexed range read on SalesActivityPeriod (organizationId, granularity, periodStart, …), answered as ONE JSON
+ * text (json_group_array / json_agg): decoding ~1,000 rows one by one through the driver cost ~35 ms of CPU at
+ * 50,000 accounts, the JSON text ~5 ms.
  */
 export async function readSalesActivityPeriods(db: Db, organizationId: string, granularity: "week" | "month", startDays: string[]): Promise<PeriodRow[]> {
   const { sql, args } = salesActivityPeriodsSql(providerOf(db), organizationId, granularity, startDays);
   const index = new Map(startDays.map((d, i) => [d, i]));
-  const rows = (await db.$queryRawUnsafe(sql, ...args)) as Record<string, unknown>[];
+  const [row] = (await db.$queryRawUnsafe(sql, ...args)) as { j: string | null }[];
+  const rows = JSON.parse(row?.j ?? "[]") as [string, string, string, string, number, number, number, number, number, number | string, number | string][];
   const out: PeriodRow[] = [];
-  for (const r of rows) {
-    const b = index.get(String(r.periodStart));
+  for (const [connectionId, owner, periodStart, currency, dials, dm, held, set, wonDeals, amount, mrr] of rows) {
+    const b = index.get(periodStart);
     if (b === undefined) continue;
     out.push({
-      connectionId: String(r.connectionId), ownerExternalId: r.ownerExternalId === "" || r.ownerExternalId === null ? null : String(r.ownerExternalId),
-      b, currency: String(r.currency ?? ""), dials: num(r.dials), dm: num(r.dm), held: num(r.held), set: num(r.set),
-      wonDeals: num(r.wonDeals), wonAmountCents: num(r.wonAmountCents), wonMrrCents: num(r.wonMrrCents),
+      connectionId, ownerExternalId: owner === "" || owner === null ? null : owner, b, currency: currency ?? "",
+      dials: num(dials), dm: num(dm), held: num(held), set: num(set), wonDeals: num(wonDeals), wonAmountCents: num(amount), wonMrrCents: num(mrr),
     });
   }
   return out;
 }
 
-/** The statement readSalesActivityPeriods runs (exported for the benchmark's EXPLAIN). */
+/** The statement readSalesActivityPeriods runs (exported for the benchmark's EXPLAIN): one row, `j` = JSON array of row arrays. */
 export function salesActivityPeriodsSql(p: Provider, organizationId: string, granularity: "week" | "month", startDays: string[]): { sql: string; args: unknown[] } {
   const q = new SqlParams(p);
-  const sql = `SELECT "connectionId" AS "connectionId", "ownerExternalId" AS "ownerExternalId", "periodStart" AS "periodStart", "currency" AS "currency", ` +
-    `"dials" AS dials, "dmConversations" AS dm, "meetingsHeld" AS held, "meetingsSet" AS "set", "wonDeals" AS "wonDeals", ` +
-    `"wonAmountCents" AS "wonAmountCents", "wonMrrCents" AS "wonMrrCents" FROM "SalesActivityPeriod" ` +
+  const cols = `"connectionId", "ownerExternalId", "periodStart", "currency", "dials", "dmConversations", "meetingsHeld", "meetingsSet", "wonDeals", "wonAmountCents", "wonMrrCents"`;
+  const agg = p === "postgresql" ? `COALESCE(json_agg(json_build_array(${cols})), '[]')::text` : `json_group_array(json_array(${cols}))`;
+  const sql = `SELECT ${agg} AS j FROM "SalesActivityPeriod" ` +
     `WHERE "organizationId" = ${q.ph(organizationId)} AND "granularity" = ${q.ph(granularity)} AND "periodStart" >= ${q.ph(startDays[0])} AND "periodStart" <= ${q.ph(startDays[startDays.length - 1])}`;
   return { sql, args: q.args };
 }

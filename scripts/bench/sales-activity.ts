@@ -160,13 +160,21 @@ function pgServerCpu(port: number | null): (() => number) | null {
   }
   if (!postmaster) return null;
   const pm = postmaster;
+  // A running total of the deltas per process: a backend that exits (a pool connection closed) takes its CPU time
+  // with it, so summing the current processes' totals could go down; counting only what each process added since
+  // it was last seen cannot (a backend's last moments before it exits are missed).
+  const seen = new Map<string, number>();
+  let total = 0;
   return () => {
-    let ticks = 0;
+    const now = new Map<string, number>();
     for (const pid of pids()) {
       const s = stat(pid);
-      if (s && (pid === pm || s.ppid === pm)) ticks += s.ticks;
+      if (s && (pid === pm || s.ppid === pm)) now.set(pid, s.ticks);
     }
-    return (ticks * 1000) / 100; // CLK_TCK = 100 on Linux
+    for (const [pid, ticks] of now) total += ticks - (seen.get(pid) ?? 0);
+    seen.clear();
+    for (const [pid, ticks] of now) seen.set(pid, ticks);
+    return (total * 1000) / 100; // CLK_TCK = 100 on Linux
   };
 }
 
