@@ -159,6 +159,28 @@ describe("GET /api/revenue/cohorts", () => {
   });
 });
 
+describe("incremental build", () => {
+  it("recomputes only the changed organization's accounts: another organization's movements and summary are untouched", async () => {
+    // The connector writes a first version with every subscription (these were inserted directly): give sub_usd one.
+    const first = await db.subscription.findFirstOrThrow({ where: { organizationId: app.org.id, externalId: "sub_usd" }, include: { items: true } });
+    const item = (quantity: number) => first.items.map((i) => ({ id: i.externalId, priceId: i.priceId, productId: null, productName: null, unitAmountCents: i.unitAmountCents, quantity, interval: "month", intervalCount: 1, usageType: "licensed", currency: "usd" }));
+    await db.subscriptionVersion.create({ data: { organizationId: app.org.id, subscriptionId: first.id, effectiveAt: first.startDate, status: "active", currency: "usd", items: item(3), discounts: [], stateHash: "first" } });
+    await build();
+    const bBefore = await db.revenueMovement.findMany({ where: { organizationId: orgB }, orderBy: { id: "asc" } });
+    const bSummary = (await db.revenueSettings.findUniqueOrThrow({ where: { organizationId: orgB } })).summary;
+    // Dollar Corp adds a seat (a new observed version, as the connector writes after an event).
+    await db.subscriptionVersion.create({ data: { organizationId: app.org.id, subscriptionId: first.id, effectiveAt: new Date(), status: "active", currency: "usd", items: item(4), discounts: [], stateHash: "seat-added" } });
+    const r = await updateRevenueMovements(db, { organizationId: app.org.id });
+    expect(r.mode).toBe("incremental");
+    const ov = await app.call(overviewGET, "/api/revenue", { as: csm });
+    expect(ov.json.series.find((x: { currency: string }) => x.currency === "usd").current_mrr_cents).toBe(42_000);
+    expect(await db.revenueMovement.findMany({ where: { organizationId: orgB }, orderBy: { id: "asc" } })).toEqual(bBefore);
+    expect((await db.revenueSettings.findUniqueOrThrow({ where: { organizationId: orgB } })).summary).toEqual(bSummary);
+    const b = await app.call(overviewGET, "/api/revenue", { as: otherAdmin });
+    expect(b.json.series.map((x: { currency: string; current_mrr_cents: number }) => [x.currency, x.current_mrr_cents])).toEqual([["usd", 999_000]]);
+  });
+});
+
 describe("concurrent reads of a stale organization", () => {
   it("never build: they answer the last figures, ask for ONE build job, and leave the movements as they were", async () => {
     const before = await db.revenueMovement.findMany({ where: { organizationId: app.org.id }, select: { id: true }, orderBy: { id: "asc" } });
