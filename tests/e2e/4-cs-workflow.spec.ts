@@ -141,7 +141,11 @@ test("a CSM works their book; one failed payment turns an account critical; Slac
   expect(after.invoices.find((i) => i.external_id === invoiceId)?.attempt_count).toBe(1);
 
   const name = t.detail.account.name;
-  const slack = (await slackMessages(page.request)).at(-1)!;
+  const newSlack = (await slackMessages(page.request)).slice(before.slack);
+  const newMail = (await mailMessages(page.request)).slice(before.mail);
+  expect(newSlack).toHaveLength(1);
+  expect(newMail).toHaveLength(1);
+  const slack = newSlack[0];
   const slackJson = JSON.stringify(slack.body);
   expect(slack.body.text).toBe(`${name}: Risk level at risk → critical`);
   expect(slackJson).toContain("*Why*");
@@ -149,10 +153,10 @@ test("a CSM works their book; one failed payment turns an account critical; Slac
   // The first reason is what moved it: the failed payment (docs/alerts.md), then the account's top drivers.
   const moved = /Failed payments fell from \d+ to \d+: \d+ failed payments? in 30 days \(−\d+\.\d since \d{4}-\d{2}-\d{2}\)/;
   expect(slackJson).toMatch(new RegExp(`\\*Why\\*\\\\n• ${moved.source}`));
-  const mail = (await mailMessages(page.request)).at(-1)!;
+  const mail = newMail[0];
   expect(mail.to).toEqual(["csm@e2e.local"]);
   expect(mail.subject).toBe(`[Churnwatch] ${name}: Risk level at risk → critical`);
-  expect(mail.text).toMatch(new RegExp(`Why:\n- ${moved.source}`));
+  expect(mail.text).toMatch(new RegExp(`Why:\r?\n- ${moved.source}`)); // SMTP lines end in CRLF
   expect(mail.text).toContain(`/accounts/${t.id}`);
   expect(mail.text).toContain("Risk level: critical");
 
@@ -173,5 +177,8 @@ test("a CSM works their book; one failed payment turns an account critical; Slac
   const put = await page.request.put("/api/scoring/config", { data: { weights, thresholds: cfg.thresholds, rescore: true } });
   expect(put.status()).toBeLessThan(300);
   await page.waitForTimeout(20_000);
-  expect([(await slackMessages(page.request)).length, (await mailMessages(page.request)).length]).toEqual([before.slack + 1, before.mail + 1]);
+  const later = { slack: (await slackMessages(page.request)).slice(before.slack), mail: (await mailMessages(page.request)).slice(before.mail) };
+  expect(later.slack.filter((m) => m.body.text?.startsWith(`${name}:`)), "Slack messages about the account").toHaveLength(1);
+  expect(later.mail.filter((m) => m.subject.includes(`${name}:`)), "e-mails about the account").toHaveLength(1);
+  expect([later.slack.length, later.mail.length], `no message at all after the re-sync and the weight change: ${JSON.stringify(later.slack.map((m) => m.body.text))}`).toEqual([1, 1]);
 });
