@@ -64,7 +64,10 @@ export function errorInWords(error: string | null | undefined): string {
   if (/\b401\b|unauthori[sz]ed|invalid[_ ]api[_ ]key|expired authentication|invalid_grant/.test(lower)) return explain("The vendor refused the connection's credentials: reconnect it on the Integrations page.");
   if (/\b403\b|forbidden|missing (the )?scopes?|insufficient permissions/.test(lower)) return explain("The connection lacks a permission this work needs: reconnect it with the required scopes.");
   if (/\b429\b|rate limit|too many requests/.test(lower)) return explain("The vendor's rate limit was hit on every attempt.");
-  if (/econnrefused|enotfound|etimedout|econnreset|fetch failed|socket hang up|network/.test(lower)) return explain("The vendor's API could not be reached.");
+  if (/econnrefused|enotfound|etimedout|econnreset|fetch failed|socket hang up|network/.test(lower)) {
+    // a refused connection to PostgreSQL's port or a Prisma/pg error is our database, not the vendor
+    return explain(/:5432\b|database|prisma|postgres/.test(lower) ? "The database could not be reached." : "The vendor's API could not be reached.");
+  }
   if (/timed? ?out|timeout/.test(lower)) return explain("It took too long and was stopped.");
   if (/worker stopped|no heartbeat/.test(lower)) return explain("The worker running it stopped before it finished, on every attempt.");
   if (/\b5\d\d\b|internal server error|service unavailable|bad gateway/.test(lower)) return explain("The vendor's API answered with a server error.");

@@ -59,6 +59,7 @@ describe(`failed jobs list on ${testDbProvider()}`, () => {
   it("explains errors in words", () => {
     expect(errorInWords(null)).toBe("Failed without an error message.");
     expect(errorInWords("fetch failed")).toMatch(/^The vendor's API could not be reached/);
+    expect(errorInWords("Error: connect ECONNREFUSED 127.0.0.1:5432")).toMatch(/^The database could not be reached/);
     expect(errorInWords("worker stopped while running (no heartbeat); resumed")).toMatch(/^The worker running it stopped/);
     expect(errorInWords("Error: the shard table is gone")).toBe("the shard table is gone");
     expect(jobKindInWords("some-new-thing-job")).toBe("Some new thing");
