@@ -40,6 +40,8 @@ import { utcDay } from "./signal-row";
 export const DEFAULT_SHARD_SIZE = 20_000;
 /** A running shard whose holder has not heartbeated for this long (ms) may be taken over. */
 export const SHARD_LEASE_MS = 60_000;
+/** Finished runs (and their shard rows) older than this (ms) are deleted when the organization plans a new run. */
+export const RUN_KEEP_MS = 7 * 86_400_000;
 /** The job kind that carries one shard (lib/pipeline/score-organization-job.ts). */
 export const SCORE_SHARD_JOB = "score-shard-job";
 
@@ -83,6 +85,8 @@ export async function planScoreRun(
     const existing = await db.scoreRun.findFirst({ where: { jobId: opts.jobId, organizationId }, orderBy: { startedAt: "desc" } });
     if (existing) return existing;
   }
+  // the bookkeeping of finished runs is kept a week (the scores themselves are in ChurnScoreDaily), then dropped
+  await db.scoreRun.deleteMany({ where: { organizationId, status: "done", finishedAt: { lt: new Date(Date.now() - RUN_KEEP_MS) } } });
   const shardSize = Math.max(1, Math.floor(opts.shardSize ?? DEFAULT_SHARD_SIZE));
   const total = await db.accountSignalDaily.count({ where: { organizationId, day } });
   const shardsTotal = Math.max(1, Math.ceil(total / shardSize));

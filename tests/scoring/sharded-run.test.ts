@@ -152,6 +152,12 @@ describe(`sharded scoring on ${testDbProvider()}`, () => {
     const results = await Promise.all(Array.from({ length: 5 }, () => tryFinishRun(t.db, run.id, async () => { calls++; })));
     expect(results.filter(Boolean)).toHaveLength(1);
     expect(calls).toBe(1);
+    // a week later the finished run's bookkeeping is dropped when the organization plans its next run
+    await t.db.scoreRun.update({ where: { id: run.id }, data: { finishedAt: new Date(Date.now() - 8 * 86_400_000) } });
+    const next = await planScoreRun(t.db, { organizationId: a.org.id, day: D, shardSize: 2 });
+    expect(await t.db.scoreRun.findUnique({ where: { id: run.id } })).toBeNull();
+    expect(await t.db.scoreShard.count({ where: { runId: run.id } })).toBe(0);
+    expect(await t.db.scoreShard.count({ where: { runId: next.id } })).toBe(2);
   });
 
   it("score-organization-job on the Job-table engine: one job, progress summed over its shards, result per risk level", async () => {
