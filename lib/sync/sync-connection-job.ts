@@ -43,13 +43,15 @@ export const syncConnectionJob = defineJob({
           lastError: failed.length ? failed.map(([k, o]) => `${k}: ${o.error ?? "failed"}`).join("; ") : null,
         },
       });
-      // Stripe: the MRR movements are rebuilt in the background (incrementally) after each sync (issue 17).
-      if (conn.provider === "stripe" && !failed.length) await requestRevenueBuild(ctx.db, conn.organizationId);
       if (!payload.skipPostProcessing) {
         // First full sync of this connection → reconstruct a year of signals (backfill) in the pipeline.
         await enqueueJob(ctx.db, "refresh-organization-job", {
           organizationId: conn.organizationId, backfill: conn.lastFullSyncAt === null ? true : undefined, trigger: "sync",
         }, { organizationId: conn.organizationId });
+        // Stripe: the MRR movements are rebuilt in the background (incrementally) after each sync, queued after the
+        // pipeline's identity resolution (issue 17). Skipped with the post-processing: the CLI and the demo run their
+        // own pipeline, and the first revenue read then asks for the build.
+        if (conn.provider === "stripe" && !failed.length) await requestRevenueBuild(ctx.db, conn.organizationId);
       }
       return summary;
     } catch (err) {

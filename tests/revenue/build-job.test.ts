@@ -8,7 +8,6 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectKey, setupStripe, sync, type StripeTestEnv } from "@/tests/connectors/stripe-fixtures";
-import { resolveIdentities } from "@/lib/accounts/resolve-identities";
 import { runJobInline, startWorker } from "@/lib/jobs";
 import { REVENUE_BUILD_JOB, rebuildRevenueMovements, updateRevenueMovements, type RevenueSummary } from "@/lib/revenue/build-movements";
 import { getRevenueOverview, listMovements } from "@/lib/revenue/report";
@@ -21,7 +20,7 @@ let connectionId: string;
 async function drainRevenueBuild(): Promise<{ mode: string; accounts: number; movements: number }> {
   const w = startWorker(env.db, { concurrency: 1, pollMs: 50 });
   try {
-    for (let i = 0; i < 1_200; i++) {
+    for (let i = 0; i < 3_000; i++) {
       const live = await env.db.job.count({ where: { name: REVENUE_BUILD_JOB, organizationId: env.orgId, status: { in: ["queued", "running"] } } });
       if (!live) break;
       await new Promise((r) => setTimeout(r, 100));
@@ -53,12 +52,12 @@ afterAll(async () => env?.close());
 
 describe("revenue-movements-job", () => {
   it("after a sync the movements exist without any read having happened", async () => {
-    const job = await runJobInline(env.db, "sync-connection-job", { connectionId, full: true, skipPostProcessing: true }, { organizationId: env.orgId });
+    const job = await runJobInline(env.db, "sync-connection-job", { connectionId, full: true }, { organizationId: env.orgId });
     expect(job.status).toBe("succeeded");
-    await resolveIdentities(env.db, { organizationId: env.orgId });
     expect(await env.db.revenueMovement.count({ where: { organizationId: env.orgId } })).toBe(0);
     const queued = await env.db.job.findMany({ where: { name: REVENUE_BUILD_JOB, organizationId: env.orgId } });
     expect(queued.map((j) => j.status)).toEqual(["queued"]);
+    // The worker runs the post-sync pipeline (identity resolution, signals, scores) and then the build.
     const r = await drainRevenueBuild();
     expect(r.mode).toBe("full");
     expect(await env.db.revenueMovement.count({ where: { organizationId: env.orgId } })).toBeGreaterThan(0);
