@@ -34,7 +34,10 @@ test("an admin reads the MRR bridge, retention, cohorts and forecast, and downlo
   await expect.poll(async () => {
     const r = await page.request.get("/api/revenue?months=24");
     if (!r.ok()) return 0;
-    series = ((await r.json()) as { series: typeof series }).series;
+    // The movements are built by revenue-movements-job after the sync: wait until no build is queued or running.
+    const body = (await r.json()) as { series: typeof series; build?: { state: string } };
+    if (body.build && body.build.state !== "idle") return 0;
+    series = body.series;
     return series.reduce((a, s) => a + s.current_mrr_cents, 0);
   }, { timeout: 240_000, intervals: [3_000] }).toBeGreaterThan(0);
   // The bridge closes every month.
