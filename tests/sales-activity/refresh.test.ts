@@ -16,6 +16,8 @@ import { markArchived, writeContacts, writeDeals, writeEngagements, type Assoc, 
 import { getSalesActivityConfig, saveSalesActivityConfig } from "@/lib/sales-activity/config";
 import { scorecardCsv } from "@/lib/sales-activity/csv";
 import { ensureSalesActivityRollup } from "@/lib/sales-activity/rollup";
+import { queueSalesActivityRefresh, SALES_ACTIVITY_REFRESH_JOB } from "@/lib/sales-activity/jobs";
+import { runJobInline } from "@/lib/jobs/run-job";
 import { salesActivityRecords, salesActivityScorecard, SALES_METRICS } from "@/lib/sales-activity/scorecard";
 
 const NOW = new Date("2026-12-03T12:00:00Z");
@@ -164,5 +166,24 @@ describe("sales-activity pre-aggregates", () => {
     expect(dana(month).periods.map((p) => p.meetings_held)).toEqual([0, 0, 1]);
     // The other organization (same HubSpot ids) is untouched.
     expect(await rowsOf(wB.organizationId)).toEqual(otherBefore);
+  });
+
+  it("writes queue ONE refresh job per organization; the job brings the figures up to date", async () => {
+    // A webhook brings a new won deal for Marco this week.
+    await write((tx) => writeDeals(tx, wA, [deal("34", "502", "2026-12-02T12:00:00Z", "300", "USD")], null));
+    const before = await salesActivityScorecard(db, wA.organizationId, { end: NOW });
+    expect(before.rollup).toMatchObject({ status: "pending", pendingDays: 1 });
+    const marco = (s: typeof before) => s.owners.find((o) => o.hubspotOwnerId === "502")!.periods[11].mrr_closed_cents;
+    expect(marco(before)).toBe(0);
+    await queueSalesActivityRefresh(db, wA.organizationId);
+    await queueSalesActivityRefresh(db, wA.organizationId); // a second webhook batch joins the queued job
+    await queueSalesActivityRefresh(db, wB.organizationId);
+    const jobs = await db.job.findMany({ where: { name: SALES_ACTIVITY_REFRESH_JOB, status: "queued" } });
+    expect(jobs.map((j) => j.organizationId).sort()).toEqual([wA.organizationId, wB.organizationId].sort());
+    const run = await runJobInline(db, SALES_ACTIVITY_REFRESH_JOB, { organizationId: wA.organizationId }, { organizationId: wA.organizationId, dedupeKey: `sales-activity-refresh:${wA.organizationId}` });
+    expect(run).toMatchObject({ status: "succeeded", id: jobs.find((j) => j.organizationId === wA.organizationId)!.id });
+    const after = await salesActivityScorecard(db, wA.organizationId, { end: NOW });
+    expect(after.rollup).toMatchObject({ status: "current", pendingDays: 0 });
+    expect(marco(after)).toBe(30_000);
   });
 });
