@@ -92,7 +92,7 @@ export function SalesActivityView({ card, isAdmin }: { card: Scorecard; isAdmin:
       {card.rollup.status !== "current" && card.rollup.status !== "none" && (
         <Notice tone="info" testId="rollup-status">
           {card.rollup.status === "stale"
-            ? "The decision-maker settings changed: the figures are being recomputed in the background and still follow the previous settings. Reload in a minute."
+            ? "The figures are being recomputed in the background (the decision-maker settings changed, or after an upgrade: at the end of the next HubSpot sync); until then they follow the previous rules."
             : `Recent HubSpot changes on ${card.rollup.pendingDays} day${card.rollup.pendingDays === 1 ? "" : "s"} are being added in the background; reload in a moment.`}
         </Notice>
       )}
