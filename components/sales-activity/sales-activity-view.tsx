@@ -92,7 +92,7 @@ export function SalesActivityView({ card, isAdmin }: { card: Scorecard; isAdmin:
       {card.rollup.status !== "current" && card.rollup.status !== "none" && (
         <Notice tone="info" testId="rollup-status">
           {card.rollup.status === "stale"
-            ? "The figures are being recomputed in the background (the decision-maker settings changed, or after an upgrade: at the end of the next HubSpot sync); until then they follow the previous rules."
+            ? "The figures are being recomputed in the background (the decision-maker settings changed: they still follow the previous rules; or after an upgrade: they may be missing until the end of the next HubSpot sync)."
             : `Recent HubSpot changes on ${card.rollup.pendingDays} day${card.rollup.pendingDays === 1 ? "" : "s"} are being added in the background; reload in a moment.`}
         </Notice>
       )}
