@@ -15,10 +15,11 @@
  * 1 % of the subscriptions changed (a new version each). Then times each endpoint's function `--runs` times — wall
  * p50 / p95 and the process CPU per request (process.cpuUsage), with the load average — GET /api/revenue (12 and 24
  * months), the bridge CSV, /cohorts, /forecast, /movements (first page of 100) and one account's movements. Prints
- * one summary line per target and a JSON summary last (scripts/bench/all.ts). Target: every endpoint < 500 ms p50.
+ * one summary line per target and a JSON summary last (scripts/bench/all.ts), also written to
+ * bench/results/revenue-<db>-<N>-<time>.json. Target: every endpoint < 500 ms p50.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { parseArgs } from "node:util";
 import Database from "libsql";
@@ -269,6 +270,10 @@ async function main(): Promise<void> {
       ...Object.fromEntries(Object.entries(r).flatMap(([k, v]) => [[`${k}P50Ms`, v.p50], [`${k}P95Ms`, v.p95], [`${k}CpuMs`, v.cpuMsPerRequest]])), slowestP50Ms: worst,
     };
     console.log(JSON.stringify(figures, null, 2));
+    mkdirSync("bench/results", { recursive: true });
+    const out = `bench/results/revenue-${args.db}-${N}-${new Date().toISOString().replaceAll(":", "-").replace(".", "-")}.json`;
+    writeFileSync(out, JSON.stringify({ ...figures, at: new Date().toISOString() }, null, 2) + "\n");
+    console.log(`figures written to ${out}`);
     if (worst >= 500) process.exitCode = 1;
   } finally {
     await db.$disconnect();
