@@ -54,10 +54,11 @@ export async function handleCohorts(req: NextRequest, caller: CallerContext, q: 
   return c;
 }
 
-export async function handleForecast(req: NextRequest, caller: CallerContext, q: { days?: number; limit?: number; format?: string } & Org) {
+/** The forecast's totals and one page of its accounts (`cursor` = the previous page's nextCursor); CSV = that page. */
+export async function handleForecast(req: NextRequest, caller: CallerContext, q: { days?: number; limit?: number; cursor?: string; format?: string } & Org) {
   const db = getDb();
   const organizationId = await organizationIdFor(db, caller, q.organization);
-  const f = await getRenewalForecast(db, { organizationId, days: q.days, limit: q.limit });
+  const f = await getRenewalForecast(db, { organizationId, days: q.days, limit: q.limit, cursor: q.cursor });
   if (wantsCsv(req, q.format))
     return csvResponse(toCsv(["account_id", "account", "currency", "renewal_date", "mrr_cents", "churn_probability", "effective_churn_probability", "expected_retained_cents", "expected_loss_cents"],
       f.accounts.map((a) => [a.accountId, a.accountName, a.currency, a.renewalDate, a.mrrCents, a.churnProbability, a.effectiveChurnProbability, a.expectedRetainedCents, a.expectedLossCents])), `renewal-forecast-${f.days}d.csv`);

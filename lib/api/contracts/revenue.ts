@@ -25,7 +25,8 @@ export const revenueCohortsRoute = defineRoute({
 
 export const ZForecastQuery = z.object({
   days: z.coerce.number().int().min(1).max(366).optional().describe("Horizon (default 90)"),
-  limit: z.coerce.number().int().min(1).max(200).optional().describe("Accounts listed (default 20)"), format: ZFormat, ...ZOrgQuery,
+  limit: z.coerce.number().int().min(1).max(200).optional().describe("Accounts listed (default 20)"),
+  cursor: z.string().regex(/^\d{1,8}$/).optional().describe("Offset of the page in the list (the previous answer's next_cursor)"), format: ZFormat, ...ZOrgQuery,
 }).strict();
 export const revenueForecastRoute = defineRoute({
   method: "GET", path: "/api/revenue/forecast", tags: ["revenue"],
