@@ -59,7 +59,7 @@ export async function startSlackSandbox(opts: { port?: number; host?: string } =
   let failures = 0;
 
   function send(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}) {
-    res.writeHead(status, { "content-type": body.startsWith("{") ? "application/json" : "text/html", ...headers });
+    res.writeHead(status, { "content-type": body.startsWith("{") ? "application/json; charset=utf-8" : "text/html; charset=utf-8", ...headers });
     res.end(body);
   }
 
@@ -74,8 +74,8 @@ export async function startSlackSandbox(opts: { port?: number; host?: string } =
         return send(res, 200, "{}");
       }
       if (req.method === "GET" && url.pathname === "/") {
-        const rows = received.map((m) => `<li><b>${escapeHtml(m.receivedAt)}</b> ${escapeHtml(m.webhook)}<pre>${escapeHtml(m.body.text ?? "")}</pre></li>`).join("");
-        return send(res, 200, `<!doctype html><title>Slack sandbox</title><h1>Slack sandbox: ${received.length} messages</h1><ul>${rows}</ul>`);
+        const rows = received.map((m) => `<li><b>${escapeHtml(m.receivedAt)}</b> ${escapeHtml(m.webhook)}<pre>${escapeHtml(blocksText(m.body))}</pre></li>`).join("");
+        return send(res, 200, `<!doctype html><meta charset="utf-8"><title>Slack sandbox</title><h1>Slack sandbox: ${received.length} messages</h1><ul>${rows}</ul>`);
       }
       const m = url.pathname.match(PATH);
       if (req.method !== "POST" || !m) return send(res, 404, "no_service");
@@ -115,4 +115,20 @@ export async function startSlackSandbox(opts: { port?: number; host?: string } =
     reset: () => { received.length = 0; queue.length = 0; failures = 0; },
     close: () => new Promise<void>((r) => { server.closeAllConnections?.(); server.close(() => r()); }),
   };
+}
+
+/**
+ * A message as a reader sees it in Slack, in plain text: each Block Kit block's text (header, section text and
+ * fields, context elements) and each button's label and URL; the top-level `text` when there are no blocks.
+ */
+export function blocksText(body: { text?: string; blocks?: unknown[] }): string {
+  type B = { type?: string; text?: { text?: string } | string; fields?: { text?: string }[]; elements?: { text?: { text?: string } | string; url?: string }[] };
+  const t = (x: { text?: string } | string | undefined) => (typeof x === "string" ? x : x?.text ?? "");
+  const lines: string[] = [];
+  for (const b of (body.blocks ?? []) as B[]) {
+    if (b.text) lines.push(t(b.text));
+    if (b.fields) lines.push(b.fields.map((f) => t(f.text)).join(" · "));
+    for (const e of b.elements ?? []) lines.push(e.url ? `[${t(e.text)}] ${e.url}` : t(e.text));
+  }
+  return lines.length ? lines.filter(Boolean).join("\n") : body.text ?? "";
 }

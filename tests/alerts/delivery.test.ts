@@ -90,6 +90,13 @@ describe("alert delivery", () => {
     expect(msg.text).toBe("Acme Corp: Risk level at risk → critical");
     expect(JSON.stringify(msg.blocks)).toContain("http://localhost:3000/accounts/" + accA.id);
     expect(JSON.stringify(msg.blocks)).toContain("2 failed payments in 30 days");
+    // The sandbox's page shows the message as Slack would (UTF-8, the blocks' reasons and the link).
+    const page = await fetch(`${slack.url}/`);
+    expect(page.headers.get("content-type")).toContain("charset=utf-8");
+    const html = await page.text();
+    expect(html).toContain("Acme Corp: Risk level at risk → critical");
+    expect(html).toContain("• 2 failed payments in 30 days");
+    expect(html).toContain(`[Open account] http://localhost:3000/accounts/${accA.id}`);
     const mails = smtp.messages();
     expect(mails).toHaveLength(1);
     expect(mails[0].to).toEqual(["a.csm1@x.test"]);
