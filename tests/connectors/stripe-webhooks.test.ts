@@ -87,6 +87,9 @@ describe("POST /api/webhooks/stripe", () => {
     expect(await env.db.webhookEvent.count({ where: { eventId: JSON.parse(payload).id } })).toBe(1);
 
     const ran = await drainJobs();
+    // the re-score job (with the organization's identity pass, issue 15) runs once its short coalescing window ends
+    await new Promise((r) => setTimeout(r, 300));
+    ran.push(...(await drainJobs()));
     expect(ran.filter((n) => n === "stripe-webhook-job")).toHaveLength(1);
     const row = await env.db.sourceRecord.findUniqueOrThrow({ where: { id: cust.id } });
     expect(row.name).toBe("Webhook Renamed Ltd");
