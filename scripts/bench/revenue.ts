@@ -14,7 +14,8 @@
  * Times the builds (revenue-movements-job's work, never a read's): the full build, then an incremental build after
  * 1 % of the subscriptions changed (a new version each). Then times each endpoint's function `--runs` times — wall
  * p50 / p95 and the process CPU per request (process.cpuUsage), with the load average — GET /api/revenue (12 and 24
- * months), the bridge CSV, /cohorts, /forecast, /movements (first page of 100) and one account's movements. Prints
+ * months), the bridge CSV, /cohorts, /forecast (default page, and the second page of 200), /movements (first page of
+ * 100) and one account's movements. Prints
  * one summary line per target and a JSON summary last (scripts/bench/all.ts), also written to
  * bench/results/revenue-<db>-<N>-<time>.json. Target: every endpoint < 500 ms p50.
  */
@@ -256,6 +257,7 @@ async function main(): Promise<void> {
       csv: await time("GET /api/revenue?format=csv", async () => bridgeCsv(await getRevenueOverview(db, { organizationId: orgId, months: 24 }))),
       cohorts: await time("GET /api/revenue/cohorts", () => getCohorts(db, { organizationId: orgId })),
       forecast: await time("GET /api/revenue/forecast (90 days)", () => getRenewalForecast(db, { organizationId: orgId })),
+      forecastPage: await time("GET /api/revenue/forecast?limit=200&cursor=200", () => getRenewalForecast(db, { organizationId: orgId, limit: 200, cursor: "200" })),
       movements: await time("GET /api/revenue/movements (page 1)", () => listMovements(db, { organizationId: orgId, limit: 100 })),
       account: await time("GET /api/revenue/movements?account_id", () => listMovements(db, { organizationId: orgId, accountId: someAccount })),
     };
