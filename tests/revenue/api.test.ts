@@ -148,6 +148,18 @@ describe("GET /api/revenue/forecast", () => {
     const eur = r.json.totals.find((t: { currency: string }) => t.currency === "eur");
     expect(eur).toMatchObject({ renewals: 1, unscored: 1, expected_retained_cents: 10_000 });
   });
+
+  it("pages the accounts with cursor (total = every renewing row); a malformed cursor is a 400", async () => {
+    const all = await app.call(forecastGET, "/api/revenue/forecast", { as: csm });
+    const p1 = await app.call(forecastGET, "/api/revenue/forecast?limit=1", { as: csm });
+    expect(p1.json).toMatchObject({ total: all.json.accounts.length, next_cursor: "1" });
+    const p2 = await app.call(forecastGET, "/api/revenue/forecast?limit=1&cursor=1", { as: csm });
+    expect(p2.json.accounts.map((a: { account_id: string }) => a.account_id)).toEqual([all.json.accounts[1].account_id]);
+    expect(p2.json.totals).toEqual(all.json.totals);
+    const last = await app.call(forecastGET, `/api/revenue/forecast?limit=1&cursor=${all.json.accounts.length - 1}`, { as: csm });
+    expect(last.json.next_cursor).toBeNull();
+    expect((await app.call(forecastGET, "/api/revenue/forecast?cursor=-1", { as: csm })).status).toBe(400);
+  });
 });
 
 describe("GET /api/revenue/cohorts", () => {
