@@ -8,7 +8,7 @@
  *     polling the organization's accounts every `--poll-ms` (100 ms), so each figure is late by up to that.
  * Prints figures and writes bench/results/webhooks-<time>.json; asserts nothing.
  *
- *   npm run bench:webhooks -- [--rate 50] [--seconds 60] [--customers 60] [--only sqlite|postgres] [--pg postgresql://…] [--settle-s 300]
+ *   npm run bench:webhooks -- [--rate 50] [--seconds 60] [--customers 60] [--only|--db sqlite|postgres] [--pg postgresql://…] [--settle-s 300] [--webhook-concurrency 2]
  *   (--settle-s: how long to wait after sending for the queue to drain; events not re-scored by then count as not reflected)
  *
  * Setup per database: a fresh database (`prisma migrate deploy`), the sandbox (sandbox/: Stripe stand-in over HTTP),
