@@ -13,8 +13,8 @@
  *
  * Setup per database: a fresh database (`prisma migrate deploy`), the sandbox (sandbox/: Stripe stand-in over HTTP),
  * one organization connected with a key and the endpoint's signing secret through configureStripe (the Integrations
- * page's code), its first sync + pipeline run by ONE `npm run worker` process (scripts/worker.ts, concurrency 2;
- * SQLite: `--poll-ms 200`, since a separate worker is not woken over IPC the way the web server's own child is;
+ * page's code), its first sync + pipeline run by ONE `npm run worker` process (scripts/worker.ts, concurrency 2,
+ * `--webhook-concurrency` for pg-boss; SQLite: woken over IPC like the web server's own child, see below;
  * PostgreSQL: CHURNWATCH_QUEUE=pg-boss). The route handler (app/api/webhooks/stripe/route.ts: withApi, raw-body
  * signature check, store once, enqueue) runs in this process, called in-process with a NextRequest (Next.js's own
  * router is not in the path), sharing its event loop with the poller.
