@@ -8,7 +8,7 @@
  *     polling the organization's accounts every `--poll-ms` (100 ms), so each figure is late by up to that.
  * Prints figures and writes bench/results/webhooks-<time>.json; asserts nothing.
  *
- *   npm run bench:webhooks -- [--rate 50] [--seconds 60] [--customers 60] [--only|--db sqlite|postgres] [--pg postgresql://…] [--settle-s 300] [--webhook-concurrency 2]
+ *   npm run bench:webhooks -- [--rate 50] [--seconds 60] [--customers 60] [--only|--db sqlite|postgres] [--pg postgresql://…] [--settle-s 300] [--webhook-concurrency 2] [--cpu-prof <dir>]
  *   (--settle-s: how long to wait after sending for the queue to drain; events not re-scored by then count as not reflected)
  *
  * Setup per database: a fresh database (`prisma migrate deploy`), the sandbox (sandbox/: Stripe stand-in over HTTP),
@@ -76,6 +76,7 @@ const { values } = parseArgs({
     "poll-ms": { type: "string", default: "100" },
     "settle-s": { type: "string", default: "300" },
     "webhook-concurrency": { type: "string", default: "2" },
+    "cpu-prof": { type: "string" }, // a directory: the worker runs with node --cpu-prof (profile written at its exit)
   },
 });
 
@@ -153,7 +154,7 @@ async function run(kind: "sqlite" | "postgres", sb: Sandbox, pgServer: string | 
     // The first full sync with its post-sync pipeline (identity → signals → model → scores), as the app's sync button.
     await enqueueJob(db, "sync-connection-job", { connectionId: conn.connectionId, full: true, trigger: "bench" }, { organizationId: org.id, dedupeKey: `sync:${conn.connectionId}` });
     worker = fork("scripts/worker.ts", ["--concurrency", "2", "--webhook-concurrency", String(values["webhook-concurrency"]), "--no-schedules", "--dotenv", "/dev/null"], {
-      execArgv: ["--import", "tsx"],
+      execArgv: ["--import", "tsx", ...(values["cpu-prof"] ? ["--cpu-prof", "--cpu-prof-dir", values["cpu-prof"]] : [])],
       env: { ...process.env, DATABASE_URL: url, CHURNWATCH_QUEUE: kind === "postgres" ? "pg-boss" : "table", LOG_LEVEL: "warn" },
       stdio: ["ignore", "inherit", "inherit", "ipc"],
     });

@@ -57,13 +57,16 @@ export async function receiveStripeWebhook(
   input: { rawBody: string; signature: string | null; connectionId?: string },
 ): Promise<ReceiveResult> {
   if (!input.signature) throw new AppError("bad_request", "missing Stripe-Signature header: only Stripe's signed webhook deliveries are accepted");
-  let hint: { account?: unknown } = {};
+  // Parsed ONCE: the signature is checked on the raw bytes below (verifyHeader), not by constructEvent, which
+  // would JSON.parse the body again for every candidate secret (issue 15: CPU per delivery).
+  let body: unknown;
   try {
-    hint = JSON.parse(input.rawBody) as { account?: unknown };
+    body = JSON.parse(input.rawBody);
   } catch {
     throw new AppError("bad_request", "webhook body is not JSON");
   }
-  const account = typeof hint?.account === "string" ? hint.account : null;
+  const hint = (typeof body === "object" && body !== null ? body : {}) as { account?: unknown };
+  const account = typeof hint.account === "string" ? hint.account : null;
   const candidates = await db.connection.findMany({
     where: {
       provider: "stripe",
@@ -79,19 +82,25 @@ export async function receiveStripeWebhook(
   // does not verify never does, whatever the body says.
   let event: StripeEventLike | null = null;
   const verified: (typeof candidates)[number][] = [];
+  // `Stripe.webhooks.signature.verifyHeader(rawBody, header, secret)` is the SDK's check alone (HMAC-SHA256 of
+  // `${t}.${rawBody}`, the 300 s tolerance by default) — what constructEvent runs before its JSON.parse; the SDK's
+  // types document it as "useful for quickly validating incoming webhooks before storing them"
+  // (node_modules/stripe/cjs/Webhooks.d.ts, https://docs.stripe.com/webhooks#verify-official-libraries).
+  const signature = Stripe.webhooks.signature!;
   for (const conn of candidates) {
     const secret = webhookSecretOf(conn);
     if (!secret) continue;
     try {
-      const ev = Stripe.webhooks.constructEvent(input.rawBody, input.signature, secret);
-      const parsed = ZEvent.safeParse(ev);
+      signature.verifyHeader(input.rawBody, input.signature, secret);
+    } catch {
+      continue; // signature mismatch for this connection's secret: try the next one
+    }
+    if (!event) {
+      const parsed = ZEvent.safeParse(body);
       if (!parsed.success) throw new AppError("bad_request", "signed webhook body is not a Stripe event");
       event = parsed.data;
-      verified.push(conn);
-    } catch (err) {
-      if (err instanceof AppError) throw err;
-      // Signature mismatch for this connection's secret: try the next one.
     }
+    verified.push(conn);
   }
   if (!event || !verified.length) {
     throw new AppError("bad_request", "Stripe-Signature verification failed: the signature does not match any configured webhook signing secret (or the timestamp is older than 5 minutes). Check the whsec_… secret in Settings → Integrations → Stripe → Webhook secret.");
@@ -138,7 +147,14 @@ export async function processStripeWebhookEvent(db: Db, webhookEventId: string):
   const skipped: string[] = [];
   // Two changes of one object within the same second cannot be ordered by `created` (second resolution), and
   // webhook deliveries come in any order: on such a tie the object is read from Stripe as it is now.
-  const event = await rereadOnSameSecondTie(db, conn, ZEvent.parse(row.payload));
+  const parsed = ZEvent.parse(row.payload);
+  // A customer event's stored record, read once: its version for the tie check below and, when the event is
+  // about it alone, its id/account afterwards (applying never writes SourceRecord.accountId, write.ts), which
+  // saves a second read per event (issue 15: every Prisma statement costs ~1-2 ms of worker CPU).
+  const customerRecord = eventObjectType(parsed.type) === "customer" && parsed.data.object.id
+    ? await db.sourceRecord.findFirst({ where: { connectionId: conn.id, objectType: "customer", externalId: parsed.data.object.id }, select: { id: true, accountId: true, sourceUpdatedAt: true } })
+    : undefined;
+  const event = await rereadOnSameSecondTie(db, conn, parsed, customerRecord);
   const productNames = await productNamesFor(db, conn.id, event, conn);
   // Discount ids (events are never expanded) → discount objects, read once from Stripe (best effort).
   if (conn.credentialsEnc && eventObjectType(event.type) === "subscription") await resolveDiscountIds(clientForConnection(conn).stripe, [event]);
@@ -157,10 +173,13 @@ export async function processStripeWebhookEvent(db: Db, webhookEventId: string):
     });
     const stale = Object.values(result.counts).some((c) => c.stale > 0);
     const isSubscription = eventObjectType(event.type) === "subscription";
-    const records = await db.sourceRecord.findMany({
-      where: { connectionId: conn.id, objectType: "customer", externalId: { in: [...result.customerIds] } },
-      select: { id: true, accountId: true },
-    });
+    const touched = [...result.customerIds];
+    const records = customerRecord && touched.length === 1 && touched[0] === parsed.data.object.id
+      ? [{ id: customerRecord.id, accountId: customerRecord.accountId }]
+      : await db.sourceRecord.findMany({
+        where: { connectionId: conn.id, objectType: "customer", externalId: { in: touched } },
+        select: { id: true, accountId: true },
+      });
     // Identity resolution covers the whole organization: at 50 events/s it was ~70 % of this job's CPU (issue 15,
     // docs/deploy.md). It runs once per coalesced refresh-accounts-job instead (for every event of its window),
     // which then re-scores the accounts of these customers as linked after it. Inline as before when there is no
@@ -196,14 +215,17 @@ export async function processStripeWebhookEvent(db: Db, webhookEventId: string):
  * `created` as its version, so a later-second event still wins. Deletions, a read error or a connection
  * without credentials keep the event's own object.
  */
-async function rereadOnSameSecondTie(db: Db, conn: Parameters<typeof clientForConnection>[0] & { id: string }, event: StripeEventLike): Promise<StripeEventLike> {
+async function rereadOnSameSecondTie(
+  db: Db, conn: Parameters<typeof clientForConnection>[0] & { id: string }, event: StripeEventLike,
+  customerRecord?: { sourceUpdatedAt: Date | null } | null, // a customer event's stored record, already read (null: none stored)
+): Promise<StripeEventLike> {
   const kind = eventObjectType(event.type);
   const id = event.data.object.id;
   if (!kind || !id || !conn.credentialsEnc || event.type === "customer.deleted" || (event.data.object as { deleted?: unknown }).deleted) return event;
   const at = event.created * 1000;
   const where = { connectionId: conn.id, externalId: id };
   const stored: Date | null | undefined =
-    kind === "customer" ? (await db.sourceRecord.findFirst({ where: { ...where, objectType: "customer" }, select: { sourceUpdatedAt: true } }))?.sourceUpdatedAt
+    kind === "customer" ? (customerRecord !== undefined ? customerRecord : await db.sourceRecord.findFirst({ where: { ...where, objectType: "customer" }, select: { sourceUpdatedAt: true } }))?.sourceUpdatedAt
     : kind === "subscription" ? (await db.subscription.findFirst({ where, select: { sourceVersionAt: true } }))?.sourceVersionAt
     : kind === "invoice" ? (await db.invoice.findFirst({ where, select: { sourceVersionAt: true } }))?.sourceVersionAt
     : (await db.charge.findFirst({ where, select: { sourceVersionAt: true } }))?.sourceVersionAt;
