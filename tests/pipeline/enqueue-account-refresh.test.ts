@@ -53,4 +53,26 @@ describe("coalesced account re-scores", () => {
     const next = await enqueueAccountRefresh(t.db, { organizationId: orgB, accountIds: ["one-more"] });
     expect(next.job.id).not.toBe(first.job.id);
   });
+
+  it("a request the queued job already covers answers with that job and leaves it as it is; new records or identity still join (issue 15)", async () => {
+    const org = (await t.db.organization.create({ data: { name: "C", slug: `c-${Date.now()}` } })).id;
+    const first = await enqueueAccountRefresh(t.db, { organizationId: org, accountIds: ["c-1", "c-2"], identity: true, sourceRecordIds: ["r-1"] });
+    const before = await t.db.job.findUniqueOrThrow({ where: { id: first.job.id } });
+    const same = await enqueueAccountRefresh(t.db, { organizationId: org, accountIds: ["c-2"], identity: true, sourceRecordIds: ["r-1"] });
+    expect(same).toMatchObject({ coalesced: true, job: { id: first.job.id, status: "queued" } });
+    expect(await t.db.job.findUniqueOrThrow({ where: { id: first.job.id } })).toEqual(before);
+    // something new for the same organization: joined into the same job
+    const more = await enqueueAccountRefresh(t.db, { organizationId: org, accountIds: ["c-2"], identity: true, sourceRecordIds: ["r-2"] });
+    expect(more.job.id).toBe(first.job.id);
+    expect((await t.db.job.findUniqueOrThrow({ where: { id: first.job.id } })).payload).toMatchObject({ accountIds: ["c-1", "c-2"], identity: true, sourceRecordIds: ["r-1", "r-2"] });
+    // a queued job without the identity pass is joined (and gets it) by a request that needs it
+    const org2 = (await t.db.organization.create({ data: { name: "D", slug: `d-${Date.now()}` } })).id;
+    const plain = await enqueueAccountRefresh(t.db, { organizationId: org2, accountIds: ["d-1"] });
+    const withIdentity = await enqueueAccountRefresh(t.db, { organizationId: org2, accountIds: ["d-1"], identity: true, sourceRecordIds: ["rd-1"] });
+    expect(withIdentity.job.id).toBe(plain.job.id);
+    expect((await t.db.job.findUniqueOrThrow({ where: { id: plain.job.id } })).payload).toMatchObject({ identity: true, sourceRecordIds: ["rd-1"] });
+    // never another organization's job, even when its payload would "cover" the request
+    const other = await enqueueAccountRefresh(t.db, { organizationId: org2, accountIds: ["c-1"] });
+    expect(other.job.id).not.toBe(first.job.id);
+  });
 });
