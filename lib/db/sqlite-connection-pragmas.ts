@@ -18,17 +18,25 @@ const BUSY_TIMEOUT_MS = 5_000;
 const FLAG = Symbol.for("churnwatch.sqlitePragmas");
 
 type Proto = { prepare: (sql: string) => unknown; exec: (sql: string) => unknown; [FLAG]?: boolean };
+type Conn = object & Proto & { db: unknown; inTransaction: boolean };
+type StatementLike = { run: (...a: unknown[]) => unknown; get: (...a: unknown[]) => unknown; all: (...a: unknown[]) => unknown; iterate: (...a: unknown[]) => unknown };
+
+/** SQLITE_BUSY and its extended codes (517 BUSY_SNAPSHOT, 261 BUSY_RECOVERY …), as libsql reports them. */
+function isBusy(e: unknown): boolean {
+  const err = e as { code?: unknown; rawCode?: unknown };
+  return (typeof err?.code === "string" && err.code.startsWith("SQLITE_BUSY")) || (typeof err?.rawCode === "number" && (err.rawCode & 0xff) === 5);
+}
 
 export function installSqliteConnectionPragmas(): void {
   const proto = (Database as unknown as { prototype: Proto }).prototype;
   if (proto[FLAG]) return;
   proto[FLAG] = true;
   const init = new WeakSet<object>();
+  const paths = new WeakMap<object, string>();
   const originalPrepare = proto.prepare;
   const originalExec = proto.exec;
-  const ensure = (db: object & Proto) => {
-    if (init.has(db)) return;
-    init.add(db);
+  const close = (Database as unknown as { prototype: { close: (this: { db: unknown; open?: boolean }) => void } }).prototype.close;
+  const pragmas = (db: Conn) => {
     try {
       originalExec.call(db, `PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
     } catch {
@@ -40,13 +48,69 @@ export function installSqliteConnectionPragmas(): void {
       /* another connection is mid-transaction: WAL is set by whoever opens first */
     }
   };
-  proto.prepare = function (this: object & Proto, sql: string) {
-    ensure(this);
-    return originalPrepare.call(this, sql);
+  const ensure = (db: Conn) => {
+    if (init.has(db)) return;
+    init.add(db);
+    pragmas(db);
+    try {
+      const rows = (originalPrepare.call(db, "PRAGMA database_list") as StatementLike).all() as { name: string; file: string }[];
+      const file = rows.find((r) => r.name === "main")?.file;
+      if (file) paths.set(db, file);
+    } catch {
+      /* in-memory or closed: never renewed */
+    }
   };
-  proto.exec = function (this: object & Proto, sql: string) {
+  /**
+   * libsql 0.3 leaves a statement that failed with SQLITE_BUSY un-reset (its JS API has no reset). SQLite only
+   * autocommits when no statement is active, so from then on every write of this connection stays in a transaction
+   * nobody commits: the other processes wait for a lock that is never released and the writes are never durable
+   * (seen: a web server answering "Operation has timed out" to every sign-in for minutes after one busy request;
+   * tests/foundation/sqlite-concurrency.test.ts). After a busy error outside an explicit transaction we give the
+   * Database object a fresh native connection (same file, same pragmas) and close the old one.
+   */
+  const renew = (db: Conn) => {
+    const file = paths.get(db);
+    if (!file || db.inTransaction) return;
+    const old = db.db;
+    db.db = (new (Database as unknown as new (path: string) => { db: unknown })(file)).db;
+    pragmas(db);
+    try {
+      close.call({ db: old });
+    } catch {
+      /* closed already, or busy: SQLite finalizes it with its last statement */
+    }
+  };
+  const guard = (db: Conn, stmt: StatementLike) => {
+    for (const name of ["run", "get", "all"] as const) {
+      const fn = stmt[name];
+      stmt[name] = function (this: unknown, ...args: unknown[]) {
+        try {
+          return fn.apply(this, args);
+        } catch (e) {
+          if (isBusy(e)) renew(db);
+          throw e;
+        }
+      };
+    }
+    return stmt;
+  };
+  proto.prepare = function (this: Conn, sql: string) {
     ensure(this);
-    return originalExec.call(this, sql);
+    try {
+      return guard(this, originalPrepare.call(this, sql) as StatementLike);
+    } catch (e) {
+      if (isBusy(e)) renew(this);
+      throw e;
+    }
+  };
+  proto.exec = function (this: Conn, sql: string) {
+    ensure(this);
+    try {
+      return originalExec.call(this, sql);
+    } catch (e) {
+      if (isBusy(e)) renew(this);
+      throw e;
+    }
   };
 }
 
@@ -56,7 +120,15 @@ type LibsqlClient = {
   transaction(mode?: string): Promise<unknown>;
 };
 
-const BEGIN: Record<string, string> = { write: "BEGIN IMMEDIATE", read: "BEGIN DEFERRED", deferred: "BEGIN DEFERRED" };
+/**
+ * Every interactive transaction takes the write lock when it starts (BEGIN IMMEDIATE), although the Prisma adapter
+ * asks for "deferred": a deferred transaction that reads and then writes cannot wait for another process's writer —
+ * once that writer commits, the read snapshot is stale and SQLite answers SQLITE_BUSY_SNAPSHOT at once, without the
+ * busy handler (https://www.sqlite.org/lang_transaction.html "BEGIN IMMEDIATE", https://www.sqlite.org/rescode.html#busy_snapshot),
+ * which Prisma reports as P1008 "Operation has timed out". Seen as a scoring-weight change answering 500 while the
+ * worker re-scored (tests/foundation/sqlite-concurrency.test.ts). IMMEDIATE waits up to busy_timeout instead.
+ */
+const BEGIN: Record<string, string> = { write: "BEGIN IMMEDIATE", read: "BEGIN DEFERRED", deferred: "BEGIN IMMEDIATE" };
 
 /**
  * Make interactive transactions of a @libsql/client client (the one the Prisma adapter creates) run on the
@@ -69,7 +141,15 @@ const BEGIN: Record<string, string> = { write: "BEGIN IMMEDIATE", read: "BEGIN D
  */
 export function shareConnectionForTransactions<C extends LibsqlClient>(client: C): C {
   client.transaction = (async (mode = "deferred") => {
-    await client.execute(BEGIN[mode] ?? "BEGIN DEFERRED");
+    try {
+      await client.execute(BEGIN[mode] ?? "BEGIN DEFERRED");
+    } catch (e) {
+      // A BEGIN IMMEDIATE refused with SQLITE_BUSY can leave the shared connection out of autocommit mode: every
+      // later statement of this process would then run in a transaction nobody commits, holding the write lock
+      // forever (seen: sign-ins failing for minutes after one busy weight change). End it before reporting.
+      await client.execute("ROLLBACK").catch(() => undefined);
+      throw e;
+    }
     let open = true;
     const end = async (sql: "COMMIT" | "ROLLBACK") => {
       if (!open) return;
