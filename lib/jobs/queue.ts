@@ -79,7 +79,9 @@ export function onJobEnqueued(fn: Listener): () => void {
  * existing queued/running job with the same key is returned instead
  * (e.g. one sync per connection at a time).
  * With `coalesce` (and a `dedupeKey`), only a job still QUEUED with that key is joined, and its payload becomes
- * `coalesce(itsPayload, payload)` (one conditional update; validated by the job's schema; null = do not join) — e.g. re-scores of
+ * `coalesce(itsPayload, payload)` (one compare-and-set update: still queued AND still the payload it was computed from,
+ * so two requests joining at once never drop each other's items — issue 15; else it looks again, and after 3 lost
+ * races a new job is queued; validated by the job's schema; null = do not join) — e.g. re-scores of
  * accounts asked for by many webhooks within a few seconds become one job. A running job is never joined then
  * (its payload was already read): a new queued job is created.
  * @throws AppError bad_request when the payload (or the coalesced one) does not match the job's schema.
@@ -101,9 +103,15 @@ export async function enqueueJob(
       if (joined === null) break; // the queued job cannot take more: a new one
       const merged = def.schema.safeParse(joined);
       if (!merged.success) throw new AppError("bad_request", `invalid coalesced payload for ${name}: ${z.prettifyError(merged.error)}`);
-      const r = await db.job.updateMany({ where: { id: queued.id, status: "queued" }, data: { payload: merged.data as object } });
+      // Compare-and-set: still queued AND still the payload read above. Without the payload condition two requests
+      // joining at once both read the same payload and the later write dropped the earlier one's items (issue 15:
+      // bench:webhooks lost 7-10 of 3,000 re-scores with 2 webhook loops on pg-boss; tests/jobs/coalesce-engines).
+      const r = await db.job.updateMany({
+        where: { id: queued.id, status: "queued", payload: { equals: queued.payload as Prisma.InputJsonValue } },
+        data: { payload: merged.data as object },
+      });
       if (r.count === 1) return { job: toView(await db.job.findUniqueOrThrow({ where: { id: queued.id } })), deduplicated: true };
-      // claimed meanwhile: look again (or create a new one)
+      // claimed or joined meanwhile: look again (or create a new one)
     }
   } else if (opts.dedupeKey) {
     const dedupeKey = opts.dedupeKey;

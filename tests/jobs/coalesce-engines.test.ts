@@ -100,6 +100,57 @@ describe(`coalescing on the ${engine} engine`, () => {
     expect(late).toBeLessThan(1_500);
   });
 
+  it("two requests joining the same queued job at once both get their items run (no lost update of the payload)", async () => {
+    // Issue 15 (H15r): bench:webhooks lost 7-10 of 3,000 re-scores on pg-boss. Two webhook jobs (2 loops) join the
+    // organization's queued re-score at the same time: each read the payload, then wrote `union(read, its own)`
+    // with `WHERE status = 'queued'` only — the later write dropped what the earlier one had added. Here request B
+    // reads the payload, A joins, then B writes (deterministic interleaving): A's item must still run.
+    ran.length = 0;
+    const opts = { organizationId: orgA, dedupeKey: "refresh-probe:race", delayMs: 1_500, coalesce: union };
+    const first = await enqueueJob(t.db, "refresh-probe-job", { key: "race", items: ["acc-x"] }, opts);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => { release = r; });
+    let bRead!: () => void;
+    const bHasRead = new Promise<void>((r) => { bRead = r; });
+    // B's database: its join write waits until A has joined (B has already read the payload by then).
+    const job = new Proxy(t.db.job, {
+      get(target, prop) {
+        const v = Reflect.get(target, prop) as unknown;
+        if (typeof v !== "function") return v;
+        if (prop === "updateMany") return async (args: unknown) => { bRead(); await gate; return (v as (a: unknown) => unknown).call(target, args); };
+        return (v as (...a: unknown[]) => unknown).bind(target);
+      },
+    });
+    const dbB = new Proxy(t.db, { get: (target, prop) => (prop === "job" ? job : Reflect.get(target, prop)) }) as typeof t.db;
+    const b = enqueueJob(dbB, "refresh-probe-job", { key: "race", items: ["acc-z"] }, opts);
+    await bHasRead;
+    const a = await enqueueJob(t.db, "refresh-probe-job", { key: "race", items: ["acc-y"] }, opts);
+    expect(a.job.id).toBe(first.job.id);
+    release();
+    await b;
+    await idle();
+    const all = ran.flatMap((r) => r.items);
+    expect(all.sort()).toEqual(["acc-x", "acc-y", "acc-z"]);
+  });
+
+  it("a request arriving after a worker claimed the queued job is not joined to it: a new job runs its items", async () => {
+    // The other interleaving the symptom suggested (join vs claim): the claim is one conditional update
+    // (queued → running) and a join writes only `WHERE status = 'queued'`, so a claimed row is never joined.
+    ran.length = 0;
+    const opts = { organizationId: orgA, dedupeKey: "refresh-probe:claimed", delayMs: 1_500, coalesce: union };
+    const first = await enqueueJob(t.db, "refresh-probe-job", { key: "claimed", items: ["acc-1"] }, opts);
+    // a worker's claim, as lib/jobs/queue.ts claimNextJob / lib/jobs/pgboss/worker.ts runOne do it
+    const claim = await t.db.job.updateMany({ where: { id: first.job.id, status: "queued" }, data: { status: "running", lockedBy: "test", startedAt: new Date(), heartbeatAt: new Date() } });
+    expect(claim.count).toBe(1);
+    const late = await enqueueJob(t.db, "refresh-probe-job", { key: "claimed", items: ["acc-2"] }, opts);
+    expect(late.deduplicated).toBe(false);
+    expect(late.job.id).not.toBe(first.job.id);
+    expect((await t.db.job.findUniqueOrThrow({ where: { id: first.job.id } })).payload).toEqual({ key: "claimed", items: ["acc-1"] });
+    await t.db.job.update({ where: { id: first.job.id }, data: { status: "succeeded", finishedAt: new Date() } }); // "its worker ran it"
+    await idle();
+    expect(ran.flatMap((r) => r.items)).toEqual(["acc-2"]);
+  });
+
   it("a burst of 40 requests for one account while a worker runs makes a few jobs, not 40", async () => {
     ran.length = 0;
     const before = await t.db.job.count({ where: { name: "refresh-probe-job" } });
