@@ -35,7 +35,6 @@ export function installSqliteConnectionPragmas(): void {
   const paths = new WeakMap<object, string>();
   const originalPrepare = proto.prepare;
   const originalExec = proto.exec;
-  const close = (Database as unknown as { prototype: { close: (this: { db: unknown; open?: boolean }) => void } }).prototype.close;
   const pragmas = (db: Conn) => {
     try {
       originalExec.call(db, `PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
@@ -66,19 +65,23 @@ export function installSqliteConnectionPragmas(): void {
    * nobody commits: the other processes wait for a lock that is never released and the writes are never durable
    * (seen: a web server answering "Operation has timed out" to every sign-in for minutes after one busy request;
    * tests/foundation/sqlite-concurrency.test.ts). After a busy error outside an explicit transaction we give the
-   * Database object a fresh native connection (same file, same pragmas) and close the old one.
+   * Database object a fresh native connection (same file, same pragmas).
    */
   const renew = (db: Conn) => {
     const file = paths.get(db);
     if (!file || db.inTransaction) return;
-    const old = db.db;
+    // Only connections that wait with our busy_timeout: a connection whose owner set busy_timeout = 0 handles
+    // SQLITE_BUSY itself and keeps its prepared statements (lib/scoring/score-store.ts's direct connection).
+    try {
+      const row = (originalPrepare.call(db, "PRAGMA busy_timeout") as StatementLike).get() as Record<string, unknown> | undefined;
+      if (!row || Number(Object.values(row)[0]) <= 0) return;
+    } catch {
+      return;
+    }
+    // The old native connection is not closed here: its failed statement may still be finalized later by the
+    // garbage collector, which then frees it; closing under a live statement is not safe in libsql 0.3.
     db.db = (new (Database as unknown as new (path: string) => { db: unknown })(file)).db;
     pragmas(db);
-    try {
-      close.call({ db: old });
-    } catch {
-      /* closed already, or busy: SQLite finalizes it with its last statement */
-    }
   };
   const guard = (db: Conn, stmt: StatementLike) => {
     for (const name of ["run", "get", "all"] as const) {
