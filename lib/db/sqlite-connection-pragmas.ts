@@ -22,7 +22,7 @@ type Conn = object & Proto & { db: unknown; inTransaction: boolean };
 type StatementLike = { run: (...a: unknown[]) => unknown; get: (...a: unknown[]) => unknown; all: (...a: unknown[]) => unknown; iterate: (...a: unknown[]) => unknown };
 
 /** SQLITE_BUSY and its extended codes (517 BUSY_SNAPSHOT, 261 BUSY_RECOVERY …), as libsql reports them. */
-function isBusy(e: unknown): boolean {
+export function isSqliteBusy(e: unknown): boolean {
   const err = e as { code?: unknown; rawCode?: unknown };
   return (typeof err?.code === "string" && err.code.startsWith("SQLITE_BUSY")) || (typeof err?.rawCode === "number" && (err.rawCode & 0xff) === 5);
 }
@@ -90,7 +90,7 @@ export function installSqliteConnectionPragmas(): void {
         try {
           return fn.apply(this, args);
         } catch (e) {
-          if (isBusy(e)) renew(db);
+          if (isSqliteBusy(e)) renew(db);
           throw e;
         }
       };
@@ -102,7 +102,7 @@ export function installSqliteConnectionPragmas(): void {
     try {
       return guard(this, originalPrepare.call(this, sql) as StatementLike);
     } catch (e) {
-      if (isBusy(e)) renew(this);
+      if (isSqliteBusy(e)) renew(this);
       throw e;
     }
   };
@@ -111,7 +111,7 @@ export function installSqliteConnectionPragmas(): void {
     try {
       return originalExec.call(this, sql);
     } catch (e) {
-      if (isBusy(e)) renew(this);
+      if (isSqliteBusy(e)) renew(this);
       throw e;
     }
   };

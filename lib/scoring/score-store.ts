@@ -12,6 +12,7 @@
  * Identifiers are fixed strings; every value is a bound parameter. Caller wraps writes in a transaction.
  */
 import Database from "libsql";
+import { isSqliteBusy } from "@/lib/db/sqlite-connection-pragmas";
 import pg from "pg";
 import type { Db, Tx } from "@/lib/db";
 import { newRowId, sqliteDateText } from "@/lib/db/json-upsert";
@@ -614,12 +615,6 @@ function pgStore(db: Db): ScoreStore {
 /** How long a scoring write waits for another connection's write lock before failing. */
 const SQLITE_LOCK_WAIT_MS = 30_000;
 
-/** SQLITE_BUSY (any extended code) from libsql. */
-function isBusy(e: unknown): boolean {
-  const err = e as { code?: unknown; rawCode?: unknown };
-  return (typeof err.code === "string" && err.code.startsWith("SQLITE_BUSY")) || (typeof err.rawCode === "number" && (err.rawCode & 0xff) === 5);
-}
-
 /** Accounts per `UPDATE "Account" … FROM json_each(?)` of the direct SQLite store. */
 const SQLITE_ACCOUNTS_PER_UPDATE = 1_000;
 
@@ -732,7 +727,7 @@ function openDirectSqliteStore(file: string): ScoreStore {
         return;
       } catch (e) {
         if (conn.inTransaction) conn.exec("ROLLBACK");
-        if (!isBusy(e) || Date.now() > deadline) throw e;
+        if (!isSqliteBusy(e) || Date.now() > deadline) throw e;
       }
       await new Promise((resolve) => setTimeout(resolve, Math.min(50, 2 ** attempt)));
     }
